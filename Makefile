@@ -1,0 +1,74 @@
+# 12345 Chat. Every target sets up what is missing first; nothing is redone when nothing changed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+RASA    := $(VENV)/bin/rasa
+MODEL   := models/12345chat.tar.gz
+# The one place that says where the dialogue data lives (every rasa command takes it from here).
+DATA    := nlu_data
+RASA_DATA_ARGS := --data $(DATA) --domain domain.yml --config config.yml
+NLU_ASSETS := build/.nlu-assets
+MODEL_INPUTS := config.yml domain.yml $(shell find $(DATA) -type f 2>/dev/null) $(NLU_ASSETS)
+export PYTHONDONTWRITEBYTECODE := 1
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help setup run test train shell bench lock validate clean
+
+help:
+	@echo "make run    - set up what is missing, start the whole stack, print the URLs"
+	@echo "make test   - set up what is missing, run the whole test suite"
+	@echo "make train  - train the Rasa model (only when data or config changed)"
+	@echo "make shell  - chat with the assistant in the terminal"
+	@echo "make bench  - run the benchmarks under bench/"
+
+$(VENV)/.installed: requirements.txt scripts/find-python.sh
+	@py=$$(scripts/find-python.sh) && { [ -x $(PY) ] || $$py -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade 'pip<25' 'setuptools<71' wheel
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(NLU_ASSETS): $(VENV)/.installed node_modules/.installed $(shell find bot/nlu -name '*.py' 2>/dev/null)
+	$(PY) -m bot.nlu.build
+	@touch $@
+
+$(MODEL): $(VENV)/.installed $(MODEL_INPUTS)
+	$(RASA) train $(RASA_DATA_ARGS) --out models --fixed-model-name 12345chat
+
+setup: $(VENV)/.installed node_modules/.installed $(NLU_ASSETS) $(MODEL)
+
+train: setup
+
+validate: setup
+	$(RASA) data validate $(RASA_DATA_ARGS)
+
+run: setup
+	$(PY) -m bot.cli run
+
+shell: setup
+	$(PY) -m bot.cli shell
+
+/usr/bin/chromium:
+	scripts/install-chromium.sh
+
+test: setup /usr/bin/chromium
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) -m bench
+
+# Re-pin requirements.txt from requirements.in in a throwaway venv.
+lock:
+	@py=$$(scripts/find-python.sh) && rm -rf /tmp/12345chat-lock && $$py -m venv /tmp/12345chat-lock
+	/tmp/12345chat-lock/bin/pip install --quiet 'pip<25' 'setuptools<71' wheel
+	/tmp/12345chat-lock/bin/pip install --quiet -r requirements.in
+	{ echo "# Generated from requirements.in by: make lock. Install with: pip install -r requirements.txt"; \
+	  /tmp/12345chat-lock/bin/pip freeze; } > requirements.txt
+
+clean:
+	rm -rf build models var .pytest_cache

@@ -1,0 +1,1 @@
+"""12345 Chat: the conversational intake channel of the city's citizen service hotline."""

@@ -1,0 +1,114 @@
+"""The channel's own store (DATABASE_URL): outbox, ticket-to-conversation map, platform dedupe."""
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Submission(Base):
+    """A ticket the channel filed or is still to deliver: the outbox and the conversation map."""
+
+    __tablename__ = "submissions"
+    id = Column(Integer, primary_key=True)
+    idempotency_key = Column(String(64), nullable=False, unique=True)
+    reference = Column(String(32), nullable=False, unique=True)  # provisional until delivered
+    ticket_id = Column(String(32), unique=True)
+    sender_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(32), nullable=False, default="rest")
+    language = Column(String(2), nullable=False, default="zh")
+    # JSON of the NewTicket; the phone inside is encrypted (bot.crypto), never in clear.
+    payload = Column(Text, nullable=False)
+    state = Column(String(16), nullable=False, default="pending", index=True)  # pending|delivered|rejected
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    delivered_at = Column(DateTime(timezone=True))
+    next_attempt_at = Column(DateTime(timezone=True), default=utcnow)
+
+
+class PendingNotification(Base):
+    """News for a web visitor who was not connected when it came; sent at the next visit."""
+
+    __tablename__ = "pending_notifications"
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False, index=True)
+    ticket_id = Column(String(32), nullable=False)
+    status = Column(String(16), nullable=False)
+    note = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    delivered_at = Column(DateTime(timezone=True))
+
+
+class PlatformMessage(Base):
+    """Messages already handled, so that a platform's retry (WeChat MsgId, Telegram update_id) is handled once."""
+
+    __tablename__ = "platform_messages"
+    __table_args__ = (UniqueConstraint("platform", "message_id"),)
+    id = Column(Integer, primary_key=True)
+    platform = Column(String(16), nullable=False)
+    message_id = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Feedback(Base):
+    """A satisfaction rating (回访) the citizen gave, kept until the backend has it."""
+
+    __tablename__ = "feedback"
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(String(32), nullable=False, index=True)
+    rating = Column(String(24), nullable=False)
+    comment = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    delivered_at = Column(DateTime(timezone=True))
+
+
+@lru_cache(maxsize=None)
+def engine_for(url: str) -> Engine:
+    """One engine per URL per process (pooled); sessions are opened per unit of work."""
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets the action server and the Rasa server share the file without "database is locked".
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def migrate(url: str, migrations: Path = MIGRATIONS) -> None:
+    """Bring the schema at `url` to the newest revision (alembic, never create_all on a live DB)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    with engine_for(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,52 @@
+"""The city's service catalogue: Open311 service codes and responsible agencies (CONTRACT.md §4)."""
+from dataclasses import dataclass
+from typing import Dict, Tuple
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    name_zh: str
+    name_en: str
+    agency: str
+    agency_en: str
+    # Utilities that leave a household without water, power, gas or heat are promised
+    # an answer within a day rather than a week (12345 response rules).
+    utility: bool = False
+
+
+SERVICES: Tuple[Service, ...] = (
+    Service("noise", "噪声扰民", "noise", "生态环境局", "Bureau of Ecology and Environment"),
+    Service("streetlight", "路灯照明", "street lighting", "城市管理委员会", "Commission of Urban Management"),
+    Service("road", "道路设施", "roads, sidewalks, manholes", "交通委员会", "Transport Commission"),
+    Service("sanitation", "环境卫生", "garbage, littering, public toilets", "城市管理委员会", "Commission of Urban Management"),
+    Service("water", "供水排水", "water supply, drainage", "水务局", "Water Authority", utility=True),
+    Service("heating", "供暖", "heating", "城市管理委员会", "Commission of Urban Management", utility=True),
+    Service("power_gas", "供电燃气", "power, gas (not emergencies)", "城市管理委员会", "Commission of Urban Management", utility=True),
+    Service("traffic", "交通出行", "parking, signals, buses", "交通委员会", "Transport Commission"),
+    Service("property", "物业管理", "property management, elevators", "住房和城乡建设委员会", "Commission of Housing and Urban-Rural Development"),
+    Service("market", "市场监管", "consumer rights, food safety, prices", "市场监督管理局", "Administration for Market Regulation"),
+    Service("greenery", "园林绿化", "trees, parks", "园林绿化局", "Bureau of Landscape and Forestry"),
+    Service("construction", "违法建设", "illegal construction", "规划和自然资源委员会", "Commission of Planning and Natural Resources"),
+    Service("labor", "劳动保障", "wages, social insurance", "人力资源和社会保障局", "Bureau of Human Resources and Social Security"),
+    Service("other", "其他", "anything else", "12345 热线分中心", "12345 Hotline Sub-centre"),
+)
+
+BY_CODE: Dict[str, Service] = {s.code: s for s in SERVICES}
+CODES: Tuple[str, ...] = tuple(BY_CODE)
+
+REQUEST_TYPES: Tuple[str, ...] = ("complaint", "inquiry", "suggestion", "praise")
+
+# Extended statuses (CONTRACT.md §5); Open311's own `status` is "open" for all but closed.
+STATUSES: Dict[str, Tuple[str, str]] = {
+    "received": ("已受理", "received"),
+    "dispatched": ("已派单", "dispatched"),
+    "in_progress": ("办理中", "in progress"),
+    "resolved": ("已办结", "resolved"),
+    "closed": ("已关闭", "closed"),
+}
+
+
+def get(code: str) -> Service:
+    """The service for `code`, falling back to `other` for an unknown code."""
+    return BY_CODE.get(code, BY_CODE["other"])
