@@ -1,0 +1,63 @@
+"""Citizens' phone numbers: find, normalize, mask. Mainland mobiles and Beijing landlines."""
+import re
+from typing import List, Optional
+
+import phonenumbers
+
+REGION = "CN"
+BEIJING_AREA_CODE = "10"
+
+
+def normalize(text: str) -> Optional[str]:
+    """The national number as digits (13800138000, 01062345678), or None if `text` is not a valid phone."""
+    found = find_all(text)
+    return found[0] if found else None
+
+
+def find_all(text: str) -> List[str]:
+    """Every valid phone number in free text, normalized, in order of appearance."""
+    results = []
+    for match in phonenumbers.PhoneNumberMatcher(text or "", REGION, leniency=phonenumbers.Leniency.VALID):
+        number = _national(match.number)
+        if number and number not in results:
+            results.append(number)
+    if not results:
+        # A Beijing landline written without its area code (62345678) is valid to a citizen, not to libphonenumber.
+        for digits in re.findall(r"(?<!\d)[2-9]\d{3}[\s-]?\d{4}(?!\d)", text or ""):
+            number = _parse("010" + re.sub(r"\D", "", digits))
+            if number and number not in results:
+                results.append(number)
+    return results
+
+
+def _parse(text: str) -> Optional[str]:
+    try:
+        parsed = phonenumbers.parse(text, REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    return _national(parsed) if phonenumbers.is_valid_number(parsed) else None
+
+
+def _national(number: "phonenumbers.PhoneNumber") -> Optional[str]:
+    if number.country_code != 86:
+        return None
+    digits = str(number.national_number)
+    kind = phonenumbers.number_type(number)
+    if kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE) and len(digits) == 11:
+        return digits
+    return "0" + digits  # landlines keep their trunk prefix: 010...
+
+
+def mask(phone: Optional[str]) -> Optional[str]:
+    """138****8000: the first three and last four digits, as CONTRACT.md §5 requires in every GET."""
+    if not phone:
+        return None
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) < 8:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def last4(phone: Optional[str]) -> Optional[str]:
+    digits = re.sub(r"\D", "", phone or "")
+    return digits[-4:] if len(digits) >= 4 else None
