@@ -15,6 +15,7 @@ GENERATED_SECRETS = (
     "DISPATCH_API_KEY",
     "BACKEND_STAFF_TOKEN",
     "BACKEND_DATA_KEY",
+    "CHANNEL_DATA_KEY",
     "NOTIFY_WEBHOOK_SECRET",
     "TELEGRAM_WEBHOOK_SECRET",
     "WECHAT_TOKEN",
@@ -37,6 +38,7 @@ class Settings:
     dispatch_timeout: float = 5.0
     # The channel's own store: outbox, ticket-to-conversation map, platform dedupe.
     database_url: str = f"sqlite:///{VAR / 'channel.db'}"
+    channel_data_key: str = ""
     # The reference dispatch backend's store (a real city system brings its own).
     backend_database_url: str = f"sqlite:///{VAR / 'dispatch.db'}"
     backend_host: str = "127.0.0.1"
@@ -112,7 +114,7 @@ def ensure_local_secrets(path: Path = SECRETS_FILE) -> Path:
 
 
 def _new_secret(name: str) -> str:
-    if name == "BACKEND_DATA_KEY":
+    if name.endswith("_DATA_KEY"):
         from cryptography.fernet import Fernet
 
         return Fernet.generate_key().decode()
