@@ -60,7 +60,7 @@ test: setup /usr/bin/chromium
 	$(PY) -m pytest
 
 bench: setup
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH)
 
 # Re-pin requirements.txt from requirements.in in a throwaway venv.
 lock:

@@ -1,0 +1,86 @@
+"""Command line of 12345 Chat: `run` the stack, chat in the `shell`, `staff` tools of the backend."""
+import argparse
+import subprocess
+import sys
+import time
+from typing import List, Optional
+
+from bot.settings import SECRETS_FILE, ensure_local_secrets
+from bot.stack import MODEL, Stack, StackError, process_env, standard_processes, VENV_BIN
+
+
+def run(_args) -> int:
+    ensure_local_secrets()
+    env = process_env()
+    stack = Stack(env)
+    try:
+        for process in standard_processes(env):
+            print(f"starting {process.name} ...", flush=True)
+            stack.start(process)
+        _print_urls(env, stack)
+        while all(p.popen.poll() is None for p in stack.processes):
+            time.sleep(1)
+        dead = next(p for p in stack.processes if p.popen.poll() is not None)
+        print(f"{dead.name} stopped unexpectedly; see {dead.log_path}", file=sys.stderr)
+        return 1
+    except StackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping ...", flush=True)
+        return 0
+    finally:
+        stack.stop()
+
+
+def _print_urls(env, stack: Stack) -> None:
+    by_name = {p.name: p for p in stack.processes}
+    print()
+    print("12345 Chat is running:")
+    print(f"  city portal (web chat)   {by_name['city portal'].url}")
+    print(f"  Rasa server              {env['RASA_URL']}  (REST: /webhooks/rest/webhook, Socket.IO: /socket.io)")
+    print(f"  dispatch backend (311)   {env['DISPATCH_URL']}/discovery.json")
+    print(f"  action server            {env['ACTION_SERVER_URL']}")
+    print(f"  logs                     {stack.log_dir}/")
+    print(f"  local secrets            {SECRETS_FILE}  (generated where the environment sets none)")
+    print("Press Ctrl-C to stop everything.", flush=True)
+
+
+def shell(_args) -> int:
+    ensure_local_secrets()
+    env = process_env()
+    processes = [p for p in standard_processes(env) if p.name in ("dispatch backend", "action server")]
+    with Stack(env) as stack:
+        try:
+            for process in processes:
+                stack.start(process)
+        except StackError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        argv = [str(VENV_BIN / "rasa"), "shell", "--model", str(MODEL), "--endpoints", "endpoints.yml"]
+        try:
+            return subprocess.call(argv, env=env)
+        except KeyboardInterrupt:
+            return 0
+
+
+def staff(args) -> int:
+    from bot.backend.staff import main as staff_main
+
+    return staff_main(args.rest)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.cli", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start the whole stack and print the URLs").set_defaults(func=run)
+    commands.add_parser("shell", help="chat with the assistant in the terminal").set_defaults(func=shell)
+    staff_parser = commands.add_parser("staff", help="list tickets, change a status (backend staff tools)")
+    staff_parser.add_argument("rest", nargs=argparse.REMAINDER)
+    staff_parser.set_defaults(func=staff)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
