@@ -5,7 +5,8 @@ from typing import List, Optional
 import phonenumbers
 
 REGION = "CN"
-BEIJING_AREA_CODE = "10"
+# Ticket ids (BJ20261128-0042) hold eight digits that libphonenumber would take for a Beijing landline.
+_TICKET_ID = re.compile(r"BJ\d{8}-Q?\d+", re.IGNORECASE)
 
 
 def normalize(text: str) -> Optional[str]:
@@ -16,14 +17,15 @@ def normalize(text: str) -> Optional[str]:
 
 def find_all(text: str) -> List[str]:
     """Every valid phone number in free text, normalized, in order of appearance."""
+    text = _TICKET_ID.sub(" ", text or "")
     results = []
-    for match in phonenumbers.PhoneNumberMatcher(text or "", REGION, leniency=phonenumbers.Leniency.VALID):
+    for match in phonenumbers.PhoneNumberMatcher(text, REGION, leniency=phonenumbers.Leniency.VALID):
         number = _national(match.number)
         if number and number not in results:
             results.append(number)
     if not results:
         # A Beijing landline written without its area code (62345678) is valid to a citizen, not to libphonenumber.
-        for digits in re.findall(r"(?<!\d)[2-9]\d{3}[\s-]?\d{4}(?!\d)", text or ""):
+        for digits in re.findall(r"(?<!\d)[2-9]\d{3}[\s-]?\d{4}(?!\d)", text):
             number = _parse("010" + re.sub(r"\D", "", digits))
             if number and number not in results:
                 results.append(number)

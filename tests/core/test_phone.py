@@ -1,0 +1,37 @@
+import pytest
+
+from bot import phone
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("我电话是13800138000", "13800138000"),
+        ("138 0013 8000", "13800138000"),
+        ("138-0013-8000", "13800138000"),
+        ("+86 138 0013 8000", "13800138000"),
+        ("my number is +8613800138000", "13800138000"),
+        ("010-62345678", "01062345678"),
+        ("(010) 6234 5678", "01062345678"),
+        ("座机62345678", "01062345678"),
+    ],
+)
+def test_finds_mobiles_and_beijing_landlines(text, expected):
+    assert phone.normalize(text) == expected
+
+
+@pytest.mark.parametrize("text", ["电话12345", "1380013800", "23800138000", "", "no phone here", "BJ20261128-0042", "bj20261128-q0007", "2026年11月28日"])
+def test_rejects_what_is_not_a_phone(text):
+    assert phone.normalize(text) is None
+
+
+def test_mask_keeps_only_first_three_and_last_four_digits():
+    assert phone.mask("13800138000") == "138****8000"
+    assert phone.mask("01062345678") == "010****5678"
+    assert phone.mask(None) is None
+
+
+def test_last4():
+    assert phone.last4("138****8000") == "8000"
+    assert phone.last4("13800138000") == "8000"
+    assert phone.last4("") is None
