@@ -1,5 +1,6 @@
 """Command line of 12345 Chat: `run` the stack, chat in the `shell`, `staff` tools of the backend."""
 import argparse
+import signal
 import subprocess
 import sys
 import time
@@ -9,7 +10,13 @@ from bot.settings import SECRETS_FILE, ensure_local_secrets
 from bot.stack import MODEL, Stack, StackError, process_env, standard_processes, VENV_BIN
 
 
+def _interrupt(_signum, _frame):
+    raise KeyboardInterrupt
+
+
 def run(_args) -> int:
+    # A supervisor's SIGTERM must stop the children too, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     ensure_local_secrets()
     env = process_env()
     stack = Stack(env)
