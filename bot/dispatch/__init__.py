@@ -1,0 +1,22 @@
+"""Dispatch client and durable outbox: how the channel files tickets with the Open311 backend."""
+from bot.dispatch.client import DispatchClient
+from bot.dispatch.delivery import DeliveryThread, start_delivery_thread
+from bot.dispatch.errors import DispatchError, DispatchRejected, DispatchUnavailable, TicketNotFound
+from bot.dispatch.models import Filing, NewTicket, Note, Ticket
+from bot.dispatch.outbox import Outbox, provisional_reference
+
+__all__ = [
+    "DeliveryThread",
+    "DispatchClient",
+    "DispatchError",
+    "DispatchRejected",
+    "DispatchUnavailable",
+    "Filing",
+    "NewTicket",
+    "Note",
+    "Outbox",
+    "Ticket",
+    "TicketNotFound",
+    "provisional_reference",
+    "start_delivery_thread",
+]

@@ -1,0 +1,168 @@
+"""Value objects of the dispatch client: a ticket to file, a ticket as the backend tells it, a filing's outcome."""
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, List, Mapping, Optional
+
+from bot.dispatch.errors import DispatchUnavailable
+
+# Beijing keeps UTC+8 all year; a fixed offset needs no tz database.
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+REQUEST_TYPES = ("complaint", "inquiry", "suggestion", "praise")
+URGENCIES = ("normal", "critical")
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """What the citizen told us, ready to file (CONTRACT.md §4 service codes, ARCHITECTURE.md fields)."""
+
+    service_code: str
+    description: str
+    address: str
+    contact_name: Optional[str]
+    phone: Optional[str]
+    request_type: str = "complaint"
+    urgency: str = "normal"
+    district: Optional[str] = None
+    lat: Optional[float] = None
+    long: Optional[float] = None
+    language: str = "zh"
+    account_id: Optional[str] = None
+
+    def form_fields(self) -> Dict[str, str]:
+        """The Open311 POST form fields (without api_key); unset optional fields are left out."""
+        fields = {
+            "service_code": self.service_code,
+            "description": self.description,
+            "address_string": self.address,
+            "first_name": self.contact_name,
+            "phone": self.phone,
+            "request_type": self.request_type,
+            "urgency": self.urgency,
+            "district": self.district,
+            "lat": _coordinate(self.lat),
+            "long": _coordinate(self.long),
+            "language": self.language,
+            "account_id": self.account_id,
+        }
+        return {k: v for k, v in fields.items() if v not in (None, "")}
+
+    def to_dict(self) -> Dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "NewTicket":
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass(frozen=True)
+class Note:
+    """One step in a ticket's history, as the backend's `notes` list gives it."""
+
+    datetime: Optional[datetime]
+    status: Optional[str]
+    note: Optional[str]
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A ticket as `GET requests/{id}` tells it; `status` is the extended status (received … closed)."""
+
+    service_request_id: str
+    status: Optional[str] = None
+    status_zh: Optional[str] = None
+    service_code: Optional[str] = None
+    service_name: Optional[str] = None
+    agency_responsible: Optional[str] = None
+    description: Optional[str] = None
+    address: Optional[str] = None
+    district: Optional[str] = None
+    lat: Optional[float] = None
+    long: Optional[float] = None
+    requested_datetime: Optional[datetime] = None
+    updated_datetime: Optional[datetime] = None
+    expected_datetime: Optional[datetime] = None
+    notes: List[Note] = field(default_factory=list)
+    phone: Optional[str] = None  # masked by the backend: 138****8000
+    request_type: Optional[str] = None
+    contact_name: Optional[str] = None  # only when the call carried the api_key
+    language: Optional[str] = None
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Ticket":
+        """Build from one Open311 request object; a body of the wrong shape is the server's fault."""
+        if isinstance(data, list) and len(data) == 1:
+            data = data[0]
+        if not isinstance(data, dict) or not data.get("service_request_id"):
+            raise DispatchUnavailable("dispatch backend sent a request without service_request_id")
+        try:
+            notes = [
+                Note(_datetime(n.get("datetime")), _text(n.get("status")), _text(n.get("note")))
+                for n in (data.get("notes") or [])
+            ]
+            return cls(
+                service_request_id=str(data["service_request_id"]),
+                status=_text(data.get("extended_status") or data.get("status")),
+                status_zh=_text(data.get("status_zh")),
+                service_code=_text(data.get("service_code")),
+                service_name=_text(data.get("service_name")),
+                agency_responsible=_text(data.get("agency_responsible")),
+                description=_text(data.get("description")),
+                address=_text(data.get("address") or data.get("address_string")),
+                district=_text(data.get("district")),
+                lat=_float(data.get("lat")),
+                long=_float(data.get("long")),
+                requested_datetime=_datetime(data.get("requested_datetime")),
+                updated_datetime=_datetime(data.get("updated_datetime")),
+                expected_datetime=_datetime(data.get("expected_datetime")),
+                notes=notes,
+                phone=_text(data.get("phone")),
+                request_type=_text(data.get("request_type")),
+                contact_name=_text(data.get("contact_name")),
+                language=_text(data.get("language")),
+            )
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise DispatchUnavailable(f"dispatch backend sent a malformed request object: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Filing:
+    """The outcome of `Outbox.file`: the reference to tell the citizen; queued => provisional BJyyyymmdd-Qnnnn."""
+
+    reference: str
+    ticket: Optional[Ticket]
+    queued: bool
+
+
+def _text(value: Any) -> Optional[str]:
+    if value is None or value == "":
+        return None
+    if isinstance(value, (dict, list)):
+        raise ValueError("expected text")
+    return str(value)
+
+
+def _float(value: Any) -> Optional[float]:
+    if value is None or value == "":
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _coordinate(value: Optional[float]) -> Optional[str]:
+    return None if value is None else repr(float(value))
+
+
+def _datetime(value: Any) -> Optional[datetime]:
+    """ISO-8601 to an aware datetime; a timestamp without offset is taken as Beijing time."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError("expected an ISO-8601 timestamp")
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)
