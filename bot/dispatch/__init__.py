@@ -3,7 +3,7 @@ from bot.dispatch.client import DispatchClient
 from bot.dispatch.delivery import DeliveryThread, start_delivery_thread
 from bot.dispatch.errors import DispatchError, DispatchRejected, DispatchUnavailable, TicketNotFound
 from bot.dispatch.models import Filing, NewTicket, Note, Ticket
-from bot.dispatch.outbox import Outbox, provisional_reference
+from bot.dispatch.outbox import Outbox, filing_key, provisional_reference
 
 __all__ = [
     "DeliveryThread",
@@ -16,6 +16,7 @@ __all__ = [
     "Note",
     "Outbox",
     "Ticket",
+    "filing_key",
     "TicketNotFound",
     "provisional_reference",
     "start_delivery_thread",

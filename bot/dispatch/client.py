@@ -2,8 +2,10 @@
 import email.utils
 import logging
 import random
+import threading
 import time
 from typing import Any, Dict, Iterable, List, Optional, Tuple
+from urllib.parse import quote
 
 import requests
 
@@ -17,11 +19,13 @@ RATINGS = ("satisfied", "basically_satisfied", "unsatisfied")
 
 
 class DispatchClient:
-    """One backend, one `requests.Session`; every call has a connect and a read timeout.
+    """One backend, `requests.Session`s of its own; every call has a connect and a read timeout.
 
     GETs, and POSTs that carry an Idempotency-Key, are retried on transient failures with exponential
     backoff and jitter; a POST without a key is sent once, since repeating it could file a second ticket.
     `deadline` (seconds, per call) bounds the whole call, retries and waits included.
+    The action server and the outbox's delivery thread share a client; a Session is not documented as
+    thread-safe, so each thread gets its own (pooled connections, created on first use, never at import).
     """
 
     def __init__(
@@ -35,7 +39,6 @@ class DispatchClient:
         backoff: float = 0.25,
         max_backoff: float = 8.0,
         max_retry_after: float = 30.0,
-        session: Optional[requests.Session] = None,
     ):
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
@@ -45,11 +48,27 @@ class DispatchClient:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.max_retry_after = max_retry_after
-        self.session = session or requests.Session()
-        self.session.headers.setdefault("Accept", "application/json")
+        self._local = threading.local()
+        self._sessions: List[requests.Session] = []
+        self._lock = threading.Lock()
+
+    @property
+    def session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["Accept"] = "application/json"
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
 
     def close(self) -> None:
-        self.session.close()
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+        self._local = threading.local()
 
     def __enter__(self) -> "DispatchClient":
         return self
@@ -81,10 +100,10 @@ class DispatchClient:
     def get(self, ticket_id: str, *, private: bool = False, deadline: Optional[float] = None) -> Ticket:
         """One ticket; `private` passes the api_key so the backend includes the contact name."""
         ticket_id = ticket_id.strip()
-        if not ticket_id or "/" in ticket_id:
-            raise TicketNotFound(f"no ticket {ticket_id!r}", code=404, status=404)
+        if not ticket_id:
+            raise TicketNotFound("no ticket id given", code=404, status=404)
         params = {"api_key": self.api_key} if private else None
-        body = self._call("GET", f"requests/{ticket_id}.json", params=params, stop=_stop_at(deadline))
+        body = self._call("GET", f"requests/{quote(ticket_id, safe='')}.json", params=params, stop=_stop_at(deadline))
         if isinstance(body, list) and not body:
             raise TicketNotFound(f"no ticket {ticket_id!r}", code=404, status=404)
         return Ticket.from_json(body)
@@ -109,7 +128,7 @@ class DispatchClient:
         data = {"api_key": self.api_key, "rating": rating}
         if comment:
             data["comment"] = comment
-        self._call("POST", f"requests/{ticket_id.strip()}/feedback.json", data=data, retry=False, stop=_stop_at(deadline))
+        self._call("POST", f"requests/{quote(ticket_id.strip(), safe='')}/feedback.json", data=data, retry=False, stop=_stop_at(deadline))
 
     # --- transport -------------------------------------------------------------------------------
 

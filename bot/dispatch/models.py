@@ -11,6 +11,7 @@ BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 REQUEST_TYPES = ("complaint", "inquiry", "suggestion", "praise")
 URGENCIES = ("normal", "critical")
+LANGUAGES = ("zh", "en")
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,12 @@ class NewTicket:
     long: Optional[float] = None
     language: str = "zh"
     account_id: Optional[str] = None
+
+    def __post_init__(self):
+        # Caught here, in the action that built it, rather than as a 400 once the citizen has confirmed.
+        for name, allowed in (("request_type", REQUEST_TYPES), ("urgency", URGENCIES), ("language", LANGUAGES)):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}")
 
     def form_fields(self) -> Dict[str, str]:
         """The Open311 POST form fields (without api_key); unset optional fields are left out."""

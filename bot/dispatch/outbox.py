@@ -1,4 +1,5 @@
 """The durable outbox: a ticket is written to the channel store before it is sent, and sent until filed once."""
+import hashlib
 import json
 import logging
 import random
@@ -252,6 +253,15 @@ class Outbox:
         data = json.loads(payload)
         data.update(json.loads(self.vault.decrypt(data.pop("sealed"))))
         return NewTicket.from_dict(data)
+
+
+def filing_key(sender_id: str, *parts: str) -> str:
+    """A 64-character idempotency key from what identifies one confirmation (say, the form's start event).
+
+    The same conversation confirming the same form twice gives the same key, hence one ticket.
+    """
+    text = "\x1f".join((sender_id,) + tuple(str(p) for p in parts))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def provisional_reference(row_id: int, created: datetime) -> str:

@@ -80,3 +80,19 @@ def test_provisional_reference_carries_the_beijing_date():
     # 17:00 UTC is already the next day in Beijing.
     assert provisional_reference(7, datetime(2026, 11, 28, 17, 0, tzinfo=timezone.utc)) == "BJ20261129-Q0007"
     assert provisional_reference(12345, datetime(2026, 11, 28, 1, 0, tzinfo=timezone.utc)) == "BJ20261128-Q12345"
+
+
+def test_new_ticket_refuses_unknown_kinds_early():
+    with pytest.raises(ValueError):
+        NewTicket("noise", "吵", "某地", None, None, request_type="rant")
+    with pytest.raises(ValueError):
+        NewTicket("noise", "吵", "某地", None, None, language="fr")
+
+
+def test_filing_key_is_stable_and_fits_the_column():
+    from bot.dispatch import filing_key
+
+    key = filing_key("telegram:42", "form-started-1732780800.123")
+    assert key == filing_key("telegram:42", "form-started-1732780800.123")
+    assert key != filing_key("telegram:42", "form-started-1732780900.456")
+    assert len(key) == 64
