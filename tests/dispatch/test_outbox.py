@@ -136,3 +136,16 @@ def test_two_processes_delivering_at_once_file_each_ticket_once(make_outbox, dea
     assert sorted(away.resolve(r) for r in refs) == sorted(t.service_request_id for t in filed)
     rows = away.tickets_of("sender-8")
     assert all(isinstance(r, Submission) and r.state == "delivered" for r in rows)
+
+
+def test_a_confirmation_repeated_at_the_same_moment_files_one_ticket(make_outbox, backend, marker, tickets_on):
+    from concurrent.futures import ThreadPoolExecutor
+
+    outbox = make_outbox(backend.url, backend.api_key)
+    key = uuid.uuid4().hex
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        filings = list(pool.map(lambda _: outbox.file(new_ticket(marker), key, "sender-9"), range(6)))
+    (row,) = outbox.tickets_of("sender-9")
+    # Each answer points at the one ticket: the real id, or the provisional reference that resolves to it.
+    assert {outbox.resolve(f.reference) for f in filings} == {row.ticket_id}
+    assert len(tickets_on(backend.url, backend.api_key)) == 1
