@@ -1,0 +1,96 @@
+"""One handling per WeChat message however often WeChat retries it, answered passively or pushed later."""
+import asyncio
+import logging
+import time
+from typing import Awaitable, Callable, Dict, Optional
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.db import PlatformMessage
+from connectors.wechat_output import TurnOutput, short
+
+log = logging.getLogger(__name__)
+
+SORRY = "抱歉,系统暂时无法处理您的消息,请稍后再试。如有紧急情况请直接拨打 12345。"
+
+
+def claim(engine: Engine, message_id: str, platform: str = "wechat") -> bool:
+    """Record the message in the channel store; False when some process (or an earlier life) had it."""
+    try:
+        with Session(engine, future=True) as session, session.begin():
+            session.add(PlatformMessage(platform=platform, message_id=message_id))
+    except IntegrityError:
+        return False
+    return True
+
+
+class Turn:
+    """The handling of one message; every request for it (the first and WeChat's retries) awaits it."""
+
+    def __init__(self, openid: str, output: TurnOutput, handle: Callable[[], Awaitable[bool]]):
+        self.openid = openid
+        self.output = output
+        self.started = time.monotonic()
+        self.state = "waiting"  # then "passive" (answered in an HTTP reply) or "push" (customer-service API)
+        self.reply = ""
+        self._background: Optional[asyncio.Task] = None
+        self.task = asyncio.ensure_future(handle())
+        self.task.add_done_callback(self._finished)
+
+    async def answer(self, timeout: float) -> str:
+        """The passive reply text if the turn is done within `timeout`, else "" (WeChat's "success")."""
+        try:
+            await asyncio.wait_for(asyncio.shield(self.task), max(timeout, 0.0))
+        except (asyncio.TimeoutError, Exception):
+            pass  # a late turn is pushed, a failed one answered with SORRY: both decided below
+        finally:
+            self._decide()  # also when this request is cancelled: then the answer must be pushed
+        return self.reply if self.state == "passive" else ""
+
+    def _decide(self) -> None:
+        # The first request to decide fixes the mode for all: never both a passive reply and a push.
+        if self.state != "waiting":
+            return
+        if not self.task.done():
+            self.state = "push"
+            self._background = asyncio.ensure_future(self.output.push_rest(self.openid))
+            return
+        self.state = "passive"
+        if self.task.cancelled() or self.task.exception() is not None:
+            self.reply = SORRY
+        elif self.task.result():
+            self.reply, more = self.output.take_passive()
+            if more:
+                self._background = asyncio.ensure_future(self.output.push_rest(self.openid))
+
+    def _finished(self, task: asyncio.Task) -> None:
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            log.error("WeChat message of %s failed: %r", short(self.openid), error)
+            if self.state == "push":
+                self._background = asyncio.ensure_future(self.output.pusher.push(self.openid, SORRY))
+
+
+class TurnBook:
+    """Turns of the last `keep` seconds by message key, in this process (the store covers the rest)."""
+
+    def __init__(self, keep: float = 120.0):
+        self.keep = keep
+        self._turns: Dict[str, Turn] = {}
+
+    def get(self, key: str) -> Optional[Turn]:
+        self._prune()
+        return self._turns.get(key)
+
+    def add(self, key: str, turn: Turn) -> Turn:
+        self._turns[key] = turn
+        return turn
+
+    def _prune(self) -> None:
+        horizon = time.monotonic() - self.keep
+        for key in [k for k, t in self._turns.items() if t.started < horizon and t.task.done()]:
+            del self._turns[key]
