@@ -33,7 +33,9 @@ class Turn:
         self.openid = openid
         self.output = output
         self.started = time.monotonic()
-        self.state = "waiting"  # then "passive" (answered in an HTTP reply) or "push" (customer-service API)
+        # "waiting", then "passive" (an HTTP reply carries the answer, or its first part) or "push" (all of it
+        # goes through the customer-service API); decided once, so a retry never causes a second delivery.
+        self.state = "waiting"
         self.reply = ""
         self._background: Optional[asyncio.Task] = None
         self.task = asyncio.ensure_future(handle())
@@ -54,7 +56,9 @@ class Turn:
         if self.state != "waiting":
             return
         if not self.task.done():
-            self.state = "push"
+            # Late: what is ready already goes in the reply, the rest is pushed as it comes.
+            self.reply, _ = self.output.take_passive()
+            self.state = "passive" if self.reply else "push"
             self._background = asyncio.ensure_future(self.output.push_rest(self.openid))
             return
         self.state = "passive"
@@ -71,7 +75,7 @@ class Turn:
         error = task.exception()
         if error is not None:
             log.error("WeChat message of %s failed: %r", short(self.openid), error)
-            if self.state == "push":
+            if self._background is not None:  # the HTTP reply has gone: tell the citizen through a push
                 self._background = asyncio.ensure_future(self.output.pusher.push(self.openid, SORRY))
 
 

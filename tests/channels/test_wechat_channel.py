@@ -40,14 +40,16 @@ class StubRasa:
         self.gate.set()
         self.answers = None  # a list of bot messages instead of the echo
         self.fail = False
+        self.hold_at = 0  # the answer before which a closed gate holds the turn
 
     async def __call__(self, message):
         self.received.append(message)
-        while not self.gate.is_set():  # a slow Rasa, released by the test
-            await asyncio.sleep(0.02)
-        if self.fail:
-            raise RuntimeError("rasa broke")
-        for answer in self.answers or [{"text": f"收到:{message.text}"}]:
+        for index, answer in enumerate(self.answers or [{"text": f"收到:{message.text}"}]):
+            if index == self.hold_at:
+                while not self.gate.is_set():  # a slow Rasa (or action), released by the test
+                    await asyncio.sleep(0.02)
+                if self.fail:
+                    raise RuntimeError("rasa broke")
             await message.output_channel.send_response(message.sender_id, dict(answer))
 
     def texts(self):
@@ -246,6 +248,26 @@ def test_a_slow_answer_is_pushed_through_the_customer_service_api(make_server, f
     assert [c.path for c in fake_api.calls] == ["/cgi-bin/token", "/cgi-bin/message/custom/send", "/cgi-bin/message/custom/send"]
 
 
+def test_what_is_ready_at_the_deadline_is_replied_and_the_rest_pushed(make_server, fake_api, user):
+    server = make_server(reply_deadline=0.3)
+    server.stub.gate.clear()
+    server.stub.answers = [{"text": "正在为您提交工单"}, {"text": "工单号 BJ20261128-0042"}]
+    server.stub.hold_at = 1  # the first message comes at once, the second after a slow action
+    reply = server.wechat.reply(server.wechat.post(text_xml(user, "确认"), user))
+    assert reply["Content"] == "正在为您提交工单"
+    server.stub.gate.set()
+    assert fake_api.wait_sent(user, 1) == ["工单号 BJ20261128-0042"]
+
+
+def test_a_turn_failing_after_the_deadline_is_apologised_for_by_push(make_server, fake_api, user):
+    server = make_server(reply_deadline=0.3)
+    server.stub.gate.clear()
+    server.stub.fail = True
+    assert server.wechat.post(text_xml(user, "你好"), user).text == "success"
+    server.stub.gate.set()
+    assert fake_api.wait_sent(user, 1) == [SORRY]
+
+
 def test_a_retry_of_a_pushed_turn_gets_success_and_no_second_push(make_server, fake_api, user):
     server = make_server(reply_deadline=0.3)
     server.stub.gate.clear()
@@ -338,3 +360,11 @@ async def _push_and_close(channel, user):
         return await channel.get_output_channel().push(user, "你好")
     finally:
         await channel.client.close()
+
+
+def test_a_text_over_wechats_size_limit_is_pushed_in_parts(server, fake_api, user):
+    long = "路灯" * 700  # 4200 bytes, WeChat takes 2048 a message
+    server.run(server.channel.get_output_channel().send_response(user, {"text": long}))
+    parts = fake_api.sent_to(user)
+    assert "".join(parts) == long
+    assert all(len(p.encode()) <= 2048 for p in parts)
