@@ -4,8 +4,8 @@ import hashlib
 import hmac
 import logging
 import time
-from xml.parsers.expat import ExpatError
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from xml.parsers.expat import ExpatError
 
 import xmltodict
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -14,7 +14,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from wechatpy import create_reply, parse_message
 from wechatpy.crypto import WeChatCrypto
-from wechatpy.crypto import _get_signature as encrypted_signature
 from wechatpy.exceptions import WeChatException
 from wechatpy.utils import WeChatSigner
 
@@ -33,18 +32,14 @@ ONLY_TEXT = "您好,目前只能处理文字消息。请用文字描述您要反
 WELCOME_EVENTS = {"subscribe", "subscribe_scan"}
 
 
-def signature_ok(token: str, signature: str, *parts: str) -> bool:
-    """WeChat's SHA-1 over the sorted token, timestamp, nonce (and Encrypt): wechatpy's check_signature
-    algorithm, compared in constant time (check_signature compares with !=)."""
-    if not signature or not all(parts[:2]):
+def signature_ok(token: str, signature: str, timestamp: str, nonce: str, *encrypted: str) -> bool:
+    """WeChat's SHA-1 over the sorted token, timestamp, nonce (and Encrypt, for msg_signature): the algorithm
+    of wechatpy's check_signature, compared in constant time (check_signature compares with !=)."""
+    if not (signature and timestamp and nonce):
         return False
-    if len(parts) == 2:
-        signer = WeChatSigner()
-        signer.add_data(token, *parts)
-        expected = signer.signature
-    else:
-        expected = encrypted_signature(token, *parts)
-    return hmac.compare_digest(expected.encode(), signature.encode())
+    signer = WeChatSigner()
+    signer.add_data(token, timestamp, nonce, *encrypted)
+    return hmac.compare_digest(signer.signature.encode(), signature.encode())
 
 
 class WeChatInput(InputChannel):
@@ -108,7 +103,7 @@ class WeChatInput(InputChannel):
             except (WeChatException, ExpatError, ValueError, KeyError, TypeError, AttributeError) as exc:
                 log.warning("unreadable WeChat callback: %s", type(exc).__name__)
                 return response.text("bad request", status=400)
-            if message is None:
+            if message is None or not message.source:
                 return response.text("bad request", status=400)
             text = await self._answer(message, on_new_message, arrived)
             return self._reply(request, message, text, encrypted)
@@ -126,15 +121,15 @@ class WeChatInput(InputChannel):
                 text = message.key  # a custom-menu item keyed "/intent" triggers that intent
             else:
                 return ""
-            key = f"ev:{message.source}:{message.time}"
         elif message.type == "text":
-            text, key = message.content or "", f"msg:{message.id}"
+            text = message.content or ""
         elif message.type == "voice" and message.recognition:
-            text, key = message.recognition, f"msg:{message.id}"  # WeChat's own speech recognition
+            text = message.recognition  # WeChat's own speech recognition, when the account enabled it
         elif message.type == "location":
-            text, key = message.label or f"{message.location_x},{message.location_y}", f"msg:{message.id}"
+            text = message.label or f"{message.location_x},{message.location_y}"
         else:
             return ONLY_TEXT
+        key = _dedupe_key(message)
         turn = self.turns.get(key)
         if turn is None:
             turn = self.turns.add(key, self._start(message, text, key, on_new_message))
@@ -195,6 +190,13 @@ class WeChatInput(InputChannel):
 
 class _Forged(Exception):
     """msg_signature of an encrypted callback does not match."""
+
+
+def _dedupe_key(message) -> str:
+    # WeChat's advice: messages by MsgId, events (which have none) by FromUserName + CreateTime.
+    if message.type != "event" and message.id:
+        return f"msg:{message.id}"
+    return f"ev:{message.source}:{message.time}"
 
 
 def _message_id(key: str) -> str:

@@ -368,3 +368,18 @@ def test_a_text_over_wechats_size_limit_is_pushed_in_parts(server, fake_api, use
     parts = fake_api.sent_to(user)
     assert "".join(parts) == long
     assert all(len(p.encode()) <= 2048 for p in parts)
+
+
+def test_a_voice_message_with_wechats_recognition_is_handled_as_text(server, user):
+    xml = (
+        f"<xml><ToUserName><![CDATA[gh_12345beijing01]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
+        f"<CreateTime>1764300000</CreateTime><MsgType><![CDATA[voice]]></MsgType><MediaId><![CDATA[m1]]></MediaId>"
+        f"<Format><![CDATA[amr]]></Format><Recognition><![CDATA[楼下太吵了]]></Recognition><MsgId>{new_msg_id()}</MsgId></xml>"
+    )
+    assert server.wechat.reply(server.wechat.post(xml, user))["Content"] == "收到:楼下太吵了"
+
+
+def test_a_menu_click_keyed_with_an_intent_triggers_it(server, user):
+    server.wechat.post(event_xml(user, "CLICK", key="/check_status"), user)
+    server.wechat.post(event_xml(user, "CLICK", key="MENU_ABOUT", create_time=1764300001), user)
+    assert server.stub.texts() == ["/check_status"]
