@@ -42,11 +42,12 @@ class Turn:
         self.task.add_done_callback(self._finished)
 
     async def answer(self, timeout: float) -> str:
-        """The passive reply text if the turn is done within `timeout`, else "" (WeChat's "success")."""
+        """The passive reply: the whole answer if the turn ends within `timeout`, else what is ready by then;
+        "" (WeChat's "success") when there is nothing to say now."""
         try:
             await asyncio.wait_for(asyncio.shield(self.task), max(timeout, 0.0))
-        except (asyncio.TimeoutError, Exception):
-            pass  # a late turn is pushed, a failed one answered with SORRY: both decided below
+        except Exception:
+            pass  # a late turn (TimeoutError) is pushed, a failed one answered with SORRY: decided below
         finally:
             self._decide()  # also when this request is cancelled: then the answer must be pushed
         return self.reply if self.state == "passive" else ""
