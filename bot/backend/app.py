@@ -1,0 +1,323 @@
+"""HTTP routes of the dispatch backend: Open311 GeoReport v2 under /open311/v2, staff tools under /staff."""
+import hmac
+import logging
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from typing import Any, Optional
+
+from flask import Flask, Response, jsonify, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
+
+from bot import services
+from bot.backend import formats, store, webhooks
+from bot.backend.store import BEIJING, Invalid, NewRequest
+from bot.crypto import Vault
+from bot.db import engine_for
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+PREFIX = "/open311/v2"
+MAX_PAGE_SIZE = 200
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
+def create_app(settings: Settings) -> Flask:
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 1 << 20
+    engine = engine_for(settings.backend_database_url)
+    vault = Vault(settings.backend_data_key)
+    # SQLite has one writer; serializing filings here turns "database is locked" races into a short wait.
+    filing_lock = threading.Lock() if engine.dialect.name == "sqlite" else _NoLock()
+
+    @contextmanager
+    def transaction():
+        with Session(engine, future=True) as session, session.begin():
+            yield session
+
+    def respond(fmt: str, root: str, data: Any, status: int = 200) -> Response:
+        if fmt == "xml":
+            return Response(formats.to_xml(root, data), status=status, mimetype="text/xml", content_type="text/xml; charset=utf-8")
+        response = jsonify(data)
+        response.status_code = status
+        return response
+
+    def check_format(fmt: str) -> None:
+        if fmt not in ("json", "xml"):
+            raise ApiError(404, f"unknown format {fmt!r}: use .json or .xml")
+
+    def has_api_key() -> bool:
+        given = request.values.get("api_key", "")
+        return bool(given) and hmac.compare_digest(given, settings.dispatch_api_key)
+
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError):
+        fmt = "xml" if request.path.endswith(".xml") else "json"
+        return respond(fmt, "errors", formats.errors(exc.status, exc.description), exc.status)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        fmt = "xml" if request.path.endswith(".xml") else "json"
+        return respond(fmt, "errors", formats.errors(exc.code, exc.description or exc.name), exc.code)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        fmt = "xml" if request.path.endswith(".xml") else "json"
+        return respond(fmt, "errors", formats.errors(500, "internal error"), 500)
+
+    @app.get("/health")
+    def health():
+        return jsonify({"status": "ok"})
+
+    @app.get(f"{PREFIX}/discovery.<fmt>")
+    def discovery(fmt):
+        check_format(fmt)
+        base = request.url_root.rstrip("/") + PREFIX + "/"
+        data = {
+            "changeset": "2026-11-28T00:00:00+08:00",
+            "contact": "12345 市民服务热线 (12345 citizen service hotline)",
+            "key_service": "API keys are issued by the 12345 hotline centre",
+            "endpoints": [
+                {
+                    "specification": "http://wiki.open311.org/GeoReport_v2",
+                    "url": base,
+                    "changeset": "2026-11-28T00:00:00+08:00",
+                    "type": "production",
+                    "formats": ["application/json", "text/xml"],
+                }
+            ],
+        }
+        return respond(fmt, "discovery", data)
+
+    @app.get(f"{PREFIX}/services.<fmt>")
+    def service_list(fmt):
+        check_format(fmt)
+        return respond(fmt, "services", [formats.service(s) for s in services.SERVICES])
+
+    @app.get(f"{PREFIX}/services/<code>.<fmt>")
+    def service_definition(code, fmt):
+        check_format(fmt)
+        if code not in services.BY_CODE:
+            raise ApiError(404, f"no service with code {code!r}")
+        return respond(fmt, "service_definition", formats.service_definition(services.BY_CODE[code]))
+
+    @app.post(f"{PREFIX}/requests.<fmt>")
+    def file_request(fmt):
+        check_format(fmt)
+        if not has_api_key():
+            raise ApiError(403, "a valid api_key is required to submit a request")
+        new = _new_request(request.form)
+        key = (request.headers.get("Idempotency-Key") or "").strip()[:128] or None
+        with filing_lock:
+            try:
+                with transaction() as session:
+                    row, created = store.create(new, session=session, vault=vault, idempotency_key=key)
+                    body = formats.request(row, vault=vault)
+            except Invalid as exc:
+                raise ApiError(400, str(exc))
+            except IntegrityError:
+                if not key:
+                    raise
+                # The same key arrived twice at once and the other one won: answer with its ticket.
+                with transaction() as session:
+                    row = store.by_idempotency_key(key, session=session)
+                    body, created = formats.request(row, vault=vault), False
+        body.update(token=None, account_id=new.account_id)
+        return respond(fmt, "service_requests", [body], 201 if created else 200)
+
+    @app.get(f"{PREFIX}/requests.<fmt>")
+    def list_requests(fmt):
+        check_format(fmt)
+        args = request.args
+        ids = [i for i in args.get("service_request_id", "").split(",") if i.strip()]
+        start, end = _date(args.get("start_date"), "start_date"), _date(args.get("end_date"), "end_date")
+        if not ids and start is None:
+            start = (end or datetime.now(timezone.utc)) - timedelta(days=90)
+        page = _int(args.get("page"), "page", 1, 1, 100000)
+        page_size = _int(args.get("page_size"), "page_size", 50, 1, MAX_PAGE_SIZE)
+        private = has_api_key()
+        with transaction() as session:
+            rows = store.search(
+                session=session,
+                ids=ids,
+                service_code=args.get("service_code"),
+                statuses=_statuses(args.get("status")),
+                start=start,
+                end=end,
+                page=page,
+                page_size=page_size,
+            )
+            data = [formats.request(r, vault=vault, private=private) for r in rows]
+        return respond(fmt, "service_requests", data)
+
+    @app.get(f"{PREFIX}/requests/<rid>.<fmt>")
+    def one_request(rid, fmt):
+        check_format(fmt)
+        with transaction() as session:
+            row = store.get(rid, session=session)
+            if row is None:
+                raise ApiError(404, f"no request with id {rid!r}")
+            data = formats.request(row, vault=vault, private=has_api_key())
+        return respond(fmt, "service_requests", [data])
+
+    @app.post(f"{PREFIX}/requests/<rid>/feedback.<fmt>")
+    def feedback(rid, fmt):
+        check_format(fmt)
+        if not has_api_key():
+            raise ApiError(403, "a valid api_key is required")
+        try:
+            with transaction() as session:
+                row = store.rate(rid, request.form.get("rating", ""), request.form.get("comment"), session=session)
+                data = {"service_request_id": row.service_request_id, "rating": row.rating}
+        except LookupError:
+            raise ApiError(404, f"no request with id {rid!r}")
+        except Invalid as exc:
+            raise ApiError(400, str(exc))
+        return respond(fmt, "feedback", data)
+
+    # --- staff -------------------------------------------------------------------------------
+
+    def require_staff() -> None:
+        header = request.headers.get("Authorization", "")
+        token = header[7:] if header.startswith("Bearer ") else ""
+        if not (token and settings.backend_staff_token and hmac.compare_digest(token, settings.backend_staff_token)):
+            raise ApiError(403, "staff token required")
+
+    @app.get("/staff/requests")
+    def staff_list():
+        require_staff()
+        statuses = _statuses(request.args.get("status"))
+        page = _int(request.args.get("page"), "page", 1, 1, 100000)
+        with transaction() as session:
+            rows = store.search(session=session, statuses=statuses, page=page, page_size=MAX_PAGE_SIZE)
+            return jsonify([formats.request(r, vault=vault, private=True) for r in rows])
+
+    @app.post("/staff/requests/<rid>/status")
+    def staff_status(rid):
+        require_staff()
+        payload = request.get_json(silent=True) or {}
+        try:
+            body, targets = change_status(engine, vault, rid, str(payload.get("status", "")), payload.get("note"))
+        except LookupError:
+            raise ApiError(404, f"no request with id {rid!r}")
+        except Invalid as exc:
+            raise ApiError(400, str(exc))
+        webhooks.deliver_in_background(targets, webhooks.status_event(body))
+        return jsonify(body)
+
+    @app.route("/staff/webhooks", methods=["GET", "POST"])
+    def staff_webhooks():
+        require_staff()
+        with transaction() as session:
+            if request.method == "POST":
+                payload = request.get_json(silent=True) or {}
+                try:
+                    store.add_webhook(str(payload.get("url", "")), str(payload.get("secret", "")), session=session)
+                except Invalid as exc:
+                    raise ApiError(400, str(exc))
+            return jsonify([{"url": w.url} for w in store.webhooks(session=session)])
+
+    @app.route(f"{PREFIX}/<path:_anything>", methods=["GET", "POST"])
+    def unknown(_anything):
+        raise ApiError(404, "no such endpoint; see discovery.json")
+
+    return app
+
+
+def change_status(engine, vault: Vault, rid: str, status: str, note: Optional[str]):
+    """Move a ticket; returns its new body and the webhooks to tell (shared by the HTTP endpoint and the CLI)."""
+    with Session(engine, future=True) as session, session.begin():
+        row = store.set_status(rid, status, note, session=session)
+        body = formats.request(row, vault=vault)
+        targets = [(w.url, w.secret) for w in store.webhooks(session=session)]
+    return body, targets
+
+
+class _NoLock:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _new_request(form) -> NewRequest:
+    def text(name: str) -> Optional[str]:
+        value = form.get(name)
+        return value.strip() if value and value.strip() else None
+
+    last = text("last_name")
+    name = " ".join(n for n in (text("first_name"), last) if n) or None
+    service_code = text("service_code")
+    if not service_code:
+        raise ApiError(400, "service_code is required")
+    return NewRequest(
+        service_code=service_code,
+        description=form.get("description") or "",
+        address=text("address_string"),
+        lat=_float(form.get("lat"), "lat"),
+        long=_float(form.get("long"), "long"),
+        contact_name=name,
+        phone=text("phone"),
+        email=text("email"),
+        request_type=text("request_type") or "complaint",
+        urgency=text("urgency") or form.get("attribute[urgency]") or "normal",
+        district=text("district"),
+        language=text("language") or "zh",
+        account_id=text("account_id"),
+        media_url=text("media_url"),
+    )
+
+
+def _float(value: Optional[str], name: str) -> Optional[float]:
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise ApiError(400, f"{name} must be a number")
+
+
+def _int(value: Optional[str], name: str, default: int, low: int, high: int) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ApiError(400, f"{name} must be a whole number")
+    if not low <= number <= high:
+        raise ApiError(400, f"{name} must be between {low} and {high}")
+    return number
+
+
+def _date(value: Optional[str], name: str) -> Optional[datetime]:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ApiError(400, f"{name} must be an ISO-8601 date, e.g. 2026-11-28T00:00:00+08:00")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)
+
+
+def _statuses(value: Optional[str]):
+    if not value:
+        return ()
+    wanted = set()
+    for part in value.split(","):
+        part = part.strip()
+        if part == "open":
+            wanted.update(s for s in services.STATUSES if s != "closed")
+        elif part in services.STATUSES:
+            wanted.add(part)
+        else:
+            raise ApiError(400, f"unknown status {part!r}")
+    return tuple(sorted(wanted))

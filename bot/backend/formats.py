@@ -1,0 +1,140 @@
+"""Open311 GeoReport v2 representations: request objects, services, errors, and their XML."""
+from datetime import datetime
+from typing import Any, Dict, List, Optional
+from xml.etree import ElementTree as ET
+
+from bot import services
+from bot.backend.models import ServiceRequest
+from bot.backend.store import BEIJING
+from bot.crypto import Vault
+
+
+def iso(value: Optional[datetime]) -> Optional[str]:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite hands back naive datetimes of what was stored as UTC
+        from datetime import timezone
+
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(BEIJING).isoformat(timespec="seconds")
+
+
+def service(s: services.Service) -> Dict[str, Any]:
+    return {
+        "service_code": s.code,
+        "service_name": s.name_zh,
+        "service_name_en": s.name_en,
+        "description": f"{s.name_zh} ({s.name_en})",
+        "metadata": True,
+        "type": "realtime",
+        "keywords": ",".join([s.name_zh, *s.name_en.split(", ")]),
+        "group": s.agency,
+        "agency_responsible": s.agency,
+    }
+
+
+def service_definition(s: services.Service) -> Dict[str, Any]:
+    return {
+        "service_code": s.code,
+        "attributes": [
+            {
+                "variable": True,
+                "code": "urgency",
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": "critical when life or property is at risk (answered within 2 hours)",
+                "order": 1,
+                "description": "紧急程度 urgency",
+                "values": [{"key": "normal", "name": "一般 normal"}, {"key": "critical", "name": "紧急 critical"}],
+            },
+            {
+                "variable": True,
+                "code": "request_type",
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": "what kind of request this is",
+                "order": 2,
+                "description": "诉求类型 request type",
+                "values": [{"key": t, "name": t} for t in services.REQUEST_TYPES],
+            },
+        ],
+    }
+
+
+def request(row: ServiceRequest, *, vault: Vault, private: bool = False) -> Dict[str, Any]:
+    s = services.get(row.service_code)
+    zh, _en = services.STATUSES[row.status]
+    latest = row.notes[-1] if row.notes else None
+    body = {
+        "service_request_id": row.service_request_id,
+        "status": "closed" if row.status == "closed" else "open",
+        "extended_status": row.status,
+        "status_zh": zh,
+        "status_notes": latest.note if latest else None,
+        "service_name": s.name_zh,
+        "service_code": s.code,
+        "description": row.description,
+        "agency_responsible": s.agency,
+        "service_notice": f"预计办结时间 expected by {iso(row.expected_at)}",
+        "requested_datetime": iso(row.requested_at),
+        "updated_datetime": iso(row.updated_at),
+        "expected_datetime": iso(row.expected_at),
+        "address": row.address,
+        "address_id": None,
+        "zipcode": None,
+        "lat": row.lat,
+        "long": row.long,
+        "media_url": row.media_url,
+        "district": row.district,
+        "request_type": row.request_type,
+        "language": row.language,
+        "phone": row.phone_masked,
+        "notes": [{"datetime": iso(n.created_at), "status": n.status, "note": n.note} for n in row.notes],
+    }
+    if private:
+        body["contact_name"] = vault.decrypt(row.contact_name_enc) if row.contact_name_enc else None
+        body["rating"] = row.rating
+    return body
+
+
+def errors(code: int, description: str) -> List[Dict[str, Any]]:
+    return [{"code": code, "description": description}]
+
+
+# --- XML, element names as in the GeoReport v2 examples ------------------------------------------
+
+_LIST_ITEM = {
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+    "attributes": "attribute",
+    "values": "value",
+    "notes": "note",
+    "endpoints": "endpoint",
+    "formats": "format",
+}
+
+
+def to_xml(root: str, items: Any) -> bytes:
+    element = ET.Element(root)
+    _fill(element, items, root)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(element, encoding="utf-8")
+
+
+def _fill(element: ET.Element, value: Any, name: str) -> None:
+    if isinstance(value, list):
+        child_name = _LIST_ITEM.get(name, "item")
+        for item in value:
+            child = ET.SubElement(element, child_name)
+            _fill(child, item, child_name)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            child = ET.SubElement(element, key)
+            _fill(child, item, key)
+    elif value is None:
+        return
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    else:
+        # ElementTree escapes &, < and >: a description is inert text, never markup.
+        element.text = str(value)

@@ -1,0 +1,63 @@
+"""Tables of the reference dispatch backend (its own store, BACKEND_DATABASE_URL)."""
+from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import declarative_base, relationship
+
+from bot.db import utcnow
+
+Base = declarative_base()
+
+
+class ServiceRequest(Base):
+    __tablename__ = "service_requests"
+    id = Column(Integer, primary_key=True)
+    service_request_id = Column(String(32), nullable=False, unique=True)
+    idempotency_key = Column(String(128), unique=True)
+    service_code = Column(String(32), nullable=False, index=True)
+    request_type = Column(String(16), nullable=False, default="complaint")
+    urgency = Column(String(16), nullable=False, default="normal")
+    status = Column(String(16), nullable=False, default="received", index=True)
+    description = Column(Text, nullable=False)
+    address = Column(Text)
+    district = Column(String(16))
+    lat = Column(Float)
+    long = Column(Float)
+    language = Column(String(2), nullable=False, default="zh")
+    account_id = Column(String(255))
+    media_url = Column(Text)
+    # Contact details: encrypted at rest; the digest finds a citizen's tickets without decrypting.
+    contact_name_enc = Column(Text)
+    phone_enc = Column(Text)
+    phone_digest = Column(String(64), index=True)
+    phone_masked = Column(String(24))
+    email_enc = Column(Text)
+    requested_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    expected_at = Column(DateTime(timezone=True), nullable=False)
+    rating = Column(String(24))
+    rating_comment = Column(Text)
+    notes = relationship("StatusNote", order_by="StatusNote.id", lazy="selectin")
+
+
+class StatusNote(Base):
+    __tablename__ = "status_notes"
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("service_requests.id"), nullable=False, index=True)
+    status = Column(String(16), nullable=False)
+    note = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class DayCounter(Base):
+    """The per-day sequence of ticket ids (BJ20261128-0042), incremented inside the filing transaction."""
+
+    __tablename__ = "day_counters"
+    day = Column(String(8), primary_key=True)
+    last = Column(Integer, nullable=False, default=0)
+
+
+class Webhook(Base):
+    __tablename__ = "webhooks"
+    id = Column(Integer, primary_key=True)
+    url = Column(Text, nullable=False, unique=True)
+    secret = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -1,0 +1,79 @@
+"""Staff CLI of the dispatch backend: list and show tickets, move one to a new status, manage webhooks."""
+import argparse
+import json
+import sys
+from typing import List, Optional
+
+from sqlalchemy.orm import Session
+
+from bot import services
+from bot.backend import formats, store, webhooks
+from bot.backend.__main__ import prepare
+from bot.backend.app import change_status
+from bot.crypto import Vault
+from bot.db import engine_for
+from bot.settings import Settings
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.cli staff", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    listing = commands.add_parser("list", help="the newest tickets")
+    listing.add_argument("--status", help="open, closed, or an extended status (comma list)")
+    commands.add_parser("show", help="one ticket as JSON").add_argument("id")
+    move = commands.add_parser("set-status", help="move a ticket to a new status and tell the citizen")
+    move.add_argument("id")
+    move.add_argument("status", choices=list(services.STATUSES))
+    move.add_argument("--note", default=None, help="what was done (told to the citizen)")
+    hooks = commands.add_parser("webhooks", help="status webhooks").add_subparsers(dest="action", required=True)
+    add = hooks.add_parser("add")
+    add.add_argument("url")
+    add.add_argument("--secret", required=True)
+    hooks.add_parser("list")
+    args = parser.parse_args(argv)
+
+    settings = Settings.load()
+    prepare(settings)
+    engine = engine_for(settings.backend_database_url)
+    vault = Vault(settings.backend_data_key)
+
+    if args.command == "set-status":
+        try:
+            body, targets = change_status(engine, vault, args.id, args.status, args.note)
+        except LookupError:
+            print(f"no ticket {args.id}", file=sys.stderr)
+            return 1
+        except store.Invalid as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        # This process exits next, so the webhooks go out now rather than from a background thread.
+        delivered = webhooks.deliver(targets, webhooks.status_event(body))
+        print(f"{body['service_request_id']}: {body['extended_status']} ({body['status_zh']})")
+        for url, ok in delivered.items():
+            print(f"  webhook {url}: {'delivered' if ok else 'NOT delivered'}")
+        return 0
+
+    with Session(engine, future=True) as session, session.begin():
+        if args.command == "list":
+            statuses = tuple(s for s in (args.status or "").split(",") if s)
+            if "open" in statuses:
+                statuses = tuple(s for s in services.STATUSES if s != "closed")
+            for row in store.search(session=session, statuses=statuses, page_size=200):
+                print(f"{row.service_request_id}  {row.status:<11} {row.service_code:<12} {formats.iso(row.requested_at)}  {row.description[:40]}")
+        elif args.command == "show":
+            row = store.get(args.id, session=session)
+            if row is None:
+                print(f"no ticket {args.id}", file=sys.stderr)
+                return 1
+            print(json.dumps(formats.request(row, vault=vault, private=True), ensure_ascii=False, indent=2))
+        elif args.action == "add":
+            store.add_webhook(args.url, args.secret, session=session)
+            print(f"webhook {args.url} registered")
+        else:
+            for hook in store.webhooks(session=session):
+                print(hook.url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

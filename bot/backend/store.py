@@ -1,0 +1,206 @@
+"""Repository functions of the dispatch backend; they take the session keyword-only and never commit."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import List, Optional, Sequence, Tuple
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import phone as phones
+from bot import services
+from bot.backend.models import DayCounter, ServiceRequest, StatusNote, Webhook
+from bot.crypto import Vault
+
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+DESCRIPTION_LIMIT = 4000
+STATUS_ORDER = tuple(services.STATUSES)
+FIRST_NOTE = {"zh": "已受理,等待派单", "en": "received, awaiting dispatch"}
+
+
+class Invalid(ValueError):
+    """A request the spec calls a 400: the message is told to the caller."""
+
+
+@dataclass
+class NewRequest:
+    service_code: str
+    description: str
+    address: Optional[str] = None
+    lat: Optional[float] = None
+    long: Optional[float] = None
+    contact_name: Optional[str] = None
+    phone: Optional[str] = None
+    email: Optional[str] = None
+    request_type: str = "complaint"
+    urgency: str = "normal"
+    district: Optional[str] = None
+    language: str = "zh"
+    account_id: Optional[str] = None
+    media_url: Optional[str] = None
+
+    def check(self) -> None:
+        if self.service_code not in services.BY_CODE:
+            raise Invalid(f"unknown service_code {self.service_code!r}")
+        if not (self.description or "").strip():
+            raise Invalid("description is required")
+        if len(self.description) > DESCRIPTION_LIMIT:
+            raise Invalid(f"description is longer than {DESCRIPTION_LIMIT} characters")
+        if not (self.address or "").strip() and (self.lat is None or self.long is None):
+            raise Invalid("a location is required: address_string, or lat and long")
+        if self.request_type not in services.REQUEST_TYPES:
+            raise Invalid(f"request_type must be one of {', '.join(services.REQUEST_TYPES)}")
+        if self.urgency not in ("normal", "critical"):
+            raise Invalid("urgency must be normal or critical")
+        if self.language not in ("zh", "en"):
+            raise Invalid("language must be zh or en")
+        if self.phone is not None and phones.normalize(self.phone) is None:
+            raise Invalid("phone is not a valid mainland mobile or Beijing landline number")
+
+
+def expected_delay(service_code: str, urgency: str) -> timedelta:
+    """12345 response rules: 2 hours when life or property is at risk, a day for utilities, else a week."""
+    if urgency == "critical":
+        return timedelta(hours=2)
+    if services.get(service_code).utility:
+        return timedelta(hours=24)
+    return timedelta(days=7)
+
+
+def create(new: NewRequest, *, session: Session, vault: Vault, idempotency_key: Optional[str] = None) -> Tuple[ServiceRequest, bool]:
+    """File a request; returns (request, created). The same idempotency key returns the first request."""
+    if idempotency_key:
+        existing = by_idempotency_key(idempotency_key, session=session)
+        if existing is not None:
+            return existing, False
+    new.check()
+    now = datetime.now(timezone.utc)
+    number = phones.normalize(new.phone) if new.phone else None
+    row = ServiceRequest(
+        service_request_id=_next_id(now, session=session),
+        idempotency_key=idempotency_key,
+        service_code=new.service_code,
+        request_type=new.request_type,
+        urgency=new.urgency,
+        status="received",
+        description=new.description,
+        address=(new.address or "").strip() or None,
+        district=new.district,
+        lat=new.lat,
+        long=new.long,
+        language=new.language,
+        account_id=new.account_id,
+        media_url=new.media_url,
+        contact_name_enc=vault.encrypt(new.contact_name) if new.contact_name else None,
+        phone_enc=vault.encrypt(number) if number else None,
+        phone_digest=vault.digest(number) if number else None,
+        phone_masked=phones.mask(number),
+        email_enc=vault.encrypt(new.email) if new.email else None,
+        requested_at=now,
+        updated_at=now,
+        expected_at=now + expected_delay(new.service_code, new.urgency),
+    )
+    row.notes.append(StatusNote(status="received", note=FIRST_NOTE[new.language], created_at=now))
+    session.add(row)
+    session.flush()
+    return row, True
+
+
+def _next_id(now: datetime, *, session: Session) -> str:
+    day = now.astimezone(BEIJING).strftime("%Y%m%d")
+    # The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) until commit, so two filings never share a number.
+    bumped = session.execute(update(DayCounter).where(DayCounter.day == day).values(last=DayCounter.last + 1))
+    if bumped.rowcount == 0:
+        try:
+            with session.begin_nested():
+                session.add(DayCounter(day=day, last=1))
+        except IntegrityError:
+            session.execute(update(DayCounter).where(DayCounter.day == day).values(last=DayCounter.last + 1))
+    last = session.execute(select(DayCounter.last).where(DayCounter.day == day)).scalar_one()
+    return f"BJ{day}-{last:04d}"
+
+
+def by_idempotency_key(key: str, *, session: Session) -> Optional[ServiceRequest]:
+    return session.execute(select(ServiceRequest).where(ServiceRequest.idempotency_key == key)).scalar_one_or_none()
+
+
+def get(service_request_id: str, *, session: Session) -> Optional[ServiceRequest]:
+    return session.execute(
+        select(ServiceRequest).where(ServiceRequest.service_request_id == service_request_id.strip().upper())
+    ).scalar_one_or_none()
+
+
+def search(
+    *,
+    session: Session,
+    ids: Sequence[str] = (),
+    service_code: Optional[str] = None,
+    statuses: Sequence[str] = (),
+    start: Optional[datetime] = None,
+    end: Optional[datetime] = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> List[ServiceRequest]:
+    query = select(ServiceRequest)
+    if ids:
+        query = query.where(ServiceRequest.service_request_id.in_([i.strip().upper() for i in ids]))
+    else:
+        # The spec: without ids, a window of the last 90 days unless dates narrow it.
+        # Stored in UTC; SQLite compares the text, so the bounds must be UTC too.
+        if start is not None:
+            query = query.where(ServiceRequest.requested_at >= start.astimezone(timezone.utc))
+        if end is not None:
+            query = query.where(ServiceRequest.requested_at <= end.astimezone(timezone.utc))
+    if service_code:
+        query = query.where(ServiceRequest.service_code.in_(service_code.split(",")))
+    if statuses:
+        query = query.where(ServiceRequest.status.in_(statuses))
+    query = query.order_by(ServiceRequest.requested_at.desc(), ServiceRequest.id.desc())
+    query = query.offset((page - 1) * page_size).limit(page_size)
+    return list(session.execute(query).scalars())
+
+
+def set_status(service_request_id: str, status: str, note: Optional[str], *, session: Session) -> ServiceRequest:
+    if status not in services.STATUSES:
+        raise Invalid(f"status must be one of {', '.join(services.STATUSES)}")
+    row = get(service_request_id, session=session)
+    if row is None:
+        raise LookupError(service_request_id)
+    now = datetime.now(timezone.utc)
+    row.status = status
+    row.updated_at = now
+    row.notes.append(StatusNote(status=status, note=(note or "").strip() or None, created_at=now))
+    session.flush()
+    return row
+
+
+def rate(service_request_id: str, rating: str, comment: Optional[str], *, session: Session) -> ServiceRequest:
+    if rating not in ("satisfied", "basically_satisfied", "unsatisfied"):
+        raise Invalid("rating must be satisfied, basically_satisfied or unsatisfied")
+    row = get(service_request_id, session=session)
+    if row is None:
+        raise LookupError(service_request_id)
+    row.rating, row.rating_comment = rating, comment
+    session.flush()
+    return row
+
+
+def add_webhook(url: str, secret: str, *, session: Session) -> Webhook:
+    if not url.startswith(("http://", "https://")) or not secret:
+        raise Invalid("a webhook needs an http(s) url and a secret")
+    row = session.execute(select(Webhook).where(Webhook.url == url)).scalar_one_or_none()
+    if row is None:
+        row = Webhook(url=url, secret=secret)
+        session.add(row)
+    else:
+        row.secret = secret
+    session.flush()
+    return row
+
+
+def webhooks(*, session: Session) -> List[Webhook]:
+    return list(session.execute(select(Webhook).order_by(Webhook.id)).scalars())
+
+
+def count(*, session: Session) -> int:
+    return session.execute(select(func.count(ServiceRequest.id))).scalar_one()
