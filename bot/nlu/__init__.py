@@ -1,0 +1,1 @@
+"""Understanding citizens' messages: gazetteer, entity rules, the category classifier, Rasa components."""

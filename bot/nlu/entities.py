@@ -1,0 +1,65 @@
+"""Exact entities from rules: places (gazetteer), phones, ticket ids, the message's language, a rating."""
+import re
+from typing import Dict, List
+
+from bot import phone as phones
+from bot.nlu import gazetteer
+
+TICKET_ID = re.compile(r"(?<![A-Za-z0-9])BJ\d{8}-Q?\d{4,}(?!\d)", re.IGNORECASE)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Longest first: 不满意 contains 满意.
+_RATINGS = (
+    ("不太满意", "unsatisfied"), ("不满意", "unsatisfied"), ("很不满意", "unsatisfied"), ("差评", "unsatisfied"),
+    ("基本满意", "basically_satisfied"), ("还行", "basically_satisfied"), ("一般", "basically_satisfied"),
+    ("非常满意", "satisfied"), ("很满意", "satisfied"), ("满意", "satisfied"),
+    ("not satisfied", "unsatisfied"), ("unsatisfied", "unsatisfied"), ("dissatisfied", "unsatisfied"),
+    ("basically satisfied", "basically_satisfied"), ("somewhat satisfied", "basically_satisfied"),
+    ("satisfied", "satisfied"),
+)
+
+
+def language(text: str) -> str:
+    return "zh" if _CJK.search(text or "") else "en"
+
+
+def extract(text: str) -> List[Dict]:
+    """Rasa entity dicts (start, end, value, entity) found in `text`."""
+    text = text or ""
+    found = []
+    districts = set()
+    for start, end, _matched, district, _kind in gazetteer.find(text):
+        if district not in districts:  # 朝阳区望京: one district, named twice
+            districts.add(district)
+            found.append(_entity("district", district, start, end))
+    for match in TICKET_ID.finditer(text):
+        found.append(_entity("ticket_id", match.group(0).upper(), match.start(), match.end()))
+    for number in phones.find_all(text):
+        span = _span_of_digits(text, number)
+        found.append(_entity("phone", number, *span))
+    lowered = text.lower()
+    for word, value in _RATINGS:
+        index = lowered.find(word)
+        if index >= 0:
+            found.append(_entity("rating", value, index, index + len(word)))
+            break
+    found.append(_entity("language", language(text), 0, len(text)))
+    return found
+
+
+def _entity(name: str, value: str, start: int, end: int) -> Dict:
+    return {"entity": name, "value": value, "start": start, "end": end, "confidence_entity": 1.0}
+
+
+def _span_of_digits(text: str, number: str):
+    """Where a normalized number stands in the raw text, spaces and dashes allowed between its digits."""
+    tail = number[-4:]
+    pattern = r"[\s\-()]*".join(tail)
+    match = re.search(pattern + r"(?!\d)", text)
+    if not match:
+        return 0, len(text)
+    start = match.start()
+    digits = len(tail)
+    while start > 0 and digits < len(number) + 2 and (text[start - 1].isdigit() or text[start - 1] in " -()+"):
+        start -= 1
+        digits += text[start].isdigit()
+    return start, match.end()
