@@ -10,6 +10,7 @@ from bot.stack import VENV_BIN, Process, Stack, free_port, process_env
 from tests.dispatch.proxy import FaultProxy
 
 PHONE = "13912345678"
+PAGE_SIZE = 200
 
 
 def new_ticket(marker: str, **overrides) -> NewTicket:
@@ -119,8 +120,14 @@ def tickets_on(marker):
     """The backend's tickets carrying this test's marker, fetched with GET requests.json."""
 
     def fetch(url: str, api_key: str):
+        found, page = [], 1
         with DispatchClient(url, api_key) as c:
-            return [t for t in c.list() if t.description and marker in t.description]
+            while True:  # the backend pages its list; the whole session's tickets may be more than a page
+                tickets = c.list(page=page, page_size=PAGE_SIZE)
+                found += [t for t in tickets if t.description and marker in t.description]
+                if len(tickets) < PAGE_SIZE:
+                    return found
+                page += 1
 
     return fetch
 

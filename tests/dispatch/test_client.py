@@ -2,6 +2,7 @@
 import uuid
 
 import pytest
+import requests
 
 from bot.dispatch import DispatchClient, DispatchRejected, DispatchUnavailable, TicketNotFound
 from tests.dispatch.conftest import PHONE, new_ticket
@@ -120,14 +121,12 @@ def test_lost_answer_to_a_post_is_retried_with_the_same_key_into_one_ticket(prox
     assert [t.service_request_id for t in on_backend] == [filed.service_request_id]
 
 
-def test_feedback_is_refused_before_resolution_or_accepted_after(client, backend, marker):
+def test_feedback_on_a_resolved_ticket(client, backend, marker):
     filed = client.submit(new_ticket(marker), uuid.uuid4().hex)
     with pytest.raises(ValueError):
         client.feedback(filed.service_request_id, "great")
     with pytest.raises(TicketNotFound):
         client.feedback("BJ19990101-9999", "satisfied")
-    import requests
-
     staff = requests.post(
         f"{backend.root}/staff/requests/{filed.service_request_id}/status",
         json={"status": "resolved", "note": "已修复"},
@@ -136,3 +135,4 @@ def test_feedback_is_refused_before_resolution_or_accepted_after(client, backend
     )
     assert staff.status_code == 200, staff.text
     client.feedback(filed.service_request_id, "satisfied", "修得很快")
+    assert client.get(filed.service_request_id).status == "resolved"
