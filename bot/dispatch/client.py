@@ -108,7 +108,9 @@ class DispatchClient:
             raise TicketNotFound(f"no ticket {ticket_id!r}", code=404, status=404)
         return Ticket.from_json(body)
 
-    def list(self, ids: Optional[Iterable[str]] = None, *, deadline: Optional[float] = None, **filters: Any) -> List[Ticket]:
+    def list(
+        self, ids: Optional[Iterable[str]] = None, *, deadline: Optional[float] = None, **filters: Any
+    ) -> List[Ticket]:
         """Tickets by id (`service_request_id=a,b`) and/or the spec's filters (service_code, status, ...)."""
         params = {k: v for k, v in filters.items() if v is not None}
         if ids is not None:
@@ -121,14 +123,17 @@ class DispatchClient:
             raise DispatchUnavailable("dispatch backend sent a request list that is not a list")
         return [Ticket.from_json(item) for item in body]
 
-    def feedback(self, ticket_id: str, rating: str, comment: Optional[str] = None, *, deadline: Optional[float] = None) -> None:
+    def feedback(
+        self, ticket_id: str, rating: str, comment: Optional[str] = None, *, deadline: Optional[float] = None
+    ) -> None:
         """The citizen's satisfaction rating (回访) of a resolved ticket."""
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {', '.join(RATINGS)}")
         data = {"api_key": self.api_key, "rating": rating}
         if comment:
             data["comment"] = comment
-        self._call("POST", f"requests/{quote(ticket_id.strip(), safe='')}/feedback.json", data=data, retry=False, stop=_stop_at(deadline))
+        path = f"requests/{quote(ticket_id.strip(), safe='')}/feedback.json"
+        self._call("POST", path, data=data, retry=False, stop=_stop_at(deadline))
 
     # --- transport -------------------------------------------------------------------------------
 
@@ -222,7 +227,8 @@ def _error(response: requests.Response, what: str, item: bool) -> Exception:
     code, description = _open311_error(response)
     if status in RETRY_STATUSES or status >= 500:
         retry_after = _retry_after(response.headers.get("Retry-After"))
-        return DispatchUnavailable(f"{what}: HTTP {status} {description or ''}".rstrip(), status=status, retry_after=retry_after)
+        message = f"{what}: HTTP {status} {description or ''}".rstrip()
+        return DispatchUnavailable(message, status=status, retry_after=retry_after)
     # A 404 names a missing ticket only where a ticket is addressed; on POST requests.json it means a wrong URL.
     kind = TicketNotFound if status == 404 and item else DispatchRejected
     return kind(description or f"HTTP {status}", code=code if code is not None else status, status=status)

@@ -30,7 +30,10 @@ class DeliveryThread(threading.Thread):
         self.join(timeout)
 
 
-def start_delivery_thread(outbox, interval: float = 5.0, stop_event: Optional[threading.Event] = None) -> DeliveryThread:
+def start_delivery_thread(
+    outbox, interval: float = 5.0, stop_event: Optional[threading.Event] = None
+) -> DeliveryThread:
+    """Start the daemon thread that drains the outbox; `thread.stop()` (or setting the event) ends it."""
     thread = DeliveryThread(outbox, interval, stop_event)
     thread.start()
     return thread

@@ -54,10 +54,14 @@ class Outbox:
         self.retry_max = retry_max
 
     @classmethod
-    def from_settings(cls, settings: Optional[Settings] = None, client: Optional[DispatchClient] = None, **options) -> "Outbox":
+    def from_settings(
+        cls, settings: Optional[Settings] = None, client: Optional[DispatchClient] = None, **options
+    ) -> "Outbox":
+        """The outbox of this process's Settings: store migrated to the newest revision, client, key."""
         settings = settings or Settings.load()
         migrate(settings.database_url)
-        client = client or DispatchClient(settings.dispatch_url, settings.dispatch_api_key, timeout=settings.dispatch_timeout)
+        if client is None:
+            client = DispatchClient(settings.dispatch_url, settings.dispatch_api_key, timeout=settings.dispatch_timeout)
         return cls(settings.database_url, client, Vault(settings.channel_data_key), **options)
 
     # --- filing ----------------------------------------------------------------------------------
@@ -134,7 +138,9 @@ class Outbox:
             log.exception("submission %s: unexpected delivery failure", row.reference)
             self._postpone(row, exc)
         else:
-            self._finish(row.id, state="delivered", ticket_id=filed.service_request_id, delivered_at=utcnow(), last_error=None)
+            self._finish(
+                row.id, state="delivered", ticket_id=filed.service_request_id, delivered_at=utcnow(), last_error=None
+            )
             log.info("submission %s delivered as %s", row.reference, filed.service_request_id)
             return Filing(filed.service_request_id, filed, queued=False)
         return Filing(row.reference, None, queued=True)
@@ -189,7 +195,8 @@ class Outbox:
         delay = min(self.retry_max, self.retry_base * 2 ** max(0, row.attempts - 1))
         delay = delay / 2 + random.uniform(0, delay / 2)
         delay = max(delay, getattr(error, "retry_after", None) or 0.0)
-        self._finish(row.id, state="pending", next_attempt_at=utcnow() + timedelta(seconds=delay), last_error=str(error)[:500])
+        next_attempt = utcnow() + timedelta(seconds=delay)
+        self._finish(row.id, state="pending", next_attempt_at=next_attempt, last_error=str(error)[:500])
 
     def _finish(self, row_id: int, **values) -> None:
         # Only a pending row changes: a slow attempt must not undo another process's delivery.

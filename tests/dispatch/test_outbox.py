@@ -97,7 +97,9 @@ def test_tickets_of_lists_a_conversations_filings_newest_first(make_outbox, back
     assert outbox.resolve("BJ19990101-Q9999") is None
 
 
-def test_the_phone_is_never_in_clear_in_the_store_nor_the_logs(make_outbox, backend, dead_url, marker, channel_dir, caplog):
+def test_the_phone_is_never_in_clear_in_the_store_nor_the_logs(
+    make_outbox, backend, dead_url, marker, channel_dir, caplog
+):
     caplog.set_level(logging.DEBUG)
     away = make_outbox(dead_url, backend.api_key)
     queued = away.file(new_ticket(marker), uuid.uuid4().hex, "sender-7")
@@ -113,7 +115,9 @@ def test_the_phone_is_never_in_clear_in_the_store_nor_the_logs(make_outbox, back
     assert caplog.text  # the test saw the logs it checks
 
 
-def test_two_processes_delivering_at_once_file_each_ticket_once(make_outbox, dead_url, backend, proxy, marker, tickets_on):
+def test_two_processes_delivering_at_once_file_each_ticket_once(
+    make_outbox, dead_url, backend, proxy, marker, tickets_on
+):
     away = make_outbox(dead_url, backend.api_key)
     refs = [away.file(new_ticket(f"{marker}-{i}"), uuid.uuid4().hex, "sender-8").reference for i in range(12)]
     script = textwrap.dedent(
@@ -126,7 +130,10 @@ def test_two_processes_delivering_at_once_file_each_ticket_once(make_outbox, dea
         """
     )
     env = process_env()
-    runs = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env) for _ in range(2)]
+    runs = [
+        subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env)
+        for _ in range(2)
+    ]
     counts = [int(run.communicate(timeout=120)[0]) for run in runs]
     assert all(run.returncode == 0 for run in runs)
     assert sum(counts) == 12
