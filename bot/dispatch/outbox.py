@@ -114,7 +114,8 @@ class Outbox:
             return Filing(row.ticket_id, self._fetch(row.ticket_id), queued=False)
         if row.state == "rejected":
             code, _, description = (row.last_error or "").partition(": ")
-            raise DispatchRejected(description or code, code=code or None)
+            status = int(code) if code.isdigit() else None
+            raise DispatchRejected(description or code, code=status or code or None, status=status)
         claimed = self._claim(row.id)
         if claimed is None:  # another process is delivering it right now
             return Filing(row.reference, None, queued=True)

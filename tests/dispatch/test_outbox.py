@@ -72,8 +72,9 @@ def test_a_ticket_the_backend_refuses_is_marked_rejected(make_outbox, backend, m
     assert caught.value.status == 400
     (row,) = outbox.tickets_of("sender-4")
     assert row.state == "rejected" and row.ticket_id is None
-    with pytest.raises(DispatchRejected):
+    with pytest.raises(DispatchRejected) as again:
         outbox.file(new_ticket(marker, service_code="no_such_service"), key, "sender-4")
+    assert (again.value.status, again.value.description) == (400, caught.value.description)
     assert outbox.deliver_pending() == 0
 
 
