@@ -120,6 +120,7 @@ def test_two_processes_delivering_at_once_file_each_ticket_once(
     make_outbox, dead_url, backend, proxy, marker, tickets_on
 ):
     away = make_outbox(dead_url, backend.api_key)
+    away.client.retries = 0  # queue them without the client's retries against a port known dead
     refs = [away.file(new_ticket(f"{marker}-{i}"), uuid.uuid4().hex, "sender-8").reference for i in range(12)]
     script = textwrap.dedent(
         f"""
