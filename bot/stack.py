@@ -60,6 +60,9 @@ def write_credentials(env: Mapping[str, str], target: Path) -> Path:
     kept = {}
     for name, config in channels.items():
         needed = _ENV_REF.findall(yaml.safe_dump(config or {}))
+        module = ROOT.joinpath(*name.split(".")[:-1]).with_suffix(".py") if "." in name else None
+        if module is not None and not module.exists():
+            continue  # a connector this checkout does not have
         if all(env.get(var) for var in needed):
             kept[name] = config
     target.parent.mkdir(parents=True, exist_ok=True)

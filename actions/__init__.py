@@ -1,0 +1,1 @@
+"""Rasa SDK actions of 12345 Chat: thin wrappers over bot/."""

@@ -1,0 +1,60 @@
+"""What every action needs: the citizen's language, the outbox and the dispatch client, made once per process."""
+import threading
+from datetime import datetime
+from typing import Any, Dict, Optional, Text
+
+from rasa_sdk import Tracker
+
+from bot import redact, services
+from bot.dispatch import Outbox, start_delivery_thread
+from bot.dispatch.models import BEIJING
+from bot.settings import Settings
+
+_lock = threading.Lock()
+_outbox: Optional[Outbox] = None
+
+
+def outbox() -> Outbox:
+    """The outbox, created at first use; its delivery thread sends what waited while the backend was away."""
+    global _outbox
+    with _lock:
+        if _outbox is None:
+            settings = Settings.load()
+            redact.install(settings)
+            _outbox = Outbox.from_settings(settings)
+            start_delivery_thread(_outbox, interval=5.0)
+        return _outbox
+
+
+def language(tracker: Tracker) -> Text:
+    found = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "language"]
+    if found and found[-1] in ("zh", "en"):
+        return found[-1]
+    metadata = tracker.get_slot("session_started_metadata") or {}
+    return tracker.get_slot("language") or metadata.get("language") or "zh"
+
+
+def entity(tracker: Tracker, name: Text) -> Optional[Any]:
+    values = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == name]
+    return values[0] if values else None
+
+
+def when(moment: Optional[datetime], lang: Text) -> Text:
+    if moment is None:
+        return "—"
+    local = moment.astimezone(BEIJING)
+    return local.strftime("%Y-%m-%d %H:%M") if lang == "en" else local.strftime("%m月%d日 %H:%M")
+
+
+def service_words(code: Optional[Text]) -> Dict[Text, Text]:
+    service = services.get(code or "other")
+    return {
+        "category_zh": service.name_zh,
+        "category_en": service.name_en,
+        "agency": service.agency,
+        "agency_en": service.agency_en,
+    }
+
+
+def channel_of(tracker: Tracker) -> Text:
+    return tracker.get_latest_input_channel() or "rest"

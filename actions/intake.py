@@ -1,0 +1,187 @@
+"""The intake form: start it from the first message, validate answers, summarize, file once, cancel."""
+import asyncio
+import uuid
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import channel_of, entity, language, outbox, service_words, when
+from bot import intake
+from bot import phone as phones
+from bot.dispatch import DispatchRejected, NewTicket
+from bot.nlu import category, gazetteer
+
+REQUEST_TYPES = {"report_issue": "complaint", "suggest": "suggestion", "praise": "praise", "inquire": "inquiry"}
+FORM_SLOTS = ("description", "address", "contact_name", "phone", "confirmed", "service_code", "district", "urgency", "intake_failures")
+MAX_FAILURES = 3
+
+
+def start_events(tracker: Tracker) -> List[EventType]:
+    """Everything the first message already says, so that the form asks only for what is missing."""
+    text = tracker.latest_message.get("text") or ""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    events = [
+        SlotSet("submission_key", uuid.uuid4().hex),
+        SlotSet("request_type", REQUEST_TYPES.get(intent, "complaint")),
+        SlotSet("intake_failures", 0),
+        SlotSet("confirmed", None),
+        SlotSet("urgency", "normal"),
+    ]
+    if intake.is_description(text) and not text.startswith("/"):
+        events += [SlotSet("description", text), SlotSet("service_code", category.predict(text)[0])]
+    else:
+        events += [SlotSet("description", None), SlotSet("service_code", None)]
+    address = intake.address_in(text)
+    events.append(SlotSet("address", address))
+    if address:
+        events.append(SlotSet("district", gazetteer.find_district(address)))
+    return events
+
+
+def reset_events() -> List[EventType]:
+    return [SlotSet(name, None) for name in FORM_SLOTS] + [SlotSet("requested_slot", None)]
+
+
+class ActionStartIntake(Action):
+    def name(self) -> Text:
+        return "action_start_intake"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        return start_events(tracker)
+
+
+class ValidateIntakeForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_intake_form"
+
+    def _fail(self, dispatcher, tracker, response: Text, slot: Text) -> Dict[Text, Any]:
+        failures = int(tracker.get_slot("intake_failures") or 0) + 1
+        dispatcher.utter_message(response=response)
+        if failures >= MAX_FAILURES and failures % MAX_FAILURES == 0:
+            dispatcher.utter_message(response="utter_offer_human")
+        return {slot: None, "intake_failures": failures}
+
+    def validate_description(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if isinstance(value, str) and intake.is_description(value):
+            return {"description": value, "service_code": category.predict(value)[0]}
+        return self._fail(dispatcher, tracker, "utter_invalid_description", "description")
+
+    def validate_address(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if isinstance(value, str) and intake.is_findable(value):
+            return {"address": value.strip(), "district": gazetteer.find_district(value) or tracker.get_slot("district")}
+        return self._fail(dispatcher, tracker, "utter_invalid_address", "address")
+
+    def validate_contact_name(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value == "anonymous":
+            return {"contact_name": "anonymous"}
+        name = intake.clean_name(value) if isinstance(value, str) else None
+        if name:
+            return {"contact_name": name}
+        return self._fail(dispatcher, tracker, "utter_invalid_name", "contact_name")
+
+    def validate_phone(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
+        number = phones.normalize(str(value)) if value else None
+        if number:
+            return {"phone": number}
+        return self._fail(dispatcher, tracker, "utter_invalid_phone", "phone")
+
+    def validate_confirmed(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is True:
+            return {"confirmed": True}
+        changes = intake.correction(tracker.latest_message.get("text") or "")
+        slots: Dict[Text, Any] = {"confirmed": None}
+        if "phone" in changes:
+            slots["phone"] = phones.normalize(changes["phone"])
+        if "address" in changes and intake.is_findable(changes["address"]):
+            slots["address"] = changes["address"]
+            slots["district"] = gazetteer.find_district(changes["address"]) or tracker.get_slot("district")
+        if "service_code" in changes:
+            slots["service_code"] = category.predict(changes["service_code"])[0]
+        if "contact_name" in changes and intake.clean_name(changes["contact_name"]):
+            slots["contact_name"] = intake.clean_name(changes["contact_name"])
+        if "description" in changes and intake.is_description(changes["description"]):
+            slots["description"] = changes["description"]
+            slots["service_code"] = category.predict(changes["description"])[0]
+        if len(slots) == 1:
+            dispatcher.utter_message(response="utter_what_to_change")
+        return slots
+
+
+class ActionAskConfirmed(Action):
+    """The summary the citizen confirms, with the predicted category and agency."""
+
+    def name(self) -> Text:
+        return "action_ask_confirmed"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        lang = language(tracker)
+        name = tracker.get_slot("contact_name")
+        if name == "anonymous" or not name:
+            name = "匿名" if lang == "zh" else "anonymous"
+        dispatcher.utter_message(
+            response="utter_summary",
+            description=tracker.get_slot("description"),
+            address=tracker.get_slot("address"),
+            name=name,
+            phone=tracker.get_slot("phone"),
+            **service_words(tracker.get_slot("service_code")),
+        )
+        return []
+
+
+class ActionFileTicket(Action):
+    def name(self) -> Text:
+        return "action_file_ticket"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        lang = language(tracker)
+        if tracker.get_slot("confirmed") is not True or not tracker.get_slot("description"):
+            if tracker.get_slot("ticket_id"):
+                dispatcher.utter_message(response="utter_already_filed", ticket_id=tracker.get_slot("ticket_id"))
+            else:
+                dispatcher.utter_message(response="utter_help")
+            return []
+        name = tracker.get_slot("contact_name")
+        ticket = NewTicket(
+            service_code=tracker.get_slot("service_code") or "other",
+            description=tracker.get_slot("description"),
+            address=tracker.get_slot("address"),
+            contact_name=None if name in (None, "anonymous") else name,
+            phone=tracker.get_slot("phone"),
+            request_type=tracker.get_slot("request_type") or "complaint",
+            urgency=tracker.get_slot("urgency") or "normal",
+            district=tracker.get_slot("district"),
+            language=lang,
+        )
+        box = outbox()
+        key = tracker.get_slot("submission_key") or uuid.uuid4().hex
+        loop = asyncio.get_running_loop()
+        try:
+            # Filing waits on the network (up to the outbox deadline): keep the action server's loop free.
+            filing = await loop.run_in_executor(None, box.file, ticket, key, tracker.sender_id, channel_of(tracker), lang)
+        except DispatchRejected as exc:
+            dispatcher.utter_message(response="utter_rejected", reason=exc.description or str(exc))
+            return reset_events()
+        if filing.queued or filing.ticket is None:
+            dispatcher.utter_message(response="utter_queued", reference=filing.reference)
+        else:
+            filed = filing.ticket
+            dispatcher.utter_message(
+                response="utter_filed",
+                ticket_id=filed.service_request_id,
+                expected=when(filed.expected_datetime, lang),
+                **service_words(filed.service_code or ticket.service_code),
+            )
+        return reset_events() + [SlotSet("ticket_id", filing.reference)]
+
+
+class ActionCancel(Action):
+    def name(self) -> Text:
+        return "action_cancel"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(response="utter_cancelled")
+        return reset_events() + [SlotSet("verify_digits", None), SlotSet("needs_verification", None), ActiveLoop(None)]
