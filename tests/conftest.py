@@ -16,6 +16,7 @@ TEST_SECRETS = {
     "TELEGRAM_WEBHOOK_SECRET": "test-telegram-secret-0123456789",
     "TELEGRAM_BOT_TOKEN": "123456:TEST-telegram-bot-token",
     "WECHAT_TOKEN": "test-wechat-token",
+    "WECHAT_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
     "WECHAT_APP_ID": "wx0123456789abcdef",
     "WECHAT_APP_SECRET": "test-wechat-app-secret-0123456789",
 }

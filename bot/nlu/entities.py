@@ -1,6 +1,6 @@
 """Exact entities from rules: places (gazetteer), phones, ticket ids, the message's language, a rating."""
 import re
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from bot import phone as phones
 from bot.nlu import gazetteer
@@ -18,8 +18,11 @@ _RATINGS = (
 )
 
 
-def language(text: str) -> str:
-    return "zh" if _CJK.search(text or "") else "en"
+def language(text: str) -> Optional[str]:
+    """zh or en; None for a message with no words (digits, a phone number), which keeps the last language."""
+    if _CJK.search(text or ""):
+        return "zh"
+    return "en" if re.search(r"[A-Za-z]{2,}", text or "") else None
 
 
 def extract(text: str) -> List[Dict]:
@@ -42,7 +45,9 @@ def extract(text: str) -> List[Dict]:
         if index >= 0:
             found.append(_entity("rating", value, index, index + len(word)))
             break
-    found.append(_entity("language", language(text), 0, len(text)))
+    lang = language(text)
+    if lang:
+        found.append(_entity("language", lang, 0, len(text)))
     return found
 
 

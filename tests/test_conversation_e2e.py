@@ -1,0 +1,149 @@
+"""Conversations over the REST channel of the real Rasa server, action server and dispatch backend."""
+import uuid
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.slow
+
+
+class Citizen:
+    """One conversation: says things, keeps what the bot answered."""
+
+    def __init__(self, rasa_server, name=None):
+        self.url = f"{rasa_server.url}/webhooks/rest/webhook"
+        self.sender = name or f"citizen-{uuid.uuid4().hex[:8]}"
+
+    def say(self, text, metadata=None):
+        response = requests.post(self.url, json={"sender": self.sender, "message": text, "metadata": metadata or {}}, timeout=60)
+        assert response.status_code == 200, response.text
+        return "\n".join(m.get("text", "") for m in response.json())
+
+
+def tickets(backend, **params):
+    response = requests.get(f"{backend.url}/requests.json", params=dict(params, api_key=backend.api_key, page_size=200), timeout=10)
+    assert response.status_code == 200
+    return response.json()
+
+
+def filed_id(reply):
+    import re
+
+    match = re.search(r"BJ\d{8}-\d{4}", reply)
+    assert match, reply
+    return match.group(0)
+
+
+def test_chinese_report_with_corrections_files_one_correct_ticket(rasa_server, backend):
+    citizen = Citizen(rasa_server)
+    reply = citizen.say("朝阳区望京西园三区5号楼门口路灯坏了三天了 电话13800138000")
+    assert "称呼" in reply  # only the name is missing
+    summary = citizen.say("张三")
+    assert "路灯照明" in summary and "城市管理委员会" in summary
+    assert "13912345678" in citizen.say("不对,电话是13912345678")
+    assert "物业管理" in citizen.say("类别不对,是物业问题")
+    ticket_id = filed_id(citizen.say("确认"))
+    assert ticket_id in citizen.say("确认")  # a repeated confirmation: the same ticket, no second one
+    found = tickets(backend, service_request_id=ticket_id)
+    assert len(found) == 1
+    ticket = found[0]
+    assert ticket["service_code"] == "property"
+    assert ticket["agency_responsible"] == "住房和城乡建设委员会"
+    assert ticket["description"] == "朝阳区望京西园三区5号楼门口路灯坏了三天了 电话13800138000"
+    assert ticket["address"] == "朝阳区望京西园三区5号楼门口"
+    assert ticket["district"] == "朝阳区"
+    assert ticket["phone"] == "139****5678"
+    assert ticket["contact_name"] == "张三"
+    assert ticket["request_type"] == "complaint"
+    assert ticket["language"] == "zh"
+    assert ticket["extended_status"] == "received" and ticket["status"] == "open"
+    assert ticket["expected_datetime"].endswith("+08:00")
+    assert len([t for t in tickets(backend) if t["description"] == ticket["description"]]) == 1
+
+    status = citizen.say("我的工单办得怎么样了")
+    assert ticket_id in status and "已受理" in status
+
+
+def test_english_anonymous_report(rasa_server, backend):
+    citizen2 = Citizen(rasa_server)
+    assert "Where" in citizen2.say("there is a huge pothole on the road")
+    assert "can find" in citizen2.say("home")
+    reply = citizen2.say("No. 1 Zhongguancun Street, Haidian")
+    assert "address you" in reply
+    assert "phone" in citizen2.say("i'd rather not say my name")
+    assert "does not look like a phone" in citizen2.say("12345")
+    assert "Please check" in citizen2.say("my number is 138 0013 8000")
+    ticket_id = filed_id(citizen2.say("yes"))
+    ticket = tickets(backend, service_request_id=ticket_id)[0]
+    assert ticket["service_code"] == "road"
+    assert ticket["language"] == "en"
+    assert ticket["contact_name"] is None
+    assert ticket["phone"] == "138****8000"
+    assert ticket["district"] == "海淀区"
+
+
+def test_vague_address_is_asked_again(rasa_server):
+    citizen = Citizen(rasa_server)
+    citizen.say("楼下广场舞太吵了")
+    reply = citizen.say("北京")
+    assert "不够具体" in reply
+
+
+def test_status_of_another_conversations_ticket_needs_the_last_four_digits(rasa_server, backend):
+    owner = Citizen(rasa_server)
+    owner.say("海淀区中关村大街1号门口井盖丢了很危险")
+    owner.say("李女士")
+    owner.say("13600001111")
+    ticket_id = filed_id(owner.say("对"))
+
+    stranger = Citizen(rasa_server)
+    assert "后四位" in stranger.say(f"查一下{ticket_id}")
+    assert "不匹配" in stranger.say("1234")
+    assert "不匹配" in stranger.say("0000")
+    refused = stranger.say("9999")
+    assert "无法告知" in refused and ticket_id not in refused
+
+    caller = Citizen(rasa_server)
+    caller.say(f"查一下{ticket_id}")
+    told = caller.say("1111")
+    assert ticket_id in told and "已受理" in told
+
+
+def test_emergency_gets_the_number_first_and_no_ticket(rasa_server, backend):
+    before = len(tickets(backend))
+    citizen = Citizen(rasa_server)
+    assert "119" in citizen.say("楼道着火了").splitlines()[0]
+    assert "96777" in Citizen(rasa_server).say("家里燃气味很大")
+    assert "120" in Citizen(rasa_server).say("someone collapsed and is not breathing")
+    assert len(tickets(backend)) == before
+
+
+def test_cancel_and_interruptions(rasa_server, backend):
+    citizen = Citizen(rasa_server)
+    citizen.say("小区垃圾好几天没人清运都臭了")
+    interrupted = citizen.say("你是机器人吗")
+    assert "智能助手" in interrupted and "地点" in interrupted  # answered, then the form asks again
+    assert "已取消" in citizen.say("算了不办了")
+    assert "12345" in Citizen(rasa_server).say("转人工")
+
+
+def test_suggestion_and_praise_are_filed_with_their_type(rasa_server, backend):
+    for text, kind in (("建议小区增加充电桩 朝阳区望京街道", "suggestion"), ("表扬环卫工人 海淀区中关村大街", "praise")):
+        citizen = Citizen(rasa_server)
+        citizen.say(text)
+        citizen.say("匿名")
+        citizen.say("13800138000")
+        ticket_id = filed_id(citizen.say("确认提交"))
+        assert tickets(backend, service_request_id=ticket_id)[0]["request_type"] == kind
+
+
+def test_faq_answers_and_unknown_questions_become_inquiries(rasa_server, backend):
+    assert "15个工作日" in Citizen(rasa_server).say("居住证怎么办理")
+    citizen = Citizen(rasa_server)
+    reply = citizen.say("请问电动自行车上牌去哪里办理")
+    assert "咨询工单" in reply
+
+
+def test_low_confidence_and_out_of_scope_get_an_answer(rasa_server):
+    assert Citizen(rasa_server).say("帮我写首诗")
+    assert Citizen(rasa_server).say("asdkjh qwe zzz")
