@@ -1,0 +1,53 @@
+import pytest
+
+from bot import emergency, faq, intake
+
+
+@pytest.mark.parametrize(
+    "address, findable",
+    [
+        ("北京", False), ("家门口", False), ("朝阳区", False), ("home", False),
+        ("望京街道", True), ("海淀区中关村大街1号", True), ("No. 1 Zhongguancun Street, Haidian", True), ("3号楼2单元", True),
+    ],
+)
+def test_findable_addresses(address, findable):
+    assert intake.is_findable(address) is findable
+
+
+def test_first_message_gives_the_address():
+    assert intake.address_in("朝阳区望京西园三区5号楼门口路灯坏了三天了 电话13800138000") == "朝阳区望京西园三区5号楼门口"
+    assert intake.address_in("路灯坏了") is None
+
+
+@pytest.mark.parametrize(
+    "text, change",
+    [
+        ("不对,电话是13912345678", {"phone": "13912345678"}),
+        ("地址不对,是海淀区中关村大街1号", {"address": "海淀区中关村大街1号"}),
+        ("类别不对,是物业问题", {"service_code": "物业问题"}),
+        ("the address is 8 Financial Street, Xicheng", {"address": "8 Financial Street, Xicheng"}),
+        ("不对", {}),
+    ],
+)
+def test_corrections(text, change):
+    assert intake.correction(text) == change
+
+
+def test_names():
+    assert intake.clean_name("我叫刘伟") == "刘伟"
+    assert intake.clean_name("my name is John") == "John"
+    assert intake.clean_name("13800138000") is None
+
+
+@pytest.mark.parametrize(
+    "text, number",
+    [("楼道着火了", "119"), ("家里燃气味很大", "96777"), ("有人晕倒了", "120"), ("有人持刀抢劫", "110"), ("救命", "110")],
+)
+def test_emergency_numbers(text, number):
+    assert number in emergency.advice(text)["numbers"]
+
+
+def test_faq():
+    assert "15" in faq.answer("居住证怎么办理")
+    assert faq.answer("when does the heating season start", "en").startswith("Beijing")
+    assert faq.answer("护照怎么办") is None

@@ -1,0 +1,59 @@
+import pytest
+
+from bot.nlu import category, entities, gazetteer
+
+
+def values(text, name):
+    return [e["value"] for e in entities.extract(text) if e["entity"] == name]
+
+
+@pytest.mark.parametrize(
+    "text, district",
+    [
+        ("朝阳区望京西园三区5号楼", "朝阳区"),
+        ("就在望京街道", "朝阳区"),
+        ("海淀中关村", "海淀区"),
+        ("I live in Chaoyang District", "朝阳区"),
+        ("near haidian", "海淀区"),
+        ("石景山区八角北路", "石景山区"),
+    ],
+)
+def test_districts_are_normalized(text, district):
+    assert values(text, "district")[:1] == [district]
+
+
+def test_english_names_need_word_edges():
+    assert values("Chaoyangmen", "district") == []
+
+
+def test_gazetteer_comes_from_the_data_set():
+    data = gazetteer.data()
+    assert len(data["districts"]) == 16
+    assert len(data["streets"]) > 300
+    assert data["districts"]["朝阳区"]["english"] == "Chaoyang"
+
+
+def test_phone_ticket_language_rating():
+    text = "工单bj20261128-0042 电话138 0013 8000 不满意"
+    assert values(text, "ticket_id") == ["BJ20261128-0042"]
+    assert values(text, "phone") == ["13800138000"]
+    assert values(text, "language") == ["zh"]
+    assert values(text, "rating") == ["unsatisfied"]
+    assert values("status BJ20261128-Q0007", "ticket_id") == ["BJ20261128-Q0007"]
+    assert values("status please", "language") == ["en"]
+    assert values("8000", "language") == []  # digits alone keep the conversation's language
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("暖气管道噪音很大", "heating"),
+        ("物业不修电梯", "property"),
+        ("noise from the heating pipes", "heating"),
+        ("the property company won't fix the elevator", "property"),
+        ("小区门口路灯坏了", "streetlight"),
+        ("公司拖欠工资", "labor"),
+    ],
+)
+def test_category_hard_cases(text, code):
+    assert category.predict(text)[0] == code

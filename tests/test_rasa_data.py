@@ -1,0 +1,30 @@
+"""The Rasa data itself: validation, and every dialogue flow replayed without a prediction error."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.stack import MODEL, VENV_BIN
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_ARGS = ["--data", "nlu_data", "--domain", "domain.yml"]
+
+
+def rasa(*args, timeout=600):
+    return subprocess.run([str(VENV_BIN / "rasa"), *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+def test_rasa_data_validate_is_clean():
+    result = rasa("data", "validate", *DATA_ARGS, "--config", "config.yml", "--fail-on-warnings")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_dialogue_flows_without_prediction_errors(tmp_path):
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train`")
+    result = rasa(
+        "test", "core", "--stories", "tests/stories", "--model", str(MODEL),
+        "--fail-on-prediction-errors", "--out", str(tmp_path), "--no-plot",
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
