@@ -210,7 +210,7 @@ def create_app(settings: Settings) -> Flask:
             raise ApiError(404, f"no request with id {rid!r}")
         except Invalid as exc:
             raise ApiError(400, str(exc))
-        webhooks.deliver_in_background(targets, webhooks.status_event(body))
+        webhooks.deliver(targets, webhooks.status_event(body), wait=False)  # never keeps staff waiting
         return jsonify(body)
 
     @app.route("/staff/webhooks", methods=["GET", "POST"])

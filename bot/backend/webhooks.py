@@ -40,39 +40,43 @@ def status_event(body: Dict) -> Dict:
     }
 
 
-def deliver(targets: Iterable[Tuple[str, str]], event: Dict, backoff: float = 0.5) -> Dict[str, bool]:
-    """POST the event to every (url, secret), retrying each with backoff; returns url -> delivered."""
+def deliver_one(url: str, secret: str, event: Dict, backoff: float = 0.5) -> bool:
+    """POST the event to one receiver, retrying with backoff; True once it answered 2xx."""
     body = json.dumps(event, ensure_ascii=False).encode("utf-8")
-    results = {}
+    for attempt in range(ATTEMPTS):
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "X-12345-Timestamp": timestamp,
+            "X-12345-Signature": sign(secret, timestamp, body),
+        }
+        try:
+            response = requests.post(url, data=body, headers=headers, timeout=5)
+            if response.status_code < 300:
+                return True
+            if 400 <= response.status_code < 500 and response.status_code != 429:
+                log.warning("webhook %s refused %s: HTTP %s", url, event["service_request_id"], response.status_code)
+                return False
+            reason = f"HTTP {response.status_code}"
+        except requests.RequestException as exc:
+            reason = type(exc).__name__
+        log.info("webhook %s for %s failed (%s), attempt %d", url, event["service_request_id"], reason, attempt + 1)
+        time.sleep(backoff * 2**attempt)
+    log.warning("webhook %s gave up on %s after %d attempts", url, event["service_request_id"], ATTEMPTS)
+    return False
+
+
+def deliver(targets: Iterable[Tuple[str, str]], event: Dict, wait: bool = True) -> Dict[str, bool]:
+    """Each receiver in a thread of its own, so that one that is down delays no other; url -> delivered."""
+    results: Dict[str, bool] = {}
+    threads = []
     for url, secret in targets:
-        results[url] = False
-        for attempt in range(ATTEMPTS):
-            timestamp = str(int(time.time()))
-            headers = {
-                "Content-Type": "application/json; charset=utf-8",
-                "X-12345-Timestamp": timestamp,
-                "X-12345-Signature": sign(secret, timestamp, body),
-            }
-            try:
-                response = requests.post(url, data=body, headers=headers, timeout=5)
-                if response.status_code < 300:
-                    results[url] = True
-                    break
-                if 400 <= response.status_code < 500 and response.status_code != 429:
-                    log.warning("webhook %s refused %s: HTTP %s", url, event["service_request_id"], response.status_code)
-                    break
-                reason = f"HTTP {response.status_code}"
-            except requests.RequestException as exc:
-                reason = type(exc).__name__
-            log.info("webhook %s for %s failed (%s), attempt %d", url, event["service_request_id"], reason, attempt + 1)
-            time.sleep(backoff * 2**attempt)
-        else:
-            log.warning("webhook %s gave up on %s after %d attempts", url, event["service_request_id"], ATTEMPTS)
+        thread = threading.Thread(
+            target=lambda u=url, s=secret: results.__setitem__(u, deliver_one(u, s, event)), name="webhook", daemon=True
+        )
+        thread.start()
+        threads.append(thread)
+    if wait:
+        for thread in threads:
+            thread.join()
     return results
-
-
-def deliver_in_background(targets, event: Dict) -> threading.Thread:
-    """Never keeps a staff request waiting on a slow receiver."""
-    thread = threading.Thread(target=deliver, args=(list(targets), event), name="webhooks", daemon=True)
-    thread.start()
-    return thread

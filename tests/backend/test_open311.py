@@ -1,0 +1,193 @@
+"""The reference dispatch backend against the GeoReport v2 spec, over HTTP (JSON and XML)."""
+import sqlite3
+import threading
+import uuid
+from datetime import datetime, timedelta
+from xml.etree import ElementTree as ET
+
+import pytest
+import requests
+from georeport import GeoReport
+
+from bot import services
+
+
+def file(backend, key=None, **fields):
+    data = dict(
+        api_key=backend.api_key,
+        service_code="streetlight",
+        description=f"路灯坏了 {uuid.uuid4().hex[:8]}",
+        address_string="朝阳区望京西园三区5号楼",
+        first_name="张三",
+        phone="13800138000",
+    )
+    data.update(fields)
+    headers = {"Idempotency-Key": key} if key else {}
+    return requests.post(f"{backend.url}/requests.json", data=data, headers=headers, timeout=10)
+
+
+def test_discovery_services_and_definitions_in_json_and_xml(backend):
+    discovery = requests.get(f"{backend.url}/discovery.json").json()
+    assert discovery["endpoints"][0]["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    listed = requests.get(f"{backend.url}/services.json").json()
+    assert [s["service_code"] for s in listed] == list(services.CODES)
+    heating = next(s for s in listed if s["service_code"] == "heating")
+    assert heating["service_name"] == "供暖" and heating["service_name_en"] == "heating"
+    assert heating["group"] == "城市管理委员会"
+    root = ET.fromstring(requests.get(f"{backend.url}/services.xml").content)
+    assert root.tag == "services" and len(root.findall("service")) == 14
+    definition = requests.get(f"{backend.url}/services/noise.json").json()
+    assert definition["service_code"] == "noise" and definition["attributes"][0]["code"] == "urgency"
+    assert ET.fromstring(requests.get(f"{backend.url}/services/noise.xml").content).tag == "service_definition"
+
+
+def test_post_requires_the_api_key(backend):
+    response = file(backend, api_key="wrong")
+    assert response.status_code == 403
+    assert response.json()[0]["code"] == 403
+    assert requests.post(f"{backend.url}/requests.json", data={"service_code": "noise"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"service_code": "nope"}, "service_code"),
+        ({"description": ""}, "description"),
+        ({"description": "x" * 4001}, "4000"),
+        ({"address_string": ""}, "location"),
+        ({"phone": "12345"}, "phone"),
+        ({"lat": "north"}, "lat"),
+        ({"request_type": "shout"}, "request_type"),
+    ],
+)
+def test_bad_requests_get_400_with_the_spec_error_format(backend, fields, message):
+    response = file(backend, **fields)
+    assert response.status_code == 400
+    [error] = response.json()
+    assert error["code"] == 400 and message in error["description"]
+
+
+def test_a_filed_request_follows_the_12345_rules(backend):
+    response = file(backend, service_code="water", district="朝阳区", language="zh", request_type="complaint")
+    assert response.status_code == 201
+    [created] = response.json()
+    ticket_id = created["service_request_id"]
+    assert ticket_id.startswith("BJ") and len(ticket_id) == len("BJ20261128-0042")
+    [ticket] = requests.get(f"{backend.url}/requests/{ticket_id}.json").json()
+    assert ticket["agency_responsible"] == "水务局"
+    assert ticket["status"] == "open" and ticket["extended_status"] == "received" and ticket["status_zh"] == "已受理"
+    assert ticket["phone"] == "138****8000"
+    assert "contact_name" not in ticket  # only for callers with the api_key
+    requested = datetime.fromisoformat(ticket["requested_datetime"])
+    expected = datetime.fromisoformat(ticket["expected_datetime"])
+    assert ticket["requested_datetime"].endswith("+08:00")
+    assert expected - requested == timedelta(hours=24)  # a utility
+    [private] = requests.get(f"{backend.url}/requests/{ticket_id}.json", params={"api_key": backend.api_key}).json()
+    assert private["contact_name"] == "张三"
+
+
+@pytest.mark.parametrize("code, urgency, hours", [("noise", "normal", 7 * 24), ("noise", "critical", 2), ("heating", "normal", 24)])
+def test_expected_datetime_from_urgency(backend, code, urgency, hours):
+    [created] = file(backend, service_code=code, urgency=urgency).json()
+    delta = datetime.fromisoformat(created["expected_datetime"]) - datetime.fromisoformat(created["requested_datetime"])
+    assert delta == timedelta(hours=hours)
+
+
+def test_description_is_inert_text_in_xml(backend):
+    nasty = "<script>alert(1)</script> & 路灯"
+    [created] = file(backend, description=nasty).json()
+    raw = requests.get(f"{backend.url}/requests/{created['service_request_id']}.xml").content
+    assert b"<script>" not in raw
+    request = ET.fromstring(raw).find("request")
+    assert request.find("description").text == nasty
+    assert request.find("phone").text == "138****8000"
+
+
+def test_idempotency_key_gives_one_ticket_even_at_once(backend):
+    key = uuid.uuid4().hex
+    first = file(backend, key=key)
+    again = file(backend, key=key, description="something else")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()[0]["service_request_id"] == again.json()[0]["service_request_id"]
+
+    key = uuid.uuid4().hex
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(file(backend, key=key))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert {r.json()[0]["service_request_id"] for r in results} == {results[0].json()[0]["service_request_id"]}
+    assert sorted(r.status_code for r in results) == [200] * 7 + [201]
+
+
+def test_concurrent_filings_get_distinct_sequential_ids(backend):
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(file(backend))) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ids = [r.json()[0]["service_request_id"] for r in results]
+    assert all(r.status_code == 201 for r in results) and len(set(ids)) == 10
+
+
+def test_get_requests_filters_and_pages(backend):
+    marker = uuid.uuid4().hex[:8]
+    ids = [file(backend, service_code="greenery", description=f"树倒了 {marker} {i}").json()[0]["service_request_id"] for i in range(5)]
+    listed = requests.get(f"{backend.url}/requests.json", params={"service_request_id": ",".join(ids)}).json()
+    assert {t["service_request_id"] for t in listed} == set(ids)
+    page1 = requests.get(f"{backend.url}/requests.json", params={"service_code": "greenery", "page_size": 2}).json()
+    page2 = requests.get(f"{backend.url}/requests.json", params={"service_code": "greenery", "page_size": 2, "page": 2}).json()
+    assert len(page1) == 2 and len(page2) == 2 and not {t["service_request_id"] for t in page1} & {t["service_request_id"] for t in page2}
+    assert all(t["service_code"] == "greenery" for t in page1 + page2)
+    future = (datetime.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S+08:00")
+    assert requests.get(f"{backend.url}/requests.json", params={"start_date": future}).json() == []
+    assert requests.get(f"{backend.url}/requests.json", params={"status": "closed"}).json() == []
+    assert requests.get(f"{backend.url}/requests.json", params={"status": "open", "service_code": "greenery"}).json()
+    for params in ({"page_size": 0}, {"page": "x"}, {"start_date": "yesterday"}, {"status": "lost"}):
+        response = requests.get(f"{backend.url}/requests.json", params=params)
+        assert response.status_code == 400 and response.json()[0]["code"] == 400
+    root = ET.fromstring(requests.get(f"{backend.url}/requests.xml", params={"service_request_id": ids[0]}).content)
+    assert root.tag == "service_requests" and root.find("request/service_request_id").text == ids[0]
+
+
+def test_not_found_in_both_formats(backend):
+    response = requests.get(f"{backend.url}/requests/BJ19990101-0001.json")
+    assert response.status_code == 404 and response.json()[0]["code"] == 404
+    xml = requests.get(f"{backend.url}/requests/BJ19990101-0001.xml")
+    assert xml.status_code == 404 and ET.fromstring(xml.content).find("error/code").text == "404"
+    assert requests.get(f"{backend.url}/services/nope.json").status_code == 404
+    assert requests.get(f"{backend.url}/nothing-here.json").status_code == 404
+
+
+def test_the_georeport_client_reads_our_endpoint(backend):
+    [created] = file(backend, service_code="noise").json()
+    for fmt in ("json", "xml"):
+        client = GeoReport(backend.url, api_key=backend.api_key, output_format=fmt)
+        codes = [s["service_code"] for s in client.get_service_list()]
+        assert "noise" in codes and len(codes) == 14
+        assert client.get_service_definition("noise")["service_code"] == "noise"
+        found = client.get_service_request(created["service_request_id"])
+        found = found[0] if isinstance(found, list) else found.get("request", found)
+        assert found["service_request_id"] == created["service_request_id"]
+        listed = client.get_service_requests(service_request_id=created["service_request_id"])
+        listed = listed if isinstance(listed, list) else [listed]
+        assert listed[0]["service_request_id"] == created["service_request_id"]
+
+
+def test_the_phone_is_never_stored_in_clear(backend):
+    file(backend, phone="13987654321", first_name="王五")
+    path = backend.settings_env["BACKEND_DATABASE_URL"].replace("sqlite:///", "")
+    with sqlite3.connect(path) as db:
+        dump = "\n".join(db.iterdump())
+    assert "13987654321" not in dump and "王五" not in dump
+    assert "139****4321" in dump
+
+
+def test_feedback(backend):
+    [created] = file(backend).json()
+    url = f"{backend.url}/requests/{created['service_request_id']}/feedback.json"
+    assert requests.post(url, data={"api_key": backend.api_key, "rating": "satisfied"}).status_code == 200
+    assert requests.post(url, data={"api_key": backend.api_key, "rating": "meh"}).status_code == 400
+    assert requests.post(url, data={"rating": "satisfied"}).status_code == 403

@@ -1,0 +1,109 @@
+"""Staff tools move tickets; every move is posted, signed, to the registered webhooks."""
+import json
+import queue
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+from bot.backend.webhooks import verify
+from bot.settings import ROOT
+
+SECRET = "receiver-secret-0123456789"
+
+
+@pytest.fixture
+def receiver():
+    """A local HTTP endpoint that keeps what it is sent."""
+    received = queue.Queue()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.put((dict(self.headers), body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.received = received
+    server.url = f"http://127.0.0.1:{server.server_port}/hook"
+    yield server
+    server.shutdown()
+
+
+def staff(backend):
+    return {"Authorization": f"Bearer {backend.staff_token}"}
+
+
+def new_ticket(backend):
+    data = dict(api_key=backend.api_key, service_code="road", description="井盖丢了", address_string="海淀区中关村大街1号", phone="13600001111")
+    return requests.post(f"{backend.url}/requests.json", data=data).json()[0]["service_request_id"]
+
+
+def test_staff_endpoints_need_the_token(backend):
+    assert requests.get(f"{backend.root}/staff/requests").status_code == 403
+    assert requests.get(f"{backend.root}/staff/requests", headers={"Authorization": "Bearer wrong"}).status_code == 403
+    listed = requests.get(f"{backend.root}/staff/requests", headers=staff(backend))
+    assert listed.status_code == 200 and isinstance(listed.json(), list)
+
+
+def test_status_change_over_http_is_posted_signed(backend, receiver):
+    assert requests.post(f"{backend.root}/staff/webhooks", json={"url": receiver.url, "secret": SECRET}, headers=staff(backend)).ok
+    ticket_id = new_ticket(backend)
+    response = requests.post(
+        f"{backend.root}/staff/requests/{ticket_id}/status", json={"status": "dispatched", "note": "已派单至海淀区交通委"}, headers=staff(backend)
+    )
+    assert response.status_code == 200
+    assert response.json()["extended_status"] == "dispatched"
+    while True:
+        headers, body = receiver.received.get(timeout=10)
+        event = json.loads(body)
+        if event["service_request_id"] == ticket_id:
+            break
+    assert verify(SECRET, headers["X-12345-Timestamp"], body, headers["X-12345-Signature"])
+    assert not verify("other-secret", headers["X-12345-Timestamp"], body, headers["X-12345-Signature"])
+    assert event == {
+        "event": "status_changed",
+        "service_request_id": ticket_id,
+        "status": "dispatched",
+        "status_zh": "已派单",
+        "note": "已派单至海淀区交通委",
+        "updated_datetime": event["updated_datetime"],
+        "request_type": "complaint",
+    }
+    assert b"13600001111" not in body
+    [ticket] = requests.get(f"{backend.url}/requests/{ticket_id}.json").json()
+    assert [n["status"] for n in ticket["notes"]] == ["received", "dispatched"]
+    assert ticket["status_notes"] == "已派单至海淀区交通委"
+
+    bad = requests.post(f"{backend.root}/staff/requests/{ticket_id}/status", json={"status": "lost"}, headers=staff(backend))
+    assert bad.status_code == 400
+    missing = requests.post(f"{backend.root}/staff/requests/BJ19990101-0001/status", json={"status": "closed"}, headers=staff(backend))
+    assert missing.status_code == 404
+
+
+def test_staff_cli_moves_a_ticket_and_tells_the_webhooks(backend, receiver):
+    env = dict(backend.settings_env)
+    cli = [sys.executable, "-m", "bot.cli", "staff"]
+    added = subprocess.run(cli + ["webhooks", "add", receiver.url, "--secret", SECRET], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert added.returncode == 0, added.stderr
+    ticket_id = new_ticket(backend)
+    moved = subprocess.run(cli + ["set-status", ticket_id, "resolved", "--note", "井盖已补装"], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert moved.returncode == 0, moved.stderr
+    assert f"{ticket_id}: resolved" in moved.stdout and "delivered" in moved.stdout
+    seen = []
+    while not any(e["service_request_id"] == ticket_id for e in seen):
+        seen.append(json.loads(receiver.received.get(timeout=10)[1]))
+    listed = subprocess.run(cli + ["list", "--status", "resolved"], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert ticket_id in listed.stdout
+    shown = subprocess.run(cli + ["show", ticket_id], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert "13600001111" not in shown.stdout and "136****1111" in shown.stdout
+    wrong = subprocess.run(cli + ["set-status", "BJ19990101-0001", "closed"], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
