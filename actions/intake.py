@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, entity, language, outbox, service_words, when
-from bot import intake
+from bot import intake, services
 from bot import phone as phones
 from bot.dispatch import DispatchRejected, NewTicket
 from bot.nlu import category, gazetteer
@@ -99,7 +99,7 @@ class ValidateIntakeForm(FormValidationAction):
             slots["address"] = changes["address"]
             slots["district"] = gazetteer.find_district(changes["address"]) or tracker.get_slot("district")
         if "service_code" in changes:
-            slots["service_code"] = category.predict(changes["service_code"])[0]
+            slots["service_code"] = services.named_in(changes["service_code"]) or category.predict(changes["service_code"])[0]
         if "contact_name" in changes and intake.clean_name(changes["contact_name"]):
             slots["contact_name"] = intake.clean_name(changes["contact_name"])
         if "description" in changes and intake.is_description(changes["description"]):

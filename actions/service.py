@@ -7,7 +7,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 
 from actions.common import language
 from actions.intake import reset_events, start_events
-from bot import emergency, faq
+from bot import emergency, faq, intake
 
 
 def _leave_form(tracker) -> List[EventType]:
@@ -37,6 +37,19 @@ class ActionHandoff(Action):
         dispatcher.utter_message(response="utter_handoff")
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
         return _leave_form(tracker) + [SlotSet("handoff", stamp)]
+
+
+class ActionTriage(Action):
+    """An unsure or out-of-form message that reads like a problem still starts the form, never a dead end."""
+
+    def name(self) -> Text:
+        return "action_triage"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        if intake.looks_like_report(tracker.latest_message.get("text") or ""):
+            return start_events(tracker) + [SlotSet("triaged_report", True)]
+        dispatcher.utter_message(response="utter_default")
+        return [SlotSet("triaged_report", False)]
 
 
 class ActionHandleInquiry(Action):

@@ -44,6 +44,17 @@ def is_description(text: str) -> bool:
     return len(text.split()) >= 3
 
 
+def looks_like_report(text: str) -> bool:
+    """A message NLU was unsure of, or took for a detail, that still reads as a problem to file."""
+    from bot.nlu import category
+
+    text = (text or "").strip()
+    if not is_description(text) or phones.normalize(text) == re.sub(r"\D", "", text):
+        return False
+    long_enough = len(text) >= 10 if re.search(r"[\u4e00-\u9fff]", text) else len(text.split()) >= 5
+    return long_enough and category.predict(text)[1] >= 0.25
+
+
 def clean_name(text: str) -> Optional[str]:
     text = re.sub(r"^(我叫|我姓|叫我|我是|my name is|call me|i am|i'm)\s*", "", (text or "").strip(), flags=re.I).strip(" .,。,")
     if not text or len(text) > 20 or phones.normalize(text) or re.search(r"\d", text):

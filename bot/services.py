@@ -50,3 +50,15 @@ STATUSES: Dict[str, Tuple[str, str]] = {
 def get(code: str) -> Service:
     """The service for `code`, falling back to `other` for an unknown code."""
     return BY_CODE.get(code, BY_CODE["other"])
+
+
+def named_in(text: str) -> "str | None":
+    """The service a citizen names outright ("是物业问题", "category is noise"), or None."""
+    lowered = (text or "").lower()
+    for service in SERVICES:
+        if service.code == "other":
+            continue
+        words = [service.name_zh, service.name_zh[:2], service.code.replace("_", " ")] + service.name_en.split(", ")
+        if any(word and word.lower() in lowered for word in words):
+            return service.code
+    return None

@@ -30,7 +30,7 @@ class CityEntityExtractor(GraphComponent, EntityExtractorMixin):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
-            if text is None or text.startswith("/"):
+            if not isinstance(text, str) or text.startswith("/"):
                 continue  # button payloads carry their own entities
             found = self.add_extractor_name(entities.extract(text))
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)

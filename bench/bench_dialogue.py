@@ -1,0 +1,64 @@
+"""Whole conversations against the real stack: share ending in a correct ticket, turns per ticket, latency, memory."""
+import re
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import requests
+import yaml
+
+from bench.common import percentiles, rss_mb, stack_env
+from bot.stack import Stack, standard_processes
+
+DATA = Path(__file__).resolve().parent / "data" / "conversations.yml"
+TICKET = re.compile(r"BJ\d{8}-\d{4}")
+SINGLE_CONVERSATION_MESSAGES = 40
+
+
+def run() -> dict:
+    conversations = yaml.load(DATA.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = stack_env(Path(tmp))
+        processes = [p for p in standard_processes(env, var=Path(tmp)) if p.name != "city portal"]
+        with Stack(env, log_dir=Path(tmp) / "log") as stack:
+            for process in processes:
+                stack.start(process)
+            rasa_pid = processes[-1].popen.pid
+            webhook = f"{env['RASA_URL']}/webhooks/rest/webhook"
+            say = lambda sender, text: requests.post(webhook, json={"sender": sender, "message": text}, timeout=60).json()
+            correct, turns_per_ticket, failures = 0, [], []
+            for conversation in conversations:
+                sender, filed = uuid.uuid4().hex, None
+                for turn, text in enumerate(conversation["turns"], 1):
+                    reply = " ".join(m.get("text", "") for m in say(sender, text))
+                    found = TICKET.search(reply)
+                    if found:
+                        filed = found.group(0)
+                        turns_per_ticket.append(turn)
+                        break
+                ticket = _ticket(env, filed) if filed else None
+                wrong = {k: (ticket or {}).get(k) for k, v in conversation["expect"].items() if (ticket or {}).get(k) != v}
+                if ticket and not wrong:
+                    correct += 1
+                else:
+                    failures.append({"first": conversation["turns"][0], "ticket": filed, "wrong": wrong})
+            # Latency of one conversation at a time: chit-chat and status turns that need no filing.
+            sender, samples = uuid.uuid4().hex, []
+            for i in range(SINGLE_CONVERSATION_MESSAGES):
+                started = time.perf_counter()
+                say(sender, ["你好", "你能做什么", "我的工单办得怎么样了", "what can you do", "谢谢"][i % 5])
+                samples.append((time.perf_counter() - started) * 1000)
+            return {
+                "conversations": len(conversations),
+                "correct_ticket_share": round(correct / len(conversations), 3),
+                "mean_turns_per_filed_ticket": round(sum(turns_per_ticket) / max(1, len(turns_per_ticket)), 2),
+                "failures": failures,
+                "latency_single_conversation": percentiles(samples),
+                "rasa_server_rss_mb": rss_mb(rasa_pid),
+            }
+
+
+def _ticket(env, ticket_id):
+    response = requests.get(f"{env['DISPATCH_URL']}/requests/{ticket_id}.json", params={"api_key": env["DISPATCH_API_KEY"]}, timeout=10)
+    return response.json()[0] if response.ok else None

@@ -1,0 +1,87 @@
+"""NLU on held-out data (bench/data): intent macro-F1 and entity F1 per language, category accuracy, training time."""
+import asyncio
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+from sklearn.metrics import f1_score
+
+from bot.nlu import category, entities
+from bot.stack import MODEL, VENV_BIN
+from bot.settings import ROOT
+
+DATA = Path(__file__).resolve().parent / "data"
+# Held-out texts whose entities we know: (text, {(entity, value)}).
+ENTITY_CASES = {
+    "zh": [
+        ("电话13512345678", {("phone", "13512345678")}),
+        ("西城区德胜门外大街5号", {("district", "西城区")}),
+        ("查一下BJ20261120-0031", {("ticket_id", "BJ20261120-0031")}),
+        ("在回龙观龙泽苑 电话 010-6234 5678", {("district", "昌平区"), ("phone", "01062345678")}),
+        ("望京那边路灯坏了", {("district", "朝阳区")}),
+        ("不太满意", {("rating", "unsatisfied")}),
+    ],
+    "en": [
+        ("my phone is 135 1234 5678", {("phone", "13512345678")}),
+        ("5 Deshengmenwai Street, Xicheng", {("district", "西城区")}),
+        ("check bj20261120-0031 please", {("ticket_id", "BJ20261120-0031")}),
+        ("it's in Chaoyang district, call 13800138000", {("district", "朝阳区"), ("phone", "13800138000")}),
+        ("Haidian, near Zhongguancun", {("district", "海淀区")}),
+        ("not satisfied", {("rating", "unsatisfied")}),
+    ],
+}
+
+
+def _train_time() -> float:
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        subprocess.run(
+            [str(VENV_BIN / "rasa"), "train", "nlu", "--nlu", "nlu_data", "--config", "config.yml", "--out", out],
+            cwd=ROOT, check=True, capture_output=True,
+        )
+        return round(time.perf_counter() - started, 1)
+
+
+async def _intents(texts):
+    import logging
+
+    import structlog
+    from rasa.core.agent import Agent
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))  # one line per parse otherwise
+
+    agent = Agent.load(str(MODEL))
+    return [(await agent.parse_message(t))["intent"]["name"] for t in texts]
+
+
+def _entity_f1(cases) -> float:
+    tp = fp = fn = 0
+    for text, expected in cases:
+        got = {(e["entity"], e["value"]) for e in entities.extract(text) if e["entity"] != "language"}
+        tp, fp, fn = tp + len(got & expected), fp + len(got - expected), fn + len(expected - got)
+    return round(2 * tp / (2 * tp + fp + fn), 3)
+
+
+def run() -> dict:
+    heldout = yaml.load((DATA / "nlu_heldout.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # "no" stays text
+    results = {}
+    for lang in ("zh", "en"):
+        texts = [t for examples in heldout.values() for t in examples[lang]]
+        gold = [intent for intent, examples in heldout.items() for _ in examples[lang]]
+        predicted = asyncio.run(_intents(texts))
+        cats = yaml.safe_load((DATA / "categories_heldout.yml").read_text(encoding="utf-8"))
+        pairs = [(t, code) for code, by_lang in cats.items() for t in by_lang[lang]]
+        right = sum(category.predict(t)[0] == code for t, code in pairs)
+        results[lang] = {
+            "intent_macro_f1": round(f1_score(gold, predicted, average="macro", labels=sorted(set(gold))), 3),
+            "intent_accuracy": round(sum(g == p for g, p in zip(gold, predicted)) / len(gold), 3),
+            "intent_examples": len(gold),
+            "misclassified": [f"{t} -> {p}" for t, g, p in zip(texts, gold, predicted) if g != p],
+            "entity_f1": _entity_f1(ENTITY_CASES[lang]),
+            "category_accuracy": round(right / len(pairs), 3),
+            "category_examples": len(pairs),
+        }
+    results["nlu_training_seconds"] = _train_time()
+    return results
