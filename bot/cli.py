@@ -44,7 +44,8 @@ def _print_urls(env, stack: Stack) -> None:
     by_name = {p.name: p for p in stack.processes}
     print()
     print("12345 Chat is running:")
-    print(f"  city portal (web chat)   {by_name['city portal'].url}")
+    if "city portal" in by_name:
+        print(f"  city portal (web chat)   {by_name['city portal'].url}")
     print(f"  Rasa server              {env['RASA_URL']}  (REST: /webhooks/rest/webhook, Socket.IO: /socket.io)")
     print(f"  dispatch backend (311)   {env['DISPATCH_URL']}/discovery.json")
     print(f"  action server            {env['ACTION_SERVER_URL']}")

@@ -83,7 +83,7 @@ def standard_processes(env: Dict[str, str], model: Path = MODEL, var: Path = VAR
     credentials = write_credentials(env, var / "credentials.yml")
     token = env.get("RASA_AUTH_TOKEN", "")
     python = str(VENV_BIN / "python")
-    return [
+    processes = [
         Process(
             "dispatch backend",
             [python, "-m", "bot.backend"],
@@ -110,13 +110,17 @@ def standard_processes(env: Dict[str, str], model: Path = MODEL, var: Path = VAR
             env["RASA_URL"],
             startup_timeout=180.0,
         ),
-        Process(
-            "city portal",
-            [python, "-m", "connectors.portal"],
-            f"http://127.0.0.1:{portal_port}/",
-            f"http://127.0.0.1:{portal_port}/",
-        ),
     ]
+    if (ROOT / "connectors" / "portal.py").exists():
+        processes.append(
+            Process(
+                "city portal",
+                [python, "-m", "connectors.portal"],
+                f"http://127.0.0.1:{portal_port}/",
+                f"http://127.0.0.1:{portal_port}/",
+            )
+        )
+    return processes
 
 
 class Stack:

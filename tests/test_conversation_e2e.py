@@ -147,3 +147,12 @@ def test_faq_answers_and_unknown_questions_become_inquiries(rasa_server, backend
 def test_low_confidence_and_out_of_scope_get_an_answer(rasa_server):
     assert Citizen(rasa_server).say("帮我写首诗")
     assert Citizen(rasa_server).say("asdkjh qwe zzz")
+
+
+def test_the_http_api_needs_the_token(rasa_server):
+    citizen = Citizen(rasa_server)
+    citizen.say("你好", metadata={"language": "zh"})
+    url = f"{rasa_server.url}/conversations/{citizen.sender}/tracker"
+    assert requests.get(url, params={"token": rasa_server.token}, timeout=10).json()["sender_id"] == citizen.sender
+    assert requests.get(url, timeout=10).status_code in (401, 403)
+    assert requests.get(url, params={"token": "wrong"}, timeout=10).status_code in (401, 403)
