@@ -156,3 +156,38 @@ def test_the_http_api_needs_the_token(rasa_server):
     assert requests.get(url, params={"token": rasa_server.token}, timeout=10).json()["sender_id"] == citizen.sender
     assert requests.get(url, timeout=10).status_code in (401, 403)
     assert requests.get(url, params={"token": "wrong"}, timeout=10).status_code in (401, 403)
+
+
+def test_backend_down_queues_the_ticket_and_status_follows_delivery(rasa_server, backend, _stack):
+    import os
+    import re
+    import signal
+    import time
+
+    os.killpg(backend.process.popen.pid, signal.SIGTERM)
+    backend.process.popen.wait(timeout=15)
+    try:
+        citizen = Citizen(rasa_server)
+        citizen.say("大兴区黄村西大街10号路灯坏了好几天")
+        citizen.say("孙先生")
+        citizen.say("13822223333")
+        reply = citizen.say("确认")
+        reference = re.search(r"BJ\d{8}-Q\d{4}", reply)
+        assert reference and "排队" in reply, reply
+        reference = reference.group(0)
+        assert "排队" in citizen.say(f"查询 {reference}")
+    finally:
+        backend.process.popen = None
+        _stack.processes.remove(backend.process)
+        _stack.start(backend.process)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        told = citizen.say(f"查询 {reference}")
+        if re.search(r"BJ\d{8}-\d{4}", told):
+            break
+        time.sleep(3)
+    ticket_id = re.search(r"BJ\d{8}-\d{4}", told).group(0)
+    assert "已受理" in told
+    [ticket] = tickets(backend, service_request_id=ticket_id)
+    assert ticket["phone"] == "138****3333" and ticket["district"] == "大兴区"
+    assert len([t for t in tickets(backend) if t["description"] == "大兴区黄村西大街10号路灯坏了好几天"]) == 1
