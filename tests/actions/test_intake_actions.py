@@ -1,0 +1,119 @@
+"""Intake actions with real rasa_sdk Tracker and CollectingDispatcher objects (no server)."""
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.intake import ActionAskConfirmed, ActionCancel, ActionStartIntake, ValidateIntakeForm
+from actions.service import ActionEmergency, ActionHandleInquiry, ActionTriage
+
+
+def tracker(text="", intent="inform", slots=None, entities=None, loop=None):
+    return Tracker(
+        sender_id="test-sender",
+        slots=dict({"language": "zh", "intake_failures": 0}, **(slots or {})),
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": entities or []},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": loop} if loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+def slots_of(events):
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def run(action, t):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, {}))
+    return dispatcher.messages, events
+
+
+def test_start_takes_what_the_first_message_says():
+    _, events = run(ActionStartIntake(), tracker("朝阳区望京西园三区5号楼门口路灯坏了三天了 电话13800138000", "report_issue"))
+    slots = slots_of(events)
+    assert slots["description"].startswith("朝阳区望京西园")
+    assert slots["address"] == "朝阳区望京西园三区5号楼门口"
+    assert slots["district"] == "朝阳区"
+    assert slots["service_code"] == "streetlight"
+    assert slots["request_type"] == "complaint"
+    assert len(slots["submission_key"]) == 32
+
+
+@pytest.mark.parametrize("intent, kind", [("suggest", "suggestion"), ("praise", "praise"), ("inquire", "inquiry")])
+def test_start_sets_the_request_type(intent, kind):
+    _, events = run(ActionStartIntake(), tracker("建议小区多装几个路灯", intent))
+    assert slots_of(events)["request_type"] == kind
+
+
+def validate(method, value, t=None):
+    dispatcher = CollectingDispatcher()
+    result = getattr(ValidateIntakeForm(), f"validate_{method}")(value, dispatcher, t or tracker(str(value)), {})
+    return result, [m.get("response") for m in dispatcher.messages]
+
+
+def test_a_bad_phone_is_asked_again_and_a_human_offered_after_three_failures():
+    result, said = validate("phone", "12345")
+    assert result == {"phone": None, "intake_failures": 1} and said == ["utter_invalid_phone"]
+    result, said = validate("phone", "abc", tracker("abc", slots={"intake_failures": 2}))
+    assert said == ["utter_invalid_phone", "utter_offer_human"]
+    assert validate("phone", "010-6234 5678")[0] == {"phone": "01062345678"}
+
+
+def test_vague_addresses_are_refused():
+    assert validate("address", "北京")[1] == ["utter_invalid_address"]
+    result, said = validate("address", "海淀区中关村大街1号")
+    assert result == {"address": "海淀区中关村大街1号", "district": "海淀区"} and said == []
+
+
+def test_anonymous_is_a_name_choice_but_digits_are_not_a_name():
+    assert validate("contact_name", "anonymous")[0] == {"contact_name": "anonymous"}
+    assert validate("contact_name", "13800138000")[1] == ["utter_invalid_name"]
+
+
+def test_corrections_at_the_summary():
+    t = tracker("不对,电话是13912345678", "deny", slots={"phone": "13800138000"})
+    assert validate("confirmed", False, t)[0] == {"confirmed": None, "phone": "13912345678"}
+    t = tracker("类别不对,是物业问题", "deny")
+    assert validate("confirmed", False, t)[0] == {"confirmed": None, "service_code": "property"}
+    result, said = validate("confirmed", False, tracker("不对", "deny"))
+    assert result == {"confirmed": None} and said == ["utter_what_to_change"]
+    assert validate("confirmed", True, tracker("对", "affirm"))[0] == {"confirmed": True}
+
+
+def test_summary_names_category_and_agency_in_the_citizens_language():
+    messages, _ = run(ActionAskConfirmed(), tracker(slots={
+        "description": "暖气管道噪音很大", "address": "x", "contact_name": "anonymous", "phone": "13800138000",
+        "service_code": "heating", "language": "en",
+    }, entities=[{"entity": "language", "value": "en"}]))
+    [summary] = messages
+    assert summary["response"] == "utter_summary"
+    assert summary["category_en"] == "heating" and summary["agency_en"] == "Commission of Urban Management"
+    assert summary["name"] == "anonymous"
+
+
+def test_emergency_and_cancel_end_the_form():
+    messages, events = run(ActionEmergency(), tracker("厨房着火了", "emergency", loop="intake_form"))
+    assert messages[0]["numbers"] == "119"
+    assert ActiveLoop(None) in events
+    messages, events = run(ActionCancel(), tracker("算了", "cancel", loop="intake_form"))
+    assert messages[0]["response"] == "utter_cancelled" and ActiveLoop(None) in events
+    assert SlotSet("description", None) in events
+
+
+def test_faq_or_inquiry_ticket():
+    messages, events = run(ActionHandleInquiry(), tracker("居住证怎么办理", "inquire"))
+    assert messages[0]["response"] == "utter_faq" and slots_of(events)["inquiry_unanswered"] is False
+    messages, events = run(ActionHandleInquiry(), tracker("电动自行车上牌去哪里办理", "inquire"))
+    assert slots_of(events)["inquiry_unanswered"] is True and slots_of(events)["request_type"] == "inquiry"
+
+
+def test_triage():
+    _, events = run(ActionTriage(), tracker("丰台区方庄芳城园一区8号楼电梯坏了一个星期物业不管", "nlu_fallback"))
+    assert slots_of(events)["triaged_report"] is True
+    messages, events = run(ActionTriage(), tracker("嗯嗯", "nlu_fallback"))
+    assert slots_of(events)["triaged_report"] is False and messages[0]["response"] == "utter_default"
