@@ -1,0 +1,177 @@
+"""Status news from the dispatch backend: a signed webhook that makes Rasa tell the citizen who filed the ticket."""
+import hashlib
+import hmac
+import json
+import logging
+import time
+from functools import lru_cache
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db import PendingNotification, engine_for, migrate, utcnow
+from bot.settings import Settings
+from connectors.web import WebChatInput, web_channel
+
+logger = logging.getLogger(__name__)
+
+INTENT = "EXTERNAL_ticket_update"
+MAX_AGE = 300  # seconds; an older signed call is a replay
+STATUSES = ("received", "dispatched", "in_progress", "resolved", "closed")
+
+
+def signature_ok(secret: Text, timestamp: Text, body: bytes, header: Text, now: Optional[float] = None) -> bool:
+    """X-12345-Signature is `sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`, fresh within MAX_AGE."""
+    if not secret or not timestamp or not header:
+        return False
+    try:
+        age = abs((now if now is not None else time.time()) - int(timestamp))
+    except ValueError:
+        return False
+    if age > MAX_AGE:
+        return False
+    expected = "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header)
+
+
+@lru_cache(maxsize=1)
+def _outbox() -> Any:
+    from bot.dispatch import Outbox
+
+    return Outbox.from_settings(Settings.load())
+
+
+def conversation_of(ticket_id: Text) -> Optional[Any]:
+    """The submission (sender_id, channel, language) that filed the ticket, from the outbox."""
+    return _outbox().conversation_of(ticket_id)
+
+
+class NotifyInput(InputChannel):
+    """POST /webhooks/notify/webhook: the backend's signed status_changed event."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "notify"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls((credentials or {}).get("secret", ""))
+
+    def __init__(self, secret: Text, find: Callable[[Text], Optional[Any]] = conversation_of) -> None:
+        self.secret = secret or ""
+        self.find = find
+        self.settings = Settings.load()
+        self._migrated = False
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("notify_webhook", __name__)
+
+        @bp.listener("after_server_start")
+        async def hook_web_visits(app: Any, _loop: Any) -> None:
+            web = web_channel(getattr(app.ctx, "input_channels", None) or [])
+            if web is not None:
+                web.on_visit = lambda session_id: self.deliver_stored(app, web, session_id)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> Any:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> Any:
+            body = request.body or b""
+            if not signature_ok(
+                self.secret,
+                request.headers.get("X-12345-Timestamp", ""),
+                body,
+                request.headers.get("X-12345-Signature", ""),
+            ):
+                return response.json({"error": "forbidden"}, status=403)
+            try:
+                event = json.loads(body)
+                ticket_id = str(event["service_request_id"]).strip().upper()
+                status = str(event["status"])
+            except (ValueError, KeyError, TypeError):
+                return response.json({"error": "bad event"}, status=400)
+            if event.get("event", "status_changed") != "status_changed" or status not in STATUSES:
+                return response.json({"ignored": True})
+            note = event.get("note") or ""
+            submission = await request.app.loop.run_in_executor(None, self.find, ticket_id)
+            if submission is None:
+                return response.json({"delivered": False, "reason": "not filed through this channel"})
+            delivered = await self.tell(request.app, submission.sender_id, ticket_id, status, note)
+            return response.json({"delivered": delivered})
+
+        return bp
+
+    async def tell(self, app: Any, sender_id: Text, ticket_id: Text, status: Text, note: Text) -> bool:
+        """Trigger the news on the conversation's latest channel; a web visitor away gets it at the next visit."""
+        agent = app.ctx.agent
+        channels: List[InputChannel] = getattr(app.ctx, "input_channels", None) or []
+        async with agent.lock_store.lock(sender_id):
+            tracker = await agent.processor.fetch_tracker_and_update_session(sender_id)
+            latest = tracker.get_latest_input_channel()
+            web = web_channel(channels)
+            if web is not None and latest == web.name() and not web.is_connected(sender_id):
+                await app.loop.run_in_executor(None, self._store, sender_id, ticket_id, status, note)
+                return False
+            output = self._output_channel(channels, latest)
+            await agent.trigger_intent(INTENT, _entities(ticket_id, status, note), output, tracker)
+        return not isinstance(output, CollectingOutputChannel)
+
+    async def deliver_stored(self, app: Any, web: WebChatInput, session_id: Text) -> None:
+        waiting = await app.loop.run_in_executor(None, self._waiting, session_id)
+        for item in waiting:
+            agent = app.ctx.agent
+            async with agent.lock_store.lock(session_id):
+                tracker = await agent.processor.fetch_tracker_and_update_session(session_id)
+                await agent.trigger_intent(
+                    INTENT, _entities(item.ticket_id, item.status, item.note or ""), web.get_output_channel(), tracker
+                )
+            await app.loop.run_in_executor(None, self._mark_delivered, item.id)
+
+    @staticmethod
+    def _output_channel(channels: List[InputChannel], name: Optional[Text]) -> OutputChannel:
+        for channel in channels:
+            if channel.name() == name:
+                output = channel.get_output_channel()
+                if output is not None:
+                    return output
+        logger.warning("No output channel for %s: the news stays in the conversation only.", name)
+        return CollectingOutputChannel()
+
+    def _engine(self) -> Any:
+        if not self._migrated:
+            migrate(self.settings.database_url)
+            self._migrated = True
+        return engine_for(self.settings.database_url)
+
+    def _store(self, sender_id: Text, ticket_id: Text, status: Text, note: Text) -> None:
+        with Session(self._engine(), future=True) as s, s.begin():
+            s.add(PendingNotification(sender_id=sender_id, ticket_id=ticket_id, status=status, note=note))
+
+    def _waiting(self, sender_id: Text) -> List[PendingNotification]:
+        with Session(self._engine(), future=True, expire_on_commit=False) as s:
+            query = (
+                select(PendingNotification)
+                .where(PendingNotification.sender_id == sender_id, PendingNotification.delivered_at.is_(None))
+                .order_by(PendingNotification.id)
+            )
+            return list(s.execute(query).scalars())
+
+    def _mark_delivered(self, item_id: int) -> None:
+        with Session(self._engine(), future=True) as s, s.begin():
+            item = s.get(PendingNotification, item_id)
+            if item is not None:
+                item.delivered_at = utcnow()
+
+
+def _entities(ticket_id: Text, status: Text, note: Text) -> List[Dict[Text, Any]]:
+    return [
+        {"entity": "ticket_id", "value": ticket_id},
+        {"entity": "status", "value": status},
+        {"entity": "note", "value": note},
+    ]

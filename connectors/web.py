@@ -1,0 +1,111 @@
+"""The city-portal widget's channel: Rasa's Socket.IO channel with the page's metadata and news kept for absent visitors."""
+import json
+import logging
+import uuid
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from socketio import AsyncServer
+
+logger = logging.getLogger(__name__)
+
+LANGUAGES = ("zh", "en")
+
+
+class WebChatInput(SocketIOInput):
+    """rasa-webchat on Socket.IO; the session id (kept by the browser) is the conversation id."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # session id -> socket ids connected to it now; news for an empty session waits in the store.
+        self.visitors: Dict[Text, Set[Text]] = {}
+        # Set by the notify channel: delivers the news stored for a session (a coroutine taking the session id).
+        self.on_visit: Optional[Callable[[Text], Awaitable[None]]] = None
+
+    def is_connected(self, session_id: Text) -> bool:
+        return bool(self.visitors.get(session_id))
+
+    def get_metadata(self, request: Any) -> Optional[Dict[Text, Any]]:
+        """The page's customData (rasa-webchat) or metadata, keeping only what the bot reads."""
+        data = request if isinstance(request, dict) else {}
+        raw = data.get(self.metadata_key) or data.get("customData") or {}
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raw = {}
+        if not isinstance(raw, dict):
+            return {}
+        metadata = {k: v for k, v in raw.items() if isinstance(k, str) and isinstance(v, (str, int, float, bool))}
+        if metadata.get("language") not in LANGUAGES:
+            metadata.pop("language", None)
+        return metadata
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        bp = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> Any:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            return True
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text) -> None:
+            for session_id, sids in list(self.visitors.items()):
+                sids.discard(sid)
+                if not sids:
+                    self.visitors.pop(session_id, None)
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+            data = data if isinstance(data, dict) else {}
+            session_id = data.get("session_id")
+            if not isinstance(session_id, str) or not session_id or len(session_id) > 128:
+                session_id = uuid.uuid4().hex
+            if self.session_persistence:
+                # python-socketio 5.9: enter_room is synchronous (5.10 made it a coroutine).
+                sio.enter_room(sid, session_id, namespace=self.namespace)
+            self.visitors.setdefault(session_id, set()).add(sid)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            if self.session_persistence and self.on_visit is not None:
+                try:
+                    await self.on_visit(session_id)
+                except Exception:  # a failed delivery stays stored for the next visit
+                    logger.exception("Could not deliver stored news to a web visitor.")
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Dict) -> None:
+            if not isinstance(data, dict):
+                return
+            if self.session_persistence:
+                sender_id = data.get("session_id")
+                if not sender_id:
+                    logger.warning("Web message without a session id ignored (no session_request first).")
+                    return
+            else:
+                sender_id = sid
+            text = data.get("message", "")
+            if not isinstance(text, str):
+                return
+            message = UserMessage(
+                text,
+                SocketIOOutput(sio, self.bot_message_evt),
+                sender_id,
+                input_channel=self.name(),
+                metadata=self.get_metadata(data),
+            )
+            await on_new_message(message)
+
+        return bp
+
+
+def web_channel(channels: List[Any]) -> Optional[WebChatInput]:
+    return next((c for c in channels if isinstance(c, WebChatInput)), None)
