@@ -170,7 +170,8 @@ class TelegramInput(InputChannel):
                 bot = await self.bots.get()
                 await self._say(chat.id, TEXTS["private_only"][lang].format(username=bot.username))
             return
-        metadata: Dict[str, Any] = {"language": lang, "language_code": getattr(message.from_user, "language_code", None)}
+        code = getattr(message.from_user, "language_code", None)
+        metadata: Dict[str, Any] = {"language": lang, "language_code": code}
         text = message.text or message.caption  # a photo's caption still says what is wrong
         if message.location is not None:
             point = {"lat": message.location.latitude, "long": message.location.longitude}
@@ -238,7 +239,7 @@ class TelegramInput(InputChannel):
 
 
 def _command(text: str, lang: str) -> str:
-    """Bot commands as the intents they stand for; anything else that starts with / goes on as written."""
+    """Bot commands as the intents they stand for; an unknown command gets the help (what the bot can do)."""
     word, _, rest = text.partition(" ")
     command = word[1:].split("@", 1)[0].lower()
     entities = {"language": lang}
@@ -249,9 +250,7 @@ def _command(text: str, lang: str) -> str:
         if found:
             entities["ticket_id"] = found
         return "/check_status" + json.dumps(entities, ensure_ascii=False)
-    if command == "help":
-        return "/ask_help" + json.dumps(entities)
-    return text
+    return "/ask_help" + json.dumps(entities)
 
 
 def _title(message: Optional[Message], data: Optional[str]) -> Optional[str]:

@@ -1,4 +1,4 @@
-"""Answers to Telegram users through the Bot API (python-telegram-bot): plain text, split, buttons as inline keyboards."""
+"""Answers to Telegram users through the Bot API (python-telegram-bot): plain text, split, inline keyboards."""
 import asyncio
 import hashlib
 import logging
@@ -72,7 +72,9 @@ class Payloads:
 
 
 class TelegramOutput(OutputChannel):
-    """Sends each bot message at once (turns and notifications alike); plain text, no parse_mode, so nothing to escape."""
+    """Sends each bot message at once (turns and notifications alike).
+
+    Plain text without parse_mode: nothing to escape, and a citizen's "*" or "<" arrives as typed."""
 
     def __init__(self, bots: LazyBot, payloads: Payloads):
         self.bots = bots
@@ -134,7 +136,8 @@ def keyboard(buttons: List[Dict[str, Any]], payloads: Payloads) -> InlineKeyboar
         if button.get("url"):
             keys.append(InlineKeyboardButton(title, url=button["url"]))
         else:
-            keys.append(InlineKeyboardButton(title, callback_data=payloads.data_for(str(button.get("payload") or title))))
+            data = payloads.data_for(str(button.get("payload") or title))
+            keys.append(InlineKeyboardButton(title, callback_data=data))
     if len(keys) <= 3 and all(len(k.text) <= 8 for k in keys):
         return InlineKeyboardMarkup([keys])
     return InlineKeyboardMarkup([[k] for k in keys])
