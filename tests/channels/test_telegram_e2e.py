@@ -127,3 +127,14 @@ def test_the_bot_token_stays_out_of_the_rasa_log(telegram, stack_env):
     token = stack_env.env["TELEGRAM_BOT_TOKEN"]
     log = telegram.rasa.process.log_path.read_text(encoding="utf-8", errors="replace")
     assert token not in log and token.split(":")[1] not in log
+
+
+def test_a_location_shared_when_the_form_asks_where_becomes_the_address(telegram):
+    user = tg.new_user()
+    assert telegram.post(tg.text_update(user, "路灯坏了")).status_code == 200
+    assert "地点" in telegram.fake.wait_sent(user["id"], 1)[-1]  # the form asks where
+    assert telegram.post(tg.location_update(user, 39.9962, 116.4707)).status_code == 200
+    answer = requests.get(f"{telegram.rasa.url}/conversations/{user['id']}/tracker",
+                          params={"token": telegram.rasa.token}, timeout=30).json()
+    assert answer["slots"]["address"] == "我的位置:39.996200, 116.470700"
+    assert answer["slots"]["requested_slot"] == "contact_name"
