@@ -1,0 +1,110 @@
+"""The city portal in a real browser (Debian's chromium via Playwright): file a ticket in the widget, reload, ask."""
+import re
+from pathlib import Path
+
+import pytest
+import requests
+
+from bot.settings import ROOT
+
+pytestmark = pytest.mark.slow
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():
+    pytest.skip("needs Debian's chromium at /usr/bin/chromium", allow_module_level=True)
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+LOCAL = re.compile(r"^(https?|wss?)://127\.0\.0\.1[:/]|^data:")
+SCREENSHOT = ROOT / "docs" / "portal.png"
+
+
+@pytest.fixture
+def browser_page(tmp_path):
+    with playwright_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=ARGS,
+            viewport={"width": 1280, "height": 860}, locale="zh-CN",
+        )
+        page = context.new_page()
+        outside = []
+        page.on("requestfinished", lambda r: None if LOCAL.match(r.url) else outside.append(r.url))
+        yield page
+        context.close()
+        assert outside == []  # no CDN: nothing loaded from outside (the widget asks Google Fonts; our policy blocks it)
+
+
+def bot_lines(page):
+    return page.locator(".rw-response").all_inner_texts()
+
+
+def say(page, text, expect):
+    """Types like a citizen and waits until a bot message matching `expect` appears."""
+    before = len(bot_lines(page))
+    page.locator(".rw-new-message").fill(text)
+    page.locator(".rw-new-message").press("Enter")
+    page.wait_for_function(
+        "([n, pattern]) => { const all = [...document.querySelectorAll('.rw-response')];"
+        " return all.length > n && all.slice(n).some(e => new RegExp(pattern).test(e.innerText)); }",
+        arg=[before, expect], timeout=90_000,
+    )
+    return "\n".join(bot_lines(page)[before:])
+
+
+def open_chat(page):
+    page.locator(".rw-launcher, .rw-new-message").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(500)  # the widget restores its open/closed state from storage after it mounts
+    if not page.locator(".rw-new-message").is_visible():
+        page.locator(".rw-launcher").click()
+    page.locator(".rw-new-message").wait_for(timeout=60_000)
+
+
+def test_portal_serves_page_widget_and_config(portal, rasa_server):
+    page = requests.get(portal.url, timeout=10)
+    assert page.status_code == 200 and "12345" in page.text and "cdn" not in page.text.lower()
+    assert requests.get(portal.url + "webchat.js", timeout=10).status_code == 200
+    assert requests.get(portal.url + "config.json", timeout=10).json()["socketUrl"] == rasa_server.url
+    assert requests.get(portal.url + "static/../../bot/settings.py", timeout=10).status_code == 404
+
+
+def test_file_a_ticket_in_the_browser_reload_and_ask(portal, rasa_server, backend, browser_page):
+    page = browser_page
+    page.goto(portal.url)
+    open_chat(page)
+    say(page, "朝阳区望京西园三区5号楼门口路灯坏了三天了 电话13800138000", "称呼")
+    say(page, "张三", "路灯照明")
+    confirm = page.locator(".rw-reply").first
+    confirm.wait_for(timeout=30_000)
+    before = len(bot_lines(page))
+    confirm.click()  # the quick reply button, as a citizen would
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('.rw-response')].slice(n).some(e => /BJ\\d{8}-\\d{4}/.test(e.innerText))",
+        arg=before, timeout=90_000,
+    )
+    ticket_id = re.search(r"BJ\d{8}-\d{4}", "\n".join(bot_lines(page)[before:])).group(0)
+
+    page.reload()
+    open_chat(page)
+    page.wait_for_function(
+        "id => [...document.querySelectorAll('.rw-response')].some(e => e.innerText.includes(id))",
+        arg=ticket_id, timeout=30_000,
+    )  # the history survived the reload
+    status = say(page, "我的工单办得怎么样了", ticket_id)
+    assert "已受理" in status
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+
+def test_english_switch_reaches_the_bot(portal, rasa_server, browser_page):
+    page = browser_page
+    page.goto(portal.url + "?lang=en")
+    assert "Citizen Service Hotline" in page.inner_text("header")
+    open_chat(page)
+    answer = say(page, "what can you do", r"[A-Za-z]{4}")
+    assert not re.search(r"[\u4e00-\u9fff]{4}", answer)
+    session = page.evaluate("() => JSON.parse(localStorage.getItem('chat_session')).session_id")
+    events = requests.get(
+        f"{rasa_server.url}/conversations/{session}/tracker", params={"token": rasa_server.token}, timeout=30
+    ).json()["events"]
+    said = [e for e in events if e["event"] == "user"]
+    assert said and all(e["metadata"].get("language") == "en" for e in said)
