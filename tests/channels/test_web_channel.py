@@ -1,7 +1,6 @@
 """The portal widget's Socket.IO channel on the real Rasa server: sessions survive a reload, metadata reaches the bot."""
 import queue
 import re
-import uuid
 
 import pytest
 import requests
@@ -113,8 +112,3 @@ def test_message_without_session_is_ignored_politely(rasa_server):
         assert text_of(visitor.say("你好"))  # the connection still works
     finally:
         visitor.close()
-
-
-@pytest.fixture
-def sender():
-    return uuid.uuid4().hex
