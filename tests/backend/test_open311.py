@@ -8,6 +8,7 @@ from xml.etree import ElementTree as ET
 import pytest
 import requests
 from georeport import GeoReport
+from sqlalchemy import create_engine, text
 
 from bot import services
 
@@ -178,9 +179,16 @@ def test_the_georeport_client_reads_our_endpoint(backend):
 
 def test_the_phone_is_never_stored_in_clear(backend):
     file(backend, phone="13987654321", first_name="王五")
-    path = backend.settings_env["BACKEND_DATABASE_URL"].replace("sqlite:///", "")
-    with sqlite3.connect(path) as db:
-        dump = "\n".join(db.iterdump())
+    url = backend.settings_env["BACKEND_DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url[len("sqlite:///"):]) as db:
+            dump = "\n".join(db.iterdump())
+    else:
+        engine = create_engine(url, future=True)
+        with engine.connect() as c:
+            tables = c.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
+            dump = "\n".join(str(v) for t in tables for row in c.execute(text(f'SELECT * FROM "{t}"')) for v in row)
+        engine.dispose()
     assert "13987654321" not in dump and "王五" not in dump
     assert "139****4321" in dump
 
