@@ -10,7 +10,7 @@ import yaml
 from sklearn.metrics import f1_score
 
 from bot.nlu import category, entities
-from bot.stack import MODEL, VENV_BIN
+from bot.stack import VENV_BIN
 from bot.settings import ROOT
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -35,19 +35,19 @@ ENTITY_CASES = {
 }
 
 
-def _train_time() -> float:
-    with tempfile.TemporaryDirectory() as out:
-        # An empty cache: otherwise Rasa restores trained components and the time says nothing.
-        env = dict(os.environ, RASA_CACHE_DIRECTORY=str(Path(out) / "cache"))
-        started = time.perf_counter()
-        subprocess.run(
-            [str(VENV_BIN / "rasa"), "train", "nlu", "--nlu", "nlu_data", "--config", "config.yml", "--out", out],
-            cwd=ROOT, check=True, capture_output=True, env=env,
-        )
-        return round(time.perf_counter() - started, 1)
+def _train(out: str) -> float:
+    """Train an NLU-only model from nlu_data into `out`; the seconds it took."""
+    # An empty cache: otherwise Rasa restores trained components and the time says nothing.
+    env = dict(os.environ, RASA_CACHE_DIRECTORY=str(Path(out) / "cache"))
+    started = time.perf_counter()
+    subprocess.run(
+        [str(VENV_BIN / "rasa"), "train", "nlu", "--nlu", "nlu_data", "--config", "config.yml", "--out", out],
+        cwd=ROOT, check=True, capture_output=True, env=env,
+    )
+    return round(time.perf_counter() - started, 1)
 
 
-async def _intents(texts):
+async def _intents(model, texts):
     import logging
 
     import structlog
@@ -55,7 +55,7 @@ async def _intents(texts):
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))  # one line per parse otherwise
 
-    agent = Agent.load(str(MODEL))
+    agent = Agent.load(str(model))
     return [(await agent.parse_message(t))["intent"]["name"] for t in texts]
 
 
@@ -67,24 +67,31 @@ def _entity_f1(cases) -> float:
     return round(2 * tp / (2 * tp + fp + fn), 3)
 
 
-def run() -> dict:
+def _evaluate(model, lang: str) -> dict:
     heldout = yaml.load((DATA / "nlu_heldout.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # "no" stays text
+    texts = [t for examples in heldout.values() for t in examples[lang]]
+    gold = [intent for intent, examples in heldout.items() for _ in examples[lang]]
+    predicted = asyncio.run(_intents(model, texts))
+    cats = yaml.safe_load((DATA / "categories_heldout.yml").read_text(encoding="utf-8"))
+    pairs = [(t, code) for code, by_lang in cats.items() for t in by_lang[lang]]
+    right = sum(category.predict(t)[0] == code for t, code in pairs)
+    return {
+        "intent_macro_f1": round(f1_score(gold, predicted, average="macro", labels=sorted(set(gold))), 3),
+        "intent_accuracy": round(sum(g == p for g, p in zip(gold, predicted)) / len(gold), 3),
+        "intent_examples": len(gold),
+        "misclassified": [f"{t} -> {p}" for t, g, p in zip(texts, gold, predicted) if g != p],
+        "entity_f1": _entity_f1(ENTITY_CASES[lang]),
+        "category_accuracy": round(right / len(pairs), 3),
+        "category_examples": len(pairs),
+    }
+
+
+def run() -> dict:
     results = {}
-    for lang in ("zh", "en"):
-        texts = [t for examples in heldout.values() for t in examples[lang]]
-        gold = [intent for intent, examples in heldout.items() for _ in examples[lang]]
-        predicted = asyncio.run(_intents(texts))
-        cats = yaml.safe_load((DATA / "categories_heldout.yml").read_text(encoding="utf-8"))
-        pairs = [(t, code) for code, by_lang in cats.items() for t in by_lang[lang]]
-        right = sum(category.predict(t)[0] == code for t, code in pairs)
-        results[lang] = {
-            "intent_macro_f1": round(f1_score(gold, predicted, average="macro", labels=sorted(set(gold))), 3),
-            "intent_accuracy": round(sum(g == p for g, p in zip(gold, predicted)) / len(gold), 3),
-            "intent_examples": len(gold),
-            "misclassified": [f"{t} -> {p}" for t, g, p in zip(texts, gold, predicted) if g != p],
-            "entity_f1": _entity_f1(ENTITY_CASES[lang]),
-            "category_accuracy": round(right / len(pairs), 3),
-            "category_examples": len(pairs),
-        }
-    results["nlu_training_seconds"] = _train_time()
+    with tempfile.TemporaryDirectory() as out:
+        # Evaluate the model trained here from the current data, not models/ (which may predate it).
+        results["nlu_training_seconds"] = _train(out)
+        model = next(Path(out).glob("*.tar.gz"))
+        for lang in ("zh", "en"):
+            results[lang] = _evaluate(model, lang)
     return results
