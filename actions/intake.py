@@ -1,7 +1,7 @@
 """The intake form: start it from the first message, validate answers, summarize, file once, cancel."""
 import asyncio
 import uuid
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -15,7 +15,20 @@ from bot.dispatch import DispatchRejected, NewTicket
 from bot.nlu import category, gazetteer
 
 REQUEST_TYPES = {"report_issue": "complaint", "suggest": "suggestion", "praise": "praise", "inquire": "inquiry"}
-FORM_SLOTS = ("description", "address", "contact_name", "phone", "confirmed", "service_code", "district", "urgency", "intake_failures")
+FORM_SLOTS = (
+    "description", "address", "contact_name", "phone", "confirmed",
+    "service_code", "district", "urgency", "intake_failures", "lat", "long",
+)
+
+
+def shared_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
+    """Coordinates a platform attached to the message (Telegram: metadata.location, WeChat: metadata.lat/long)."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    point = metadata.get("location") if isinstance(metadata.get("location"), dict) else metadata
+    try:
+        return float(point["lat"]), float(point["long"])
+    except (KeyError, TypeError, ValueError):
+        return None
 MAX_FAILURES = 3
 
 
@@ -70,8 +83,14 @@ class ValidateIntakeForm(FormValidationAction):
         return self._fail(dispatcher, tracker, "utter_invalid_description", "description")
 
     def validate_address(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if isinstance(value, str) and intake.is_findable(value):
-            return {"address": value.strip(), "district": gazetteer.find_district(value) or tracker.get_slot("district")}
+        point = shared_location(tracker)
+        if isinstance(value, str) and phones.normalize(value) and not point:
+            return {"address": None}  # a phone given early: its slot took it; just ask for the place again
+        if isinstance(value, str) and (intake.is_findable(value) or point):
+            slots = {"address": value.strip(), "district": gazetteer.find_district(value) or tracker.get_slot("district")}
+            if point:
+                slots.update(lat=point[0], long=point[1])
+            return slots
         return self._fail(dispatcher, tracker, "utter_invalid_address", "address")
 
     def validate_contact_name(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -80,6 +99,8 @@ class ValidateIntakeForm(FormValidationAction):
         name = intake.clean_name(value) if isinstance(value, str) else None
         if name:
             return {"contact_name": name}
+        if isinstance(value, str) and phones.normalize(value):
+            return {"contact_name": None}  # a phone (or shared contact) given early: its slot took it
         return self._fail(dispatcher, tracker, "utter_invalid_name", "contact_name")
 
     def validate_phone(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -154,6 +175,8 @@ class ActionFileTicket(Action):
             request_type=tracker.get_slot("request_type") or "complaint",
             urgency=tracker.get_slot("urgency") or "normal",
             district=tracker.get_slot("district"),
+            lat=tracker.get_slot("lat"),
+            long=tracker.get_slot("long"),
             language=lang,
         )
         box = outbox()

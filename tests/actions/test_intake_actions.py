@@ -72,7 +72,7 @@ def test_vague_addresses_are_refused():
 
 def test_anonymous_is_a_name_choice_but_digits_are_not_a_name():
     assert validate("contact_name", "anonymous")[0] == {"contact_name": "anonymous"}
-    assert validate("contact_name", "13800138000")[1] == ["utter_invalid_name"]
+    assert validate("contact_name", "123")[1] == ["utter_invalid_name"]
 
 
 def test_corrections_at_the_summary():
@@ -117,3 +117,15 @@ def test_triage():
     assert slots_of(events)["triaged_report"] is True
     messages, events = run(ActionTriage(), tracker("嗯嗯", "nlu_fallback"))
     assert slots_of(events)["triaged_report"] is False and messages[0]["response"] == "utter_default"
+
+
+def test_a_shared_location_gives_the_coordinates():
+    t = tracker("我的位置:39.996200, 116.470700", slots={})
+    t.latest_message["metadata"] = {"location": {"lat": 39.9962, "long": 116.4707}}
+    result, said = validate("address", "我的位置:39.996200, 116.470700", t)
+    assert result["lat"] == 39.9962 and result["long"] == 116.4707 and said == []
+
+
+def test_a_phone_given_early_is_no_name_and_no_address():
+    assert validate("contact_name", "我的电话是 13800138000") == ({"contact_name": None}, [])
+    assert validate("address", "13800138000") == ({"address": None}, [])
