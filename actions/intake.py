@@ -119,8 +119,10 @@ class ValidateIntakeForm(FormValidationAction):
         if "address" in changes and intake.is_findable(changes["address"]):
             slots["address"] = changes["address"]
             slots["district"] = gazetteer.find_district(changes["address"]) or tracker.get_slot("district")
-        if "service_code" in changes:
-            slots["service_code"] = services.named_in(changes["service_code"]) or category.predict(changes["service_code"])[0]
+        named = services.named_in(tracker.latest_message.get("text") or "")
+        if "service_code" in changes or (named and not changes):
+            said = changes.get("service_code", "")
+            slots["service_code"] = named or services.named_in(said) or category.predict(said)[0]
         if "contact_name" in changes and intake.clean_name(changes["contact_name"]):
             slots["contact_name"] = intake.clean_name(changes["contact_name"])
         if "description" in changes and intake.is_description(changes["description"]):

@@ -67,7 +67,7 @@ _CORRECTION_FIELD = (
     ("service_code", re.compile(r"类别|分类|类型|属于|category|department|type", re.I)),
     ("address", re.compile(r"地址|地点|位置|在哪|address|location|place", re.I)),
     ("contact_name", re.compile(r"名字|姓名|称呼|name", re.I)),
-    ("description", re.compile(r"问题|描述|内容|description|problem", re.I)),
+    ("description", re.compile(r"描述|内容|description", re.I)),
 )
 _CORRECTION_LEAD = re.compile(r"^.*?(?:是|为|改成|改为|应该是|is|should be|to)\s*[::]?\s*", re.I)
 

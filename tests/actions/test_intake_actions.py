@@ -129,3 +129,7 @@ def test_a_shared_location_gives_the_coordinates():
 def test_a_phone_given_early_is_no_name_and_no_address():
     assert validate("contact_name", "我的电话是 13800138000") == ({"contact_name": None}, [])
     assert validate("address", "13800138000") == ({"address": None}, [])
+
+
+def test_a_category_named_without_the_word_category():
+    assert validate("confirmed", False, tracker("是噪声问题", "inform"))[0] == {"confirmed": None, "service_code": "noise"}
