@@ -11,7 +11,7 @@ class Vault:
 
     def __init__(self, key: str):
         if not key:
-            raise ValueError("an encryption key is required (BACKEND_DATA_KEY)")
+            raise ValueError("an encryption key is required (BACKEND_DATA_KEY or CHANNEL_DATA_KEY)")
         self._fernet = Fernet(key.encode() if isinstance(key, str) else key)
         self._mac_key = hashlib.sha256(b"12345chat-digest:" + key.encode()).digest()
 
