@@ -36,6 +36,7 @@ def create_app(settings: Settings) -> Flask:
     vault = Vault(settings.backend_data_key)
     # SQLite has one writer; serializing filings here turns "database is locked" races into a short wait.
     filing_lock = threading.Lock() if engine.dialect.name == "sqlite" else _NoLock()
+    notifier = webhooks.Notifier()
 
     @contextmanager
     def transaction():
@@ -115,7 +116,10 @@ def create_app(settings: Settings) -> Flask:
         if not has_api_key():
             raise ApiError(403, "a valid api_key is required to submit a request")
         new = _new_request(request.form)
-        key = (request.headers.get("Idempotency-Key") or "").strip()[:128] or None
+        key = (request.headers.get("Idempotency-Key") or "").strip() or None
+        if key and len(key) > store.IDEMPOTENCY_KEY_LIMIT:
+            # Cutting it short could make two different keys one; refuse instead.
+            raise ApiError(400, f"Idempotency-Key is longer than {store.IDEMPOTENCY_KEY_LIMIT} characters")
         with filing_lock:
             try:
                 with transaction() as session:
@@ -210,7 +214,7 @@ def create_app(settings: Settings) -> Flask:
             raise ApiError(404, f"no request with id {rid!r}")
         except Invalid as exc:
             raise ApiError(400, str(exc))
-        webhooks.deliver(targets, webhooks.status_event(body), wait=False)  # never keeps staff waiting
+        notifier.send(targets, webhooks.status_event(body))  # background: never keeps staff waiting
         return jsonify(body)
 
     @app.route("/staff/webhooks", methods=["GET", "POST"])

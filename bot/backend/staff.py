@@ -1,18 +1,19 @@
 """Staff CLI of the dispatch backend: list and show tickets, move one to a new status, manage webhooks."""
 import argparse
 import json
+import logging
 import sys
 from typing import List, Optional
 
 from sqlalchemy.orm import Session
 
-from bot import services
+from bot import redact, services
 from bot.backend import formats, store, webhooks
 from bot.backend.__main__ import prepare
 from bot.backend.app import change_status
 from bot.crypto import Vault
 from bot.db import engine_for
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -31,8 +32,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     add.add_argument("--secret", required=True)
     hooks.add_parser("list")
     args = parser.parse_args(argv)
+    statuses = tuple(s.strip() for s in (getattr(args, "status", None) or "").split(",") if s.strip())
+    if args.command == "list":
+        unknown = [s for s in statuses if s != "open" and s not in services.STATUSES]
+        if unknown:
+            parser.error(f"unknown status {unknown[0]!r}: use open, closed or one of {', '.join(services.STATUSES)}")
 
-    settings = Settings.load()
+    try:
+        settings = Settings.load()
+        if not settings.backend_data_key:
+            raise SettingsError("BACKEND_DATA_KEY must be set (make run generates it)")
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    redact.install(settings)
     prepare(settings)
     engine = engine_for(settings.backend_database_url)
     vault = Vault(settings.backend_data_key)
@@ -55,9 +69,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     with Session(engine, future=True) as session, session.begin():
         if args.command == "list":
-            statuses = tuple(s for s in (args.status or "").split(",") if s)
             if "open" in statuses:
-                statuses = tuple(s for s in services.STATUSES if s != "closed")
+                statuses = tuple(set(statuses) - {"open"} | {s for s in services.STATUSES if s != "closed"})
             for row in store.search(session=session, statuses=statuses, page_size=200):
                 print(f"{row.service_request_id}  {row.status:<11} {row.service_code:<12} {formats.iso(row.requested_at)}  {row.description[:40]}")
         elif args.command == "show":
@@ -67,7 +80,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                 return 1
             print(json.dumps(formats.request(row, vault=vault, private=True), ensure_ascii=False, indent=2))
         elif args.action == "add":
-            store.add_webhook(args.url, args.secret, session=session)
+            try:
+                store.add_webhook(args.url, args.secret, session=session)
+            except store.Invalid as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
             print(f"webhook {args.url} registered")
         else:
             for hook in store.webhooks(session=session):

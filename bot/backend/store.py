@@ -14,6 +14,7 @@ from bot.crypto import Vault
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 DESCRIPTION_LIMIT = 4000
+IDEMPOTENCY_KEY_LIMIT = 128  # the column's width
 STATUS_ORDER = tuple(services.STATUSES)
 FIRST_NOTE = {"zh": "已受理,等待派单", "en": "received, awaiting dispatch"}
 
@@ -141,20 +142,20 @@ def search(
     page: int = 1,
     page_size: int = 50,
 ) -> List[ServiceRequest]:
+    """A page of requests, newest first. Ids override every other filter, as the spec says."""
     query = select(ServiceRequest)
     if ids:
         query = query.where(ServiceRequest.service_request_id.in_([i.strip().upper() for i in ids]))
     else:
-        # The spec: without ids, a window of the last 90 days unless dates narrow it.
         # Stored in UTC; SQLite compares the text, so the bounds must be UTC too.
         if start is not None:
             query = query.where(ServiceRequest.requested_at >= start.astimezone(timezone.utc))
         if end is not None:
             query = query.where(ServiceRequest.requested_at <= end.astimezone(timezone.utc))
-    if service_code:
-        query = query.where(ServiceRequest.service_code.in_(service_code.split(",")))
-    if statuses:
-        query = query.where(ServiceRequest.status.in_(statuses))
+        if service_code:
+            query = query.where(ServiceRequest.service_code.in_([c.strip() for c in service_code.split(",")]))
+        if statuses:
+            query = query.where(ServiceRequest.status.in_(statuses))
     query = query.order_by(ServiceRequest.requested_at.desc(), ServiceRequest.id.desc())
     query = query.offset((page - 1) * page_size).limit(page_size)
     return list(session.execute(query).scalars())
@@ -180,7 +181,9 @@ def rate(service_request_id: str, rating: str, comment: Optional[str], *, sessio
     row = get(service_request_id, session=session)
     if row is None:
         raise LookupError(service_request_id)
-    row.rating, row.rating_comment = rating, comment
+    if row.status not in ("resolved", "closed"):
+        raise Invalid("feedback is taken once the request is resolved")
+    row.rating, row.rating_comment = rating, (comment or "").strip()[:DESCRIPTION_LIMIT] or None
     session.flush()
     return row
 

@@ -3,6 +3,7 @@ import hashlib
 import hmac
 import json
 import logging
+import queue
 import threading
 import time
 from typing import Dict, Iterable, Tuple
@@ -80,3 +81,34 @@ def deliver(targets: Iterable[Tuple[str, str]], event: Dict, wait: bool = True) 
         for thread in threads:
             thread.join()
     return results
+
+
+class Notifier:
+    """Background delivery for the server: one FIFO worker per receiver, so a receiver that is down
+    delays only itself, and each receiver gets a ticket's moves in the order they happened."""
+
+    def __init__(self, backoff: float = 0.5):
+        self.backoff = backoff
+        self._queues: Dict[str, "queue.Queue"] = {}
+        self._lock = threading.Lock()
+
+    def send(self, targets: Iterable[Tuple[str, str]], event: Dict) -> None:
+        """Queue the event for every receiver and return at once."""
+        for url, secret in targets:
+            self._queue_for(url).put((secret, event))
+
+    def _queue_for(self, url: str) -> "queue.Queue":
+        with self._lock:
+            pending = self._queues.get(url)
+            if pending is None:
+                pending = self._queues[url] = queue.Queue()
+                threading.Thread(target=self._work, args=(url, pending), name="webhook", daemon=True).start()
+            return pending
+
+    def _work(self, url: str, pending: "queue.Queue") -> None:
+        while True:
+            secret, event = pending.get()
+            try:
+                deliver_one(url, secret, event, backoff=self.backoff)
+            except Exception:  # a worker that died would silently drop every later event for this receiver
+                log.exception("webhook %s: delivery of %s failed", url, event.get("service_request_id"))

@@ -11,7 +11,7 @@ from bot.stack import Process, Stack, VENV_BIN, free_port, process_env
 ADMIN = "postgresql://postgres@127.0.0.1/postgres"
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend(request, backend):
     if request.param == "sqlite":
         yield backend

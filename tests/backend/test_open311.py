@@ -2,7 +2,7 @@
 import sqlite3
 import threading
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -11,6 +11,7 @@ from georeport import GeoReport
 from sqlalchemy import create_engine, text
 
 from bot import services
+from bot.backend.store import BEIJING
 
 
 def file(backend, key=None, **fields):
@@ -193,9 +194,74 @@ def test_the_phone_is_never_stored_in_clear(backend):
     assert "139****4321" in dump
 
 
-def test_feedback(backend):
+def test_feedback_once_resolved(backend):
     [created] = file(backend).json()
-    url = f"{backend.url}/requests/{created['service_request_id']}/feedback.json"
-    assert requests.post(url, data={"api_key": backend.api_key, "rating": "satisfied"}).status_code == 200
+    ticket_id = created["service_request_id"]
+    url = f"{backend.url}/requests/{ticket_id}/feedback.json"
+    early = requests.post(url, data={"api_key": backend.api_key, "rating": "satisfied"})
+    assert early.status_code == 400 and "resolved" in early.json()[0]["description"]
+    staff = {"Authorization": f"Bearer {backend.staff_token}"}
+    assert requests.post(f"{backend.root}/staff/requests/{ticket_id}/status", json={"status": "resolved"}, headers=staff).ok
+    rated = requests.post(url, data={"api_key": backend.api_key, "rating": "satisfied", "comment": "修得很快"})
+    assert rated.status_code == 200 and rated.json() == {"service_request_id": ticket_id, "rating": "satisfied"}
     assert requests.post(url, data={"api_key": backend.api_key, "rating": "meh"}).status_code == 400
     assert requests.post(url, data={"rating": "satisfied"}).status_code == 403
+    missing = f"{backend.url}/requests/BJ19990101-0001/feedback.json"
+    assert requests.post(missing, data={"api_key": backend.api_key, "rating": "satisfied"}).status_code == 404
+    [private] = requests.get(f"{backend.url}/requests/{ticket_id}.json", params={"api_key": backend.api_key}).json()
+    assert private["rating"] == "satisfied"
+
+
+def test_an_overlong_idempotency_key_is_refused_not_cut(backend):
+    response = file(backend, key="k" * 129)
+    assert response.status_code == 400 and "Idempotency-Key" in response.json()[0]["description"]
+
+
+def test_ids_override_the_other_filters(backend):
+    [created] = file(backend, service_code="labor").json()
+    ticket_id = created["service_request_id"]
+    params = {"service_request_id": ticket_id, "service_code": "noise", "status": "closed", "start_date": "2099-01-01T00:00:00+08:00"}
+    [found] = requests.get(f"{backend.url}/requests.json", params=params).json()
+    assert found["service_request_id"] == ticket_id
+    # Lower case, as a citizen may type it, finds the same ticket.
+    [found] = requests.get(f"{backend.url}/requests/{ticket_id.lower()}.json").json()
+    assert found["service_request_id"] == ticket_id
+
+
+def test_the_default_window_is_the_last_90_days(backend):
+    [created] = file(backend, service_code="market").json()
+    ticket_id = created["service_request_id"]
+    old = datetime.now(timezone.utc) - timedelta(days=100)
+    engine = create_engine(backend.settings_env["BACKEND_DATABASE_URL"], future=True)
+    with engine.begin() as c:  # back-date it, as if filed 100 days ago
+        c.execute(text("UPDATE service_requests SET requested_at = :old WHERE service_request_id = :id"), {"old": old, "id": ticket_id})
+    engine.dispose()
+    listed = lambda **p: {t["service_request_id"] for t in requests.get(f"{backend.url}/requests.json", params=dict(service_code="market", page_size=200, **p)).json()}
+    assert ticket_id not in listed()
+    since = (old - timedelta(days=1)).astimezone(BEIJING).isoformat(timespec="seconds")
+    until = (old + timedelta(days=1)).astimezone(BEIJING).isoformat(timespec="seconds")
+    assert ticket_id in listed(start_date=since)
+    assert ticket_id in listed(start_date=since, end_date=until)
+    assert ticket_id not in listed(start_date=until)
+
+
+def test_errors_in_xml_and_unknown_formats(backend):
+    forbidden = requests.post(f"{backend.url}/requests.xml", data={"service_code": "noise"})
+    assert forbidden.status_code == 403
+    error = ET.fromstring(forbidden.content)
+    assert error.tag == "errors" and error.find("error/code").text == "403" and error.find("error/description").text
+    for path in ("services.html", "requests.csv", "discovery.yaml", "requests/BJ20261128-0001.txt"):
+        response = requests.get(f"{backend.url}/{path}")
+        assert response.status_code == 404 and response.json()[0]["code"] == 404
+    assert requests.delete(f"{backend.url}/requests.json").status_code == 405
+
+
+def test_a_request_in_xml_carries_its_notes_and_extensions(backend):
+    [created] = file(backend, district="海淀区", language="en", request_type="suggestion").json()
+    root = ET.fromstring(requests.get(f"{backend.url}/requests/{created['service_request_id']}.xml").content)
+    request = root.find("request")
+    assert request.find("extended_status").text == "received" and request.find("status").text == "open"
+    assert request.find("district").text == "海淀区" and request.find("language").text == "en"
+    assert request.find("request_type").text == "suggestion"
+    [note] = request.findall("notes/note")
+    assert note.find("status").text == "received" and note.find("datetime").text.endswith("+08:00")

@@ -89,6 +89,23 @@ def test_status_change_over_http_is_posted_signed(backend, receiver):
     assert missing.status_code == 404
 
 
+def test_a_receiver_gets_a_tickets_moves_in_order(backend, receiver):
+    assert requests.post(f"{backend.root}/staff/webhooks", json={"url": receiver.url, "secret": SECRET}, headers=staff(backend)).ok
+    ticket_id = new_ticket(backend)
+    moves = ["dispatched", "in_progress", "resolved", "closed"]
+    for status in moves:
+        response = requests.post(f"{backend.root}/staff/requests/{ticket_id}/status", json={"status": status}, headers=staff(backend))
+        assert response.status_code == 200
+    seen = []
+    while len(seen) < len(moves):
+        event = json.loads(receiver.received.get(timeout=10)[1])
+        if event["service_request_id"] == ticket_id:
+            seen.append(event["status"])
+    assert seen == moves
+    [ticket] = requests.get(f"{backend.url}/requests/{ticket_id}.json").json()
+    assert ticket["status"] == "closed" and ticket["status_zh"] == "已关闭"
+
+
 def test_staff_cli_moves_a_ticket_and_tells_the_webhooks(backend, receiver):
     env = dict(backend.settings_env)
     cli = [sys.executable, "-m", "bot.cli", "staff"]
@@ -107,3 +124,9 @@ def test_staff_cli_moves_a_ticket_and_tells_the_webhooks(backend, receiver):
     assert "13600001111" not in shown.stdout and "136****1111" in shown.stdout
     wrong = subprocess.run(cli + ["set-status", "BJ19990101-0001", "closed"], env=env, cwd=ROOT, capture_output=True, text=True)
     assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+    bogus = subprocess.run(cli + ["list", "--status", "lost"], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert bogus.returncode == 2 and "unknown status" in bogus.stderr and "Traceback" not in bogus.stderr
+    hooks = subprocess.run(cli + ["webhooks", "list"], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert receiver.url in hooks.stdout and SECRET not in hooks.stdout
+    refused = subprocess.run(cli + ["webhooks", "add", "ftp://x", "--secret", "s"], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
