@@ -8,6 +8,7 @@ from rasa_sdk import Tracker
 from bot import redact, services
 from bot.dispatch import Outbox, start_delivery_thread
 from bot.dispatch.models import BEIJING
+from bot.nlu import entities
 from bot.settings import Settings
 
 _lock = threading.Lock()
@@ -26,10 +27,19 @@ def outbox() -> Outbox:
         return _outbox
 
 
+def language_said(tracker: Tracker) -> Optional[Text]:
+    """The language of the latest message: its words, or a button payload's `language`; None for digits alone."""
+    text = tracker.latest_message.get("text") or ""
+    if not text.startswith("/"):
+        return entities.language(text)
+    found = entity(tracker, "language")
+    return found if found in ("zh", "en") else None
+
+
 def language(tracker: Tracker) -> Text:
-    found = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "language"]
-    if found and found[-1] in ("zh", "en"):
-        return found[-1]
+    said = language_said(tracker)
+    if said:
+        return said
     metadata = tracker.get_slot("session_started_metadata") or {}
     return tracker.get_slot("language") or metadata.get("language") or "zh"
 

@@ -1,4 +1,8 @@
-"""Exact entities from rules: places (gazetteer), phones, ticket ids, the message's language, a rating."""
+"""Exact entities from rules: places (gazetteer), phones, ticket ids, a rating; and the message's language.
+
+The language is no entity: an entity spanning the whole message could not be written down in an
+end-to-end test story beside the entities inside it. The action server reads it (actions/language.py).
+"""
 import re
 from typing import Dict, List, Optional
 
@@ -45,9 +49,6 @@ def extract(text: str) -> List[Dict]:
         if index >= 0:
             found.append(_entity("rating", value, index, index + len(word)))
             break
-    lang = language(text)
-    if lang:
-        found.append(_entity("language", lang, 0, len(text)))
     return found
 
 

@@ -133,3 +133,20 @@ def test_a_phone_given_early_is_no_name_and_no_address():
 
 def test_a_category_named_without_the_word_category():
     assert validate("confirmed", False, tracker("是噪声问题", "inform"))[0] == {"confirmed": None, "service_code": "noise"}
+
+
+@pytest.mark.parametrize(
+    "text, entities, slot, expected",
+    [
+        ("there is a pothole", None, "zh", [SlotSet("language", "en")]),
+        ("路灯坏了", None, "en", [SlotSet("language", "zh")]),
+        ("路灯坏了", None, "zh", []),  # unchanged: no event
+        ("138 0013 8000", None, "en", []),  # digits alone keep the conversation's language
+        ('/greet{"language": "en"}', [{"entity": "language", "value": "en"}], "zh", [SlotSet("language", "en")]),
+    ],
+)
+def test_language_follows_each_message(text, entities, slot, expected):
+    from actions.language import ActionDetectLanguage
+
+    _, events = run(ActionDetectLanguage(), tracker(text, entities=entities, slots={"language": slot}))
+    assert events == expected

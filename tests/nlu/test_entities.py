@@ -37,11 +37,12 @@ def test_phone_ticket_language_rating():
     text = "工单bj20261128-0042 电话138 0013 8000 不满意"
     assert values(text, "ticket_id") == ["BJ20261128-0042"]
     assert values(text, "phone") == ["13800138000"]
-    assert values(text, "language") == ["zh"]
+    assert values(text, "language") == []  # no entity: see actions/language.py
+    assert entities.language(text) == "zh"
     assert values(text, "rating") == ["unsatisfied"]
     assert values("status BJ20261128-Q0007", "ticket_id") == ["BJ20261128-Q0007"]
-    assert values("status please", "language") == ["en"]
-    assert values("8000", "language") == []  # digits alone keep the conversation's language
+    assert entities.language("status please") == "en"
+    assert entities.language("8000") is None  # digits alone keep the conversation's language
 
 
 @pytest.mark.parametrize(
