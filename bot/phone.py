@@ -5,8 +5,11 @@ from typing import List, Optional
 import phonenumbers
 
 REGION = "CN"
-# Ticket ids (BJ20261128-0042) hold eight digits that libphonenumber would take for a Beijing landline.
-_TICKET_ID = re.compile(r"BJ\d{8}-Q?\d+", re.IGNORECASE)
+# Ticket ids hold eight digits that libphonenumber would take for a Beijing landline. Citizens type
+# them with a space or a full-width dash too: "BJ 20261128－0042".
+TICKET_ID = re.compile(r"(?<![A-Za-z0-9])BJ\s?(\d{8})\s?[-－–—]\s?(Q?\d{4,})(?!\d)", re.IGNORECASE)
+# Numbers that a word in front says are no phone: staff numbers, order numbers, ids, plates.
+_LABELLED_NUMBER = re.compile(r"(工号|编号|单号|订单号?|身份证号?|车牌号?|\bID|\bNo\.?|#)\s*[:：]?\s*[A-Za-z]?\d[\d\s-]*", re.IGNORECASE)
 
 
 def normalize(text: str) -> Optional[str]:
@@ -17,7 +20,7 @@ def normalize(text: str) -> Optional[str]:
 
 def find_all(text: str) -> List[str]:
     """Every valid phone number in free text, normalized, in order of appearance."""
-    text = _TICKET_ID.sub(" ", text or "")
+    text = _LABELLED_NUMBER.sub(" ", TICKET_ID.sub(" ", text or ""))
     results = []
     for match in phonenumbers.PhoneNumberMatcher(text, REGION, leniency=phonenumbers.Leniency.VALID):
         number = _national(match.number)

@@ -9,14 +9,14 @@ from typing import Dict, List, Optional
 from bot import phone as phones
 from bot.nlu import gazetteer
 
-TICKET_ID = re.compile(r"(?<![A-Za-z0-9])BJ\d{8}-Q?\d{4,}(?!\d)", re.IGNORECASE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-# Longest first: 不满意 contains 满意.
+# Longest first: 不满意 contains 满意. 一般 counts only at the end of a phrase ("一般几点上班" is no rating).
 _RATINGS = (
-    ("不太满意", "unsatisfied"), ("不满意", "unsatisfied"), ("很不满意", "unsatisfied"), ("差评", "unsatisfied"),
-    ("基本满意", "basically_satisfied"), ("还行", "basically_satisfied"), ("一般", "basically_satisfied"),
+    ("不太满意", "unsatisfied"), ("不是很满意", "unsatisfied"), ("不怎么满意", "unsatisfied"),
+    ("不满意", "unsatisfied"), ("很不满意", "unsatisfied"), ("差评", "unsatisfied"),
+    ("基本满意", "basically_satisfied"), ("还行", "basically_satisfied"), (r"一般(?![\u4e00-\u9fff])", "basically_satisfied"),
     ("非常满意", "satisfied"), ("很满意", "satisfied"), ("满意", "satisfied"),
-    ("not satisfied", "unsatisfied"), ("unsatisfied", "unsatisfied"), ("dissatisfied", "unsatisfied"),
+    ("not very satisfied", "unsatisfied"), ("not really satisfied", "unsatisfied"), ("not satisfied", "unsatisfied"), ("unsatisfied", "unsatisfied"), ("dissatisfied", "unsatisfied"),
     ("basically satisfied", "basically_satisfied"), ("somewhat satisfied", "basically_satisfied"),
     ("satisfied", "satisfied"),
 )
@@ -34,20 +34,25 @@ def extract(text: str) -> List[Dict]:
     text = text or ""
     found = []
     districts = set()
-    for start, end, _matched, district, _kind in gazetteer.find(text):
+    places = gazetteer.find(text)
+    named = {district for _s, _e, _matched, district, kind in places if kind == "district"}
+    for start, end, _matched, district, _kind in places:
+        if named and district not in named:
+            continue  # "通州果园环岛": the district the citizen named wins over a street of another one
         if district not in districts:  # 朝阳区望京: one district, named twice
             districts.add(district)
             found.append(_entity("district", district, start, end))
-    for match in TICKET_ID.finditer(text):
-        found.append(_entity("ticket_id", match.group(0).upper(), match.start(), match.end()))
+    for match in phones.TICKET_ID.finditer(text):
+        value = f"BJ{match.group(1)}-{match.group(2).upper()}"
+        found.append(_entity("ticket_id", value, match.start(), match.end()))
     for number in phones.find_all(text):
         span = _span_of_digits(text, number)
         found.append(_entity("phone", number, *span))
     lowered = text.lower()
-    for word, value in _RATINGS:
-        index = lowered.find(word)
-        if index >= 0:
-            found.append(_entity("rating", value, index, index + len(word)))
+    for pattern, value in _RATINGS:
+        match = re.search(pattern, lowered)
+        if match:
+            found.append(_entity("rating", value, match.start(), match.end()))
             break
     return found
 

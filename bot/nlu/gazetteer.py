@@ -12,6 +12,9 @@ BUILT = ROOT / "build" / "gazetteer.json"
 SPACY_DIR = ROOT / "build" / "spacy_zh"
 BEIJING = "11"
 _SUFFIXES = ("街道办事处", "街道", "地区办事处", "地区", "镇", "乡")
+# Pinyin of a township that is an English word, or names a better-known place elsewhere in China.
+_NOT_ENGLISH_PLACES = {"Boxing", "Hebei", "Bohai", "Taihu", "Donghu", "Mapo", "Xinhua", "Guangming", "Shengli",
+                       "Laoshan", "Baoshan", "Xiangyang", "Longquan", "Wenquan", "Sihai", "Renhe"}
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,10 @@ def build(source: Path = SOURCE) -> Dict:
                 break
     # A short name that two districts share (or that is a district's own short name) tells us nothing.
     shorts = {s: d.pop() for s, d in short_owner.items() if len(d) == 1 and s not in {v["short"] for v in districts.values()}}
-    return {"districts": districts, "streets": places, "street_shorts": shorts}
+    # Foreigners write the neighbourhood, not the district: "I live in Wangjing".
+    english = {"".join(lazy_pinyin(short)).capitalize(): district for short, district in shorts.items()}
+    english = {name: district for name, district in english.items() if name not in _NOT_ENGLISH_PLACES}
+    return {"districts": districts, "streets": places, "street_shorts": shorts, "street_english": english}
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +77,7 @@ def aliases() -> List[Tuple[str, str, str]]:
         rows += [(alias, district, "district") for alias in info["aliases"]]
     rows += [(s["name"], s["district"], "street") for s in data()["streets"]]
     rows += [(short, district, "street") for short, district in data()["street_shorts"].items()]
+    rows += [(name, district, "street") for name, district in data().get("street_english", {}).items()]
     return sorted(set(rows), key=lambda r: -len(r[0]))
 
 
@@ -104,8 +111,27 @@ def find(text: str) -> List[Tuple[int, int, str, str, str]]:
         # ASCII names need word edges ("Chaoyangmen" is not Chaoyang); Chinese names have none to need.
         if ent.text.isascii() and (before.isascii() and before.isalpha() or after.isascii() and after.isalpha()):
             continue
+        if ent.label_ == "street" and len(ent.text) == 2 and not ent.text.isascii() and not _said_as_place(text, ent):
+            continue
         found.append((ent.start_char, ent.end_char, ent.text, ent.ent_id_, ent.label_))
     return found
+
+
+# Two-character short names are often plain words too (天桥, 新华, 清水, 河北): they count as a place
+# only where the words around them say so.
+_PLACE_AFTER = ("街道", "地区", "附近", "那边", "这边", "那块", "这块", "一带", "那儿", "这儿", "小区", "社区", "家园",
+                "大街", "路", "街", "桥", "地铁", "站", "镇", "乡", "村", "环岛", "片区", "公园", "商圈", "东", "西", "南", "北")
+_PLACE_BEFORE = ("在", "住", "到", "去")
+
+
+def _said_as_place(text: str, ent) -> bool:
+    after = text[ent.end_char :]
+    return (
+        not after
+        or after[0].isspace()
+        or after.startswith(_PLACE_AFTER)
+        or text[: ent.start_char].endswith(_PLACE_BEFORE)
+    )
 
 
 def find_district(text: str) -> Optional[str]:

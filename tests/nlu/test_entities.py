@@ -58,3 +58,29 @@ def test_phone_ticket_language_rating():
 )
 def test_category_hard_cases(text, code):
     assert category.predict(text)[0] == code
+
+
+@pytest.mark.parametrize(
+    "text, entity, expected",
+    [
+        ("单号BJ20261120－0031,麻烦查下", "ticket_id", ["BJ20261120-0031"]),  # full-width dash
+        ("status of ticket BJ 20261118-1024", "ticket_id", ["BJ20261118-1024"]),
+        ("单号BJ20261120－0031,麻烦查下", "phone", []),
+        ("工号20231234的那个工作人员态度很差", "phone", []),
+        ("the staff member with ID 20231234 was rude", "phone", []),
+        ("电话 6234 5678", "phone", ["01062345678"]),
+        ("不是很满意,拖了一个多星期", "rating", ["unsatisfied"]),
+        ("not very satisfied with the result", "rating", ["unsatisfied"]),
+        ("满意度一般", "rating", ["basically_satisfied"]),
+        ("你们一般几点上班?", "rating", []),
+        ("人行天桥上的灯不亮了", "district", []),  # 天桥 is a township and a plain word
+        ("新华书店门口的共享单车堆成山了", "district", []),
+        ("天桥那边有人摆摊", "district", ["西城区"]),
+        ("通州果园环岛附近晚上噪音特别大", "district", ["通州区"]),  # the named district wins
+        ("I live in Wangjing", "district", ["朝阳区"]),
+        ("near Sanlitun, a bar is way too loud", "district", ["朝阳区"]),
+        ("the boxing gym is loud", "district", []),
+    ],
+)
+def test_hard_cases(text, entity, expected):
+    assert values(text, entity) == expected
