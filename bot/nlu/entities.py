@@ -73,4 +73,6 @@ def _span_of_digits(text: str, number: str):
     while start > 0 and digits < len(number) + 2 and (text[start - 1].isdigit() or text[start - 1] in " -()+"):
         start -= 1
         digits += text[start].isdigit()
+    while text[start] in " -)":  # the walk back may stop on the separator before the number
+        start += 1
     return start, match.end()

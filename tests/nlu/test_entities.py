@@ -84,3 +84,10 @@ def test_category_hard_cases(text, code):
 )
 def test_hard_cases(text, entity, expected):
     assert values(text, entity) == expected
+
+
+def test_phone_span_is_the_number_itself():
+    [phone] = [e for e in entities.extract("my number is 138 0013 8000") if e["entity"] == "phone"]
+    assert "my number is 138 0013 8000"[phone["start"]:phone["end"]] == "138 0013 8000"
+    [phone] = [e for e in entities.extract("电话(010)6234-5678") if e["entity"] == "phone"]
+    assert "电话(010)6234-5678"[phone["start"]:phone["end"]] == "(010)6234-5678"
