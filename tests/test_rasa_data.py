@@ -21,10 +21,11 @@ def test_rasa_data_validate_is_clean():
 
 
 def test_dialogue_flows_without_prediction_errors(tmp_path):
+    """--e2e: the stories' user text goes through the NLU too, intents and entities compared."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train`")
     result = rasa(
         "test", "core", "--stories", "tests/stories", "--model", str(MODEL),
-        "--fail-on-prediction-errors", "--out", str(tmp_path), "--no-plot",
+        "--e2e", "--fail-on-prediction-errors", "--out", str(tmp_path), "--no-plot",
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
