@@ -30,7 +30,8 @@ def outbox() -> Outbox:
 def language_said(tracker: Tracker) -> Optional[Text]:
     """The language of the latest message: its words, or a button payload's `language`; None for digits alone."""
     text = tracker.latest_message.get("text") or ""
-    if not text.startswith("/"):
+    external = ((tracker.latest_message.get("intent") or {}).get("name") or "").startswith("EXTERNAL_")
+    if not text.startswith("/") and not external:  # Rasa writes "EXTERNAL: …" as the text of a trigger
         return entities.language(text)
     found = entity(tracker, "language")
     return found if found in ("zh", "en") else None

@@ -150,3 +150,10 @@ def test_language_follows_each_message(text, entities, slot, expected):
 
     _, events = run(ActionDetectLanguage(), tracker(text, entities=entities, slots={"language": slot}))
     assert events == expected
+
+
+def test_a_status_trigger_keeps_the_citizens_language():
+    from actions.language import ActionDetectLanguage
+
+    trigger = tracker("EXTERNAL: EXTERNAL_ticket_update", "EXTERNAL_ticket_update", slots={"language": "zh"})
+    assert run(ActionDetectLanguage(), trigger)[1] == []
