@@ -1,4 +1,4 @@
-"""Rasa graph components: the rule-based entities of bot.nlu.entities, and a guard for unknown words."""
+"""Rasa graph components: the rule-based entities of bot.nlu.entities, and a guard for what DIET cannot read."""
 import re
 from typing import Any, Dict, List, Text
 
@@ -14,6 +14,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu import entities
 
 _KNOWN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9\uff10-\uff19]")
+_DIGITS_ONLY = re.compile(r"[+(（]?[\d\uff10-\uff19][\d\uff10-\uff19\s\-()（）]*")
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -44,12 +45,13 @@ class CityEntityExtractor(GraphComponent, EntityExtractorMixin):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class UnknownWordsGuard(GraphComponent):
-    """A message with no Chinese character, Latin letter or digit gets intent confidence 0.
+class IntentGuard(GraphComponent):
+    """Two kinds of message DIET cannot read, settled by rule before the FallbackClassifier.
 
-    DIET still names an intent for such a message (emoji, punctuation, Cyrillic, kana: nothing it was
-    trained on), and with high confidence: "лол" read as affirm at the summary would file a ticket.
-    With confidence 0 the FallbackClassifier after this turns it into nlu_fallback.
+    - Digits alone (a phone, the last four digits, a house number) are always a detail: `inform`.
+      DIET has no words to go on and has read "13800138000" as goodbye.
+    - No Chinese character, Latin letter or digit at all (emoji, "。。。", Cyrillic, kana): confidence 0,
+      so it falls back. DIET named such messages affirm with 0.97: "лол" at the summary filed a ticket.
     """
 
     @classmethod
@@ -59,7 +61,7 @@ class UnknownWordsGuard(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "UnknownWordsGuard":
+    ) -> "IntentGuard":
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -67,8 +69,14 @@ class UnknownWordsGuard(GraphComponent):
             text = message.get(TEXT)
             if not isinstance(text, str) or text.startswith("/") or not message.get(INTENT):
                 continue
-            if not _KNOWN.search(text):
-                message.set(INTENT, dict(message.get(INTENT), confidence=0.0), add_to_output=True)
-                ranking = [dict(r, confidence=0.0) for r in message.get(INTENT_RANKING_KEY) or []]
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            if _DIGITS_ONLY.fullmatch(text.strip()):
+                _settle(message, "inform", 1.0)
+            elif not _KNOWN.search(text):
+                _settle(message, message.get(INTENT).get("name"), 0.0)
         return messages
+
+
+def _settle(message: Message, name: Text, confidence: float) -> None:
+    others = [dict(r, confidence=0.0) for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+    message.set(INTENT, {"name": name, "confidence": confidence}, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": confidence}] + others, add_to_output=True)
