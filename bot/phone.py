@@ -9,7 +9,9 @@ REGION = "CN"
 # them with a space or a full-width dash too: "BJ 20261128－0042".
 TICKET_ID = re.compile(r"(?<![A-Za-z0-9])BJ\s?(\d{8})\s?[-－–—]\s?(Q?\d{4,})(?!\d)", re.IGNORECASE)
 # Numbers that a word in front says are no phone: staff numbers, order numbers, ids, plates.
-_LABELLED_NUMBER = re.compile(r"(工号|编号|单号|订单号?|身份证号?|车牌号?|\bID|\bNo\.?|#)\s*[:：]?\s*[A-Za-z]?\d[\d\s-]*", re.IGNORECASE)
+_LABELLED_NUMBER = re.compile(
+    r"(工号|编号|单号|订单号?|身份证号?|车牌号?|\bID|\bNo\.?|#)\s*[:：]?\s*[A-Za-z]?\d[\d\s-]*", re.IGNORECASE
+)
 
 
 def normalize(text: str) -> Optional[str]:

@@ -14,9 +14,11 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _RATINGS = (
     ("不太满意", "unsatisfied"), ("不是很满意", "unsatisfied"), ("不怎么满意", "unsatisfied"),
     ("不满意", "unsatisfied"), ("很不满意", "unsatisfied"), ("差评", "unsatisfied"),
-    ("基本满意", "basically_satisfied"), ("还行", "basically_satisfied"), (r"一般(?![\u4e00-\u9fff])", "basically_satisfied"),
+    ("基本满意", "basically_satisfied"), ("还行", "basically_satisfied"),
+    (r"一般(?![\u4e00-\u9fff])", "basically_satisfied"),
     ("非常满意", "satisfied"), ("很满意", "satisfied"), ("满意", "satisfied"),
-    ("not very satisfied", "unsatisfied"), ("not really satisfied", "unsatisfied"), ("not satisfied", "unsatisfied"), ("unsatisfied", "unsatisfied"), ("dissatisfied", "unsatisfied"),
+    ("not very satisfied", "unsatisfied"), ("not really satisfied", "unsatisfied"), ("not satisfied", "unsatisfied"),
+    ("unsatisfied", "unsatisfied"), ("dissatisfied", "unsatisfied"),
     ("basically satisfied", "basically_satisfied"), ("somewhat satisfied", "basically_satisfied"),
     ("satisfied", "satisfied"),
 )
