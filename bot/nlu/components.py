@@ -1,6 +1,6 @@
 """Rasa graph components: the rule-based entities of bot.nlu.entities, and a guard for what DIET cannot read."""
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -17,9 +17,8 @@ _KNOWN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9\uff10-\uff19]")
 _DIGITS_ONLY = re.compile(r"[+(（]?[\d\uff10-\uff19][\d\uff10-\uff19\s\-()（）]*")
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class CityEntityExtractor(GraphComponent, EntityExtractorMixin):
-    """district, phone, ticket_id, language and rating: exact, so DIET does not guess them."""
+class _ByRule(GraphComponent):
+    """A component with nothing to train or store: it works by rule on what the citizen typed."""
 
     @classmethod
     def create(
@@ -28,14 +27,25 @@ class CityEntityExtractor(GraphComponent, EntityExtractorMixin):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "CityEntityExtractor":
+    ) -> "_ByRule":
         return cls()
+
+
+def _typed(message: Message) -> Optional[Text]:
+    """The message's text, or None for a button payload ("/intent{...}"), which says what it means itself."""
+    text = message.get(TEXT)
+    return text if isinstance(text, str) and not text.startswith("/") else None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class CityEntityExtractor(_ByRule, EntityExtractorMixin):
+    """district, phone, ticket_id and rating: exact, so DIET does not guess them."""
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            text = message.get(TEXT)
-            if not isinstance(text, str) or text.startswith("/"):
-                continue  # button payloads carry their own entities
+            text = _typed(message)
+            if text is None:
+                continue
             found = self.add_extractor_name(entities.extract(text))
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages
@@ -45,7 +55,7 @@ class CityEntityExtractor(GraphComponent, EntityExtractorMixin):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class IntentGuard(GraphComponent):
+class IntentGuard(_ByRule):
     """Two kinds of message DIET cannot read, settled by rule before the FallbackClassifier.
 
     - Digits alone (a phone, the last four digits, a house number) are always a detail: `inform`.
@@ -54,20 +64,10 @@ class IntentGuard(GraphComponent):
       so it falls back. DIET named such messages affirm with 0.97: "лол" at the summary filed a ticket.
     """
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "IntentGuard":
-        return cls()
-
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            text = message.get(TEXT)
-            if not isinstance(text, str) or text.startswith("/") or not message.get(INTENT):
+            text = _typed(message)
+            if text is None or not message.get(INTENT):
                 continue
             if _DIGITS_ONLY.fullmatch(text.strip()):
                 _settle(message, "inform", 1.0)
