@@ -6,6 +6,7 @@ from typing import Dict, List, Tuple
 
 import yaml
 
+from bot.nlu import tfidf
 from bot.settings import ROOT
 
 DATA = ROOT / "classifier_data" / "categories.yml"
@@ -23,16 +24,7 @@ def load(path: Path = DATA) -> Tuple[List[str], List[str]]:
 
 
 def train(texts: List[str], codes: List[str]):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline, make_union
-
-    # Character n-grams read Chinese without a segmenter and survive typos; words help English.
-    features = make_union(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, lowercase=True),
-        TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=True),
-    )
-    model = make_pipeline(features, LogisticRegression(C=20, max_iter=2000))
+    model = tfidf.classifier(chars=(1, 3), words=(1, 2))
     model.fit(texts, codes)
     return model
 

@@ -1,4 +1,5 @@
-"""Rasa graph components: the rule-based entities of bot.nlu.entities, and a guard for what DIET cannot read."""
+"""Rasa graph components: the intent classifier, the rule-based entities of bot.nlu.entities, and a guard
+for what no classifier can read."""
 import re
 from typing import Any, Dict, List, Optional, Text
 
@@ -7,13 +8,18 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
+from rasa.nlu.classifiers import classifier as rasa_classifier
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu import entities
+from bot.nlu import entities, tfidf
 
 _KNOWN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9\uff10-\uff19]")
+_DIGIT = re.compile(r"\d")  # any script's digits, full-width too
+_LONG_NUMBER = re.compile(r"0[0\s\-]{5,}0")
 _DIGITS_ONLY = re.compile(r"[+(（]?[\d\uff10-\uff19][\d\uff10-\uff19\s\-()（）]*")
 
 
@@ -37,9 +43,71 @@ def _typed(message: Message) -> Optional[Text]:
     return text if isinstance(text, str) and not text.startswith("/") else None
 
 
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class IntentClassifier(GraphComponent, rasa_classifier.IntentClassifier):
+    """Intents by bot.nlu.tfidf over the jieba tokens (with the gazetteer's place names as words).
+
+    Chosen over DIET by measurement: on bench/data/nlu_heldout.yml DIET reached macro-F1 0.95 (zh) and
+    0.90 (en), and was worse again when averaged with this one; DIET is also sure of itself when wrong.
+    """
+
+    _TRUSTED = ["scipy.sparse._csr.csr_matrix"]  # what skops may load besides sklearn's own types
+
+    def __init__(self, model_storage: ModelStorage, resource: Resource, model=None) -> None:
+        self._storage, self._resource, self._model = model_storage, resource, model
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context) -> "IntentClassifier":
+        return cls(model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if m.get(INTENT) and m.get(TEXT)]
+        self._model = tfidf.classifier(chars=(1, 4), words=(1, 1), balanced=True, word_pattern=r"\S+")
+        self._model.fit([_words(m) for m in examples], [m.get(INTENT) for m in examples])
+        import skops.io
+
+        with self._storage.write_to(self._resource) as directory:
+            skops.io.dump(self._model, directory / "intents.skops")
+        return self._resource
+
+    @classmethod
+    def load(cls, config, model_storage, resource, execution_context, **kwargs) -> "IntentClassifier":
+        import skops.io
+
+        with model_storage.read_from(resource) as directory:
+            path = directory / "intents.skops"
+            untrusted = set(skops.io.get_untrusted_types(file=path)) - set(cls._TRUSTED)
+            if untrusted:  # a model file is code-free data; anything else is refused, not run
+                raise ValueError(f"refusing to load {path}: unexpected types {sorted(untrusted)}")
+            return cls(model_storage, resource, skops.io.load(path, trusted=cls._TRUSTED))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if self._model is None or not message.get(TOKENS_NAMES[TEXT]):
+                continue
+            probabilities = self._model.predict_proba([_words(message)])[0]
+            ranking = sorted(
+                ({"name": str(name), "confidence": float(p)} for name, p in zip(self._model.classes_, probabilities)),
+                key=lambda r: -r["confidence"],
+            )[:LABEL_RANKING_LENGTH]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+
+def _words(message: Message) -> Text:
+    """The jieba tokens, with every long number alike: a phone's eleven digits are one detail, not eleven
+    character n-grams that outweigh the report around them ("路灯坏了三天了 电话13800138000" is a report)."""
+    text = " ".join(t.text for t in message.get(TOKENS_NAMES[TEXT]) if t.text.strip())
+    return _LONG_NUMBER.sub(" 00000 ", _DIGIT.sub("0", text))
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class CityEntityExtractor(_ByRule, EntityExtractorMixin):
-    """district, phone, ticket_id and rating: exact, so DIET does not guess them."""
+    """district, phone, ticket_id and rating: exact, so no model guesses them."""
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -56,10 +124,10 @@ class CityEntityExtractor(_ByRule, EntityExtractorMixin):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class IntentGuard(_ByRule):
-    """Two kinds of message DIET cannot read, settled by rule before the FallbackClassifier.
+    """Two kinds of message a classifier cannot read, settled by rule before the FallbackClassifier.
 
     - Digits alone (a phone, the last four digits, a house number) are always a detail: `inform`.
-      DIET has no words to go on and has read "13800138000" as goodbye.
+      A classifier has no words to go on: DIET read "13800138000" as goodbye.
     - No Chinese character, Latin letter or digit at all (emoji, "。。。", Cyrillic, kana): confidence 0,
       so it falls back. DIET named such messages affirm with 0.97: "лол" at the summary filed a ticket.
     """

@@ -10,7 +10,7 @@ def classify(text):
     message = Message(data={"text": text, "intent": {"name": "affirm", "confidence": 0.97},
                             "intent_ranking": [{"name": "affirm", "confidence": 0.97}]})
     [message] = IntentGuard().process([message])
-    fallback = FallbackClassifier({"threshold": 0.45, "ambiguity_threshold": 0.05})
+    fallback = FallbackClassifier({"threshold": 0.2, "ambiguity_threshold": 0.02})  # as in config.yml
     [message] = fallback.process([message])
     return message.get("intent")["name"]
 
