@@ -32,9 +32,57 @@ def address_in(text: str) -> Optional[str]:
     if not places:
         return None
     start = places[0][0]
-    match = _ADDRESS_IN_TEXT.match(text, start)
-    candidate = match.group(0) if match else None
+    if re.search(r"[\u4e00-\u9fff]", text):
+        match = _ADDRESS_IN_TEXT.match(text, start)
+        candidate = match.group(0) if match else None
+    else:
+        candidate = _english_address(text, places[0][0], places[0][1])
     return candidate if candidate and is_findable(candidate) else None
+
+
+_EN_TOKEN = re.compile(r"No\.\s*\d+|[\w'-]+|,", re.I)
+_EN_PLACE_NOUNS = {
+    "no", "building", "bldg", "block", "blk", "unit", "area", "zone", "gate", "north", "south", "east", "west",
+    "road", "rd", "street", "st", "lane", "avenue", "ave", "compound", "community", "garden", "gardens",
+    "village", "park", "station", "bridge", "market", "mall", "school", "hospital", "hutong", "district",
+    "entrance", "exit", "floor", "apartment", "apt", "residence", "residential", "estate", "square",
+}
+_EN_GENERIC = {"area", "zone", "compound", "community", "district", "estate", "residence", "residential"}
+_EN_JOINERS = {",", "in", "near", "at", "of", "by", "on"}
+
+
+def _english_address(text: str, place_start: int, place_end: int) -> Optional[str]:
+    """The run of address words around the first place: "the light outside No. 5 Wangjing West Garden,
+    Chaoyang is broken" → "No. 5 Wangjing West Garden, Chaoyang". Address words: the place itself,
+    numbers, capitalised names, place nouns; joined across "," "in" "near" "of" when both sides are such."""
+    tokens = list(_EN_TOKEN.finditer(text))
+
+    def is_place(i: int) -> bool:
+        word = tokens[i].group(0)
+        inside = tokens[i].start() >= place_start and tokens[i].end() <= place_end
+        named = word[:1].isupper() and i > 0 and word != "I"
+        return inside or named or any(c.isdigit() for c in word) or word.lower() in _EN_PLACE_NOUNS
+
+    def grow(i: int, step: int) -> int:
+        while 0 <= i + step < len(tokens):
+            nxt = i + step
+            if is_place(nxt):
+                i = nxt
+            elif tokens[nxt].group(0).lower() in _EN_JOINERS and 0 <= nxt + step < len(tokens) and is_place(nxt + step):
+                i = nxt + step
+            else:
+                break
+        return i
+
+    inside = [i for i, t in enumerate(tokens) if t.start() >= place_start and t.end() <= place_end]
+    if not inside:
+        return None
+    first, last = grow(inside[0], -1), grow(inside[-1], 1)
+    words = [t.group(0).lower() for t in tokens[first:last + 1]]
+    # "our compound in Tongzhou", "in Shuangjing": a whole area, too big to send anyone to.
+    if not any(any(c.isdigit() for c in w) or w in _EN_PLACE_NOUNS - _EN_GENERIC for w in words):
+        return None
+    return text[tokens[first].start():tokens[last].end()].strip(" ,")
 
 
 def is_description(text: str) -> bool:

@@ -84,6 +84,15 @@ def test_english_anonymous_report(rasa_server, backend):
     assert ticket["district"] == "海淀区"
 
 
+@pytest.mark.parametrize("name", ["Kevin", "Mary Smith", "小王"])
+def test_a_name_the_classifier_cannot_place_is_still_taken_as_the_name(rasa_server, name):
+    citizen = Citizen(rasa_server)
+    # The address is in the first message, so the form asks for the name next.
+    assert "address you" in citizen.say("the streetlight outside No. 5 Wangjing West Garden, Chaoyang is broken")
+    reply = citizen.say(name)
+    assert "phone" in reply or "电话" in reply, reply
+
+
 def test_vague_address_is_asked_again(rasa_server):
     citizen = Citizen(rasa_server)
     citizen.say("楼下广场舞太吵了")

@@ -20,6 +20,21 @@ def test_first_message_gives_the_address():
 
 
 @pytest.mark.parametrize(
+    "text, address",
+    [
+        ("the streetlight outside No. 5 Wangjing West Garden, Chaoyang is broken", "No. 5 Wangjing West Garden, Chaoyang"),
+        ("huge pothole on Zhongguancun Street in Haidian near building 3", "Zhongguancun Street in Haidian near building 3"),
+        ("garbage piling up at the north gate of Tiantongyuan, Changping", "north gate of Tiantongyuan, Changping"),
+        ("power cut in our compound in Tongzhou", None),  # a whole compound: the form asks where exactly
+        ("noise in Wangjing every night", None),
+        ("I live in Chaoyang and the heating is off", None),
+    ],
+)
+def test_first_english_message_gives_the_address(text, address):
+    assert intake.address_in(text) == address
+
+
+@pytest.mark.parametrize(
     "text, change",
     [
         ("不对,电话是13912345678", {"phone": "13912345678"}),
