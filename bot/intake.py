@@ -9,9 +9,14 @@ from bot.nlu import gazetteer
 _SPECIFIC_ZH = re.compile(r"\d|[一二三四五六七八九十]+[号楼区栋单元]|号|楼|栋|单元|小区|社区|胡同|大街|路|街|巷|村|里|园|苑|院|广场|公园|桥|站|门|市场|商场|医院|学校")
 _SPECIFIC_EN = re.compile(r"\d|\b(road|rd|street|st|lane|avenue|ave|building|bldg|compound|community|hutong|park|station|bridge|gate|no\.?|block|garden|village|market|mall|school|hospital)\b", re.I)
 _VAGUE = {"北京", "北京市", "家门口", "我家", "家", "这里", "这儿", "附近", "楼下", "门口", "小区", "here", "home", "beijing", "my home", "outside"}
+_PLACE_PART = (
+    r"(?:\d+号楼|\d+号院|\d+号|\d+栋|\d+单元|[一二三四五六七八九十]+区\d*号楼|[一二三四五六七八九十\d东西南北中]+区"
+    r"|小区|社区|胡同|大街|路(?!灯|面|况|过|人|口)|街(?!灯|头)|巷)(?:\d+号(?![楼院]))?"
+)
+# From the place name to the last part that still reads as address: 学院路20号 + 院3号楼 + 门口.
 _ADDRESS_IN_TEXT = re.compile(
-    r"[^\s,,。.!!??]*?(?:\d+号楼|\d+号院|\d+号|\d+栋|\d+单元|[一二三四五六七八九十]+区\d*号楼|小区|社区|胡同|大街|[路街巷])"
-    r"(?:\d+号)?(?:门口|附近|旁边|对面|东门|西门|南门|北门)?"
+    rf"[^\s,,。.!!??]*?{_PLACE_PART}(?:[^\s,,。.!!??]{{0,3}}?{_PLACE_PART})*"
+    r"(?:门口|路口|附近|旁边|对面|东门|西门|南门|北门)?"
 )
 
 

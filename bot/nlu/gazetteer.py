@@ -51,6 +51,10 @@ def build(source: Path = SOURCE) -> Dict:
             if name.endswith(suffix) and len(name) - len(suffix) >= 2:
                 short_owner.setdefault(name[: -len(suffix)], set()).add(district)
                 break
+    # 天通苑北/天通苑南 are halves of what people call 天通苑: the common stem names the place too.
+    for short, owners in list(short_owner.items()):
+        if short[-1] in "东南西北" and len(short) >= 4:
+            short_owner.setdefault(short[:-1], set()).update(owners)
     # A short name that two districts share (or that is a district's own short name) tells us nothing.
     shorts = {s: d.pop() for s, d in short_owner.items() if len(d) == 1 and s not in {v["short"] for v in districts.values()}}
     # Foreigners write the neighbourhood, not the district: "I live in Wangjing".

@@ -17,6 +17,10 @@ def test_findable_addresses(address, findable):
 def test_first_message_gives_the_address():
     assert intake.address_in("朝阳区望京西园三区5号楼门口路灯坏了三天了 电话13800138000") == "朝阳区望京西园三区5号楼门口"
     assert intake.address_in("路灯坏了") is None
+    assert intake.address_in("海淀区路灯坏了") is None  # 路灯 is a lamp, not a road
+    assert intake.address_in("海淀区学院路20号院3号楼电梯又坏了") == "海淀区学院路20号院3号楼"
+    assert intake.address_in("海淀区中关村大街路口红绿灯坏了") == "海淀区中关村大街路口"
+    assert intake.address_in("天通苑北二区门口垃圾没人清") == "天通苑北二区门口"
 
 
 @pytest.mark.parametrize(
