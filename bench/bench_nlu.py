@@ -70,6 +70,9 @@ def _evaluate(model, lang: str) -> dict:
         "intent_macro_f1": round(f1_score(gold, predicted, average="macro", labels=sorted(set(gold))), 3),
         "intent_accuracy": round(sum(g == p for g, p in zip(gold, predicted)) / len(gold), 3),
         "intent_examples": len(gold),
+        # The costly mistakes: an emergency missed, or a report answered with 110 and never filed.
+        "emergencies_caught": f"{sum(g == p == 'emergency' for g, p in zip(gold, predicted))}/{gold.count('emergency')}",
+        "false_emergencies": sum(p == "emergency" != g for g, p in zip(gold, predicted)),
         "misclassified": [f"{t} -> {p}" for t, g, p in zip(texts, gold, predicted) if g != p],
         "entity_f1": _entity_f1(_entity_cases(lang)),
         "category_accuracy": round(right / len(pairs), 3),
