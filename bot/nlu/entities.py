@@ -23,6 +23,9 @@ _RATINGS = (
     ("satisfied", "satisfied"),
 )
 
+# A rating word right after one of these says the opposite; 不错 or 没问题 before it do not.
+_NEGATED = re.compile(r"(?:没有?|未)(?:得到|拿到|收到|给我?)[^\s,,。!!]{0,2}$|\b(?:wasn'?t|weren'?t|isn'?t|never|not) $")
+
 
 def language(text: str) -> Optional[str]:
     """zh or en; None for a message with no words (digits, a phone number), which keeps the last language."""
@@ -54,6 +57,8 @@ def extract(text: str) -> List[Dict]:
     for pattern, value in _RATINGS:
         match = re.search(pattern, lowered)
         if match:
+            if value != "unsatisfied" and _NEGATED.search(lowered[max(0, match.start() - 10):match.start()]):
+                value = "unsatisfied"  # 没得到满意的答复, never got a satisfying answer
             found.append(_entity("rating", value, match.start(), match.end()))
             break
     return found

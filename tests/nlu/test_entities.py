@@ -73,6 +73,9 @@ def test_category_hard_cases(text, code):
         ("not very satisfied with the result", "rating", ["unsatisfied"]),
         ("满意度一般", "rating", ["basically_satisfied"]),
         ("你们一般几点上班?", "rating", []),
+        ("一直没得到满意的答复", "rating", ["unsatisfied"]),
+        ("I wasn't satisfied", "rating", ["unsatisfied"]),
+        ("处理得不错 满意", "rating", ["satisfied"]),
         ("人行天桥上的灯不亮了", "district", []),  # 天桥 is a township and a plain word
         ("新华书店门口的共享单车堆成山了", "district", []),
         ("天桥那边有人摆摊", "district", ["西城区"]),
