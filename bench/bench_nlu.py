@@ -58,14 +58,11 @@ def _entity_f1(cases) -> float:
     return round(2 * tp / (2 * tp + fp + fn), 3)
 
 
-def _evaluate(model, lang: str) -> dict:
-    heldout = yaml.load((DATA / "nlu_heldout.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # "no" stays text
-    texts = [t for examples in heldout.values() for t in examples[lang]]
-    gold = [intent for intent, examples in heldout.items() for _ in examples[lang]]
+def _intent_scores(model, name: str, lang: str) -> dict:
+    table = yaml.load((DATA / name).read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # "no" stays text
+    texts = [t for examples in table.values() for t in examples[lang]]
+    gold = [intent for intent, examples in table.items() for _ in examples[lang]]
     predicted = asyncio.run(_intents(model, texts))
-    cats = yaml.safe_load((DATA / "categories_heldout.yml").read_text(encoding="utf-8"))
-    pairs = [(t, code) for code, by_lang in cats.items() for t in by_lang[lang]]
-    right = sum(category.predict(t)[0] == code for t, code in pairs)
     return {
         "intent_macro_f1": round(f1_score(gold, predicted, average="macro", labels=sorted(set(gold))), 3),
         "intent_accuracy": round(sum(g == p for g, p in zip(gold, predicted)) / len(gold), 3),
@@ -74,9 +71,20 @@ def _evaluate(model, lang: str) -> dict:
         "emergencies_caught": f"{sum(g == p == 'emergency' for g, p in zip(gold, predicted))}/{gold.count('emergency')}",
         "false_emergencies": sum(p == "emergency" != g for g, p in zip(gold, predicted)),
         "misclassified": [f"{t} -> {p}" for t, g, p in zip(texts, gold, predicted) if g != p],
+    }
+
+
+def _evaluate(model, lang: str) -> dict:
+    cats = yaml.safe_load((DATA / "categories_heldout.yml").read_text(encoding="utf-8"))
+    pairs = [(t, code) for code, by_lang in cats.items() for t in by_lang[lang]]
+    right = sum(category.predict(t)[0] == code for t, code in pairs)
+    return {
+        **_intent_scores(model, "nlu_heldout.yml", lang),
         "entity_f1": _entity_f1(_entity_cases(lang)),
         "category_accuracy": round(right / len(pairs), 3),
         "category_examples": len(pairs),
+        # Written after the model was chosen and never tuned on: nlu_heldout.yml has guided data work.
+        "blind": _intent_scores(model, "nlu_blind.yml", lang),
     }
 
 

@@ -60,10 +60,16 @@ def test_names():
 
 @pytest.mark.parametrize(
     "text, number",
-    [("楼道着火了", "119"), ("家里燃气味很大", "96777"), ("有人晕倒了", "120"), ("有人持刀抢劫", "110"), ("救命", "110")],
+    [("楼道着火了", "119"), ("家里燃气味很大", "96777"), ("有人晕倒了", "120"), ("有人持刀抢劫", "110"), ("救命", "110"),
+     ("电梯突然停了 我被困在里面", "119"), ("有人在电梯里晕倒了", "120")],
 )
 def test_emergency_numbers(text, number):
     assert number in emergency.advice(text)["numbers"]
+
+
+def test_a_lift_entrapment_gets_lift_advice_and_an_unknown_danger_the_way_to_file():
+    assert "alarm" in emergency.advice("my mom is trapped in the elevator", "en")["safety"]
+    assert "not urgent" in emergency.advice("please come quickly", "en")["safety"]
 
 
 def test_faq():
