@@ -3,7 +3,7 @@ import re
 from typing import Dict, Optional
 
 from bot import phone as phones
-from bot.nlu import gazetteer
+from bot.nlu import entities, gazetteer
 
 # What makes a place findable by a field worker: a number, a building, a road, a compound.
 _SPECIFIC_ZH = re.compile(r"\d|[一二三四五六七八九十]+[号楼区栋单元]|号|楼|栋|单元|小区|社区|胡同|大街|路|街|巷|村|里|园|苑|院|广场|公园|桥|站|门|市场|商场|医院|学校")
@@ -36,12 +36,12 @@ def address_in(text: str) -> Optional[str]:
     places = gazetteer.find(text or "")
     if not places:
         return None
-    start = places[0][0]
-    if re.search(r"[\u4e00-\u9fff]", text):
+    start, end = places[0][0], places[0][1]
+    if _chinese(text):
         match = _ADDRESS_IN_TEXT.match(text, start)
         candidate = match.group(0) if match else None
     else:
-        candidate = _english_address(text, places[0][0], places[0][1])
+        candidate = _english_address(text, start, end)
     return candidate if candidate and is_findable(candidate) else None
 
 
@@ -61,12 +61,14 @@ def _english_address(text: str, place_start: int, place_end: int) -> Optional[st
     Chaoyang is broken" → "No. 5 Wangjing West Garden, Chaoyang". Address words: the place itself,
     numbers, capitalised names, place nouns; joined across "," "in" "near" "of" when both sides are such."""
     tokens = list(_EN_TOKEN.finditer(text))
+    inside = [i for i, t in enumerate(tokens) if t.start() >= place_start and t.end() <= place_end]
+    if not inside:
+        return None
 
     def is_place(i: int) -> bool:
         word = tokens[i].group(0)
-        inside = tokens[i].start() >= place_start and tokens[i].end() <= place_end
         named = word[:1].isupper() and i > 0 and word != "I"
-        return inside or named or any(c.isdigit() for c in word) or word.lower() in _EN_PLACE_NOUNS
+        return i in inside or named or any(c.isdigit() for c in word) or word.lower() in _EN_PLACE_NOUNS
 
     def grow(i: int, step: int) -> int:
         while 0 <= i + step < len(tokens):
@@ -79,9 +81,6 @@ def _english_address(text: str, place_start: int, place_end: int) -> Optional[st
                 break
         return i
 
-    inside = [i for i, t in enumerate(tokens) if t.start() >= place_start and t.end() <= place_end]
-    if not inside:
-        return None
     first, last = grow(inside[0], -1), grow(inside[-1], 1)
     words = [t.group(0).lower() for t in tokens[first:last + 1]]
     # "our compound in Tongzhou", "in Shuangjing": a whole area, too big to send anyone to.
@@ -90,9 +89,13 @@ def _english_address(text: str, place_start: int, place_end: int) -> Optional[st
     return text[tokens[first].start():tokens[last].end()].strip(" ,")
 
 
+def _chinese(text: str) -> bool:
+    return entities.language(text) == "zh"
+
+
 def is_description(text: str) -> bool:
     text = (text or "").strip()
-    if re.search(r"[\u4e00-\u9fff]", text):
+    if _chinese(text):
         return len(re.sub(r"\s", "", text)) >= 4
     return len(text.split()) >= 3
 
@@ -104,7 +107,7 @@ def looks_like_report(text: str) -> bool:
     text = (text or "").strip()
     if not is_description(text) or phones.normalize(text) == re.sub(r"\D", "", text):
         return False
-    long_enough = len(text) >= 10 if re.search(r"[\u4e00-\u9fff]", text) else len(text.split()) >= 5
+    long_enough = len(text) >= 10 if _chinese(text) else len(text.split()) >= 5
     return long_enough and category.predict(text)[1] >= 0.25
 
 
