@@ -4,6 +4,7 @@ import os
 import subprocess
 import tempfile
 import time
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -38,15 +39,20 @@ def _train(out: str) -> float:
     return round(time.perf_counter() - started, 1)
 
 
-async def _intents(model, texts):
+@lru_cache(maxsize=1)
+def _agent(model):
+    """The trained model, loaded once for every file and language scored."""
     import logging
 
     import structlog
     from rasa.core.agent import Agent
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))  # one line per parse otherwise
+    return Agent.load(str(model))
 
-    agent = Agent.load(str(model))
+
+async def _intents(model, texts):
+    agent = _agent(model)
     return [(await agent.parse_message(t))["intent"]["name"] for t in texts]
 
 
