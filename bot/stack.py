@@ -111,7 +111,7 @@ def standard_processes(env: Dict[str, str], model: Path = MODEL, var: Path = VAR
             startup_timeout=180.0,
         ),
     ]
-    if (ROOT / "connectors" / "portal.py").exists():
+    if (ROOT / "connectors" / "portal" / "server.py").exists():
         processes.append(
             Process(
                 "city portal",

@@ -1,6 +1,4 @@
 """Status news from the dispatch backend: a signed webhook that makes Rasa tell the citizen who filed the ticket."""
-import hashlib
-import hmac
 import json
 import logging
 import time
@@ -15,27 +13,13 @@ from sqlalchemy.orm import Session
 
 from bot.db import PendingNotification, engine_for, migrate, utcnow
 from bot.settings import Settings
-from connectors.web import WebChatInput, web_channel
+from bot.signing import verify
+from connectors.portal.channel import WebChatInput, web_channel
 
 logger = logging.getLogger(__name__)
 
 INTENT = "EXTERNAL_ticket_update"
-MAX_AGE = 300  # seconds; an older signed call is a replay
 STATUSES = ("received", "dispatched", "in_progress", "resolved", "closed")
-
-
-def signature_ok(secret: Text, timestamp: Text, body: bytes, header: Text, now: Optional[float] = None) -> bool:
-    """X-12345-Signature is `sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`, fresh within MAX_AGE."""
-    if not secret or not timestamp or not header:
-        return False
-    try:
-        age = abs((now if now is not None else time.time()) - int(timestamp))
-    except ValueError:
-        return False
-    if age > MAX_AGE:
-        return False
-    expected = "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header)
 
 
 @lru_cache(maxsize=1)
@@ -83,7 +67,7 @@ class NotifyInput(InputChannel):
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> Any:
             body = request.body or b""
-            if not signature_ok(
+            if not verify(
                 self.secret,
                 request.headers.get("X-12345-Timestamp", ""),
                 body,

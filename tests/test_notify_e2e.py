@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from bot.backend.webhooks import sign
+from bot.signing import sign
 from bot.settings import ROOT
 from tests.fakes.wechat_api import WeChatCallbacks, new_openid, text_xml
 

@@ -1,6 +1,4 @@
 """Signed status webhooks: the backend tells the channel (and anyone registered) that a ticket moved."""
-import hashlib
-import hmac
 import json
 import logging
 import queue
@@ -10,22 +8,10 @@ from typing import Dict, Iterable, Tuple
 
 import requests
 
+from bot.signing import sign
+
 log = logging.getLogger(__name__)
 ATTEMPTS = 5
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
-
-
-def verify(secret: str, timestamp: str, body: bytes, signature: str, max_age: float = 300.0) -> bool:
-    """What a receiver checks: a fresh timestamp and a matching HMAC (compared in constant time)."""
-    try:
-        age = abs(time.time() - int(timestamp))
-    except (TypeError, ValueError):
-        return False
-    return age <= max_age and hmac.compare_digest(sign(secret, timestamp, body), signature or "")
 
 
 def status_event(body: Dict) -> Dict:

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from bot.backend.webhooks import verify
+from bot.signing import verify
 from bot.settings import ROOT
 
 SECRET = "receiver-secret-0123456789"

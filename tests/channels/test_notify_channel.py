@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db import PendingNotification, engine_for
-from connectors.notify import signature_ok
+from bot.signing import verify as signature_ok
 from tests.channels.test_web_channel import TICKET, WebVisitor, text_of
 
 SECRET = "s3cret-for-unit-tests"

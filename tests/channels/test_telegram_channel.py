@@ -5,9 +5,9 @@ import pytest
 from telegram import Update
 
 from bot.db import migrate
-from connectors.telegram import TelegramInput
-from connectors.telegram_output import LazyBot, TelegramOutput, split, units
-from connectors.telegram_polling import Poller
+from connectors.telegram.channel import TelegramInput
+from connectors.telegram.output import LazyBot, TelegramOutput, split, units
+from connectors.telegram.polling import Poller
 from tests.fakes import telegram_api as tg
 
 SECRET = "unit-test-telegram-secret-0123"

@@ -2,7 +2,7 @@
 import pytest
 import requests
 
-from connectors.telegram import SECRET_HEADER
+from connectors.telegram.channel import SECRET_HEADER
 from tests.fakes import telegram_api as tg
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,7 @@ import pytest
 import requests
 import socketio
 
-from connectors.web import WebChatInput
+from connectors.portal.channel import WebChatInput
 
 TICKET = re.compile(r"BJ\d{8}-\d{4}")
 

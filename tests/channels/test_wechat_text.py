@@ -1,8 +1,8 @@
 """Bot messages as WeChat text, numbered options, and WeChat's signature, without any server."""
 from wechatpy.utils import WeChatSigner, check_signature
 
-from connectors.wechat import signature_ok
-from connectors.wechat_text import MAX_BYTES, OptionMemory, choice_number, fit, render
+from connectors.wechat.channel import signature_ok
+from connectors.wechat.text import MAX_BYTES, OptionMemory, choice_number, fit, render
 
 
 def test_buttons_become_numbered_lines_in_the_message_language():

@@ -4,27 +4,10 @@ import logging
 import time
 from typing import Awaitable, Callable, Dict, Optional
 
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
-from bot.db import PlatformMessage
-from connectors.wechat_output import TurnOutput, short
+from connectors.common import SORRY
+from connectors.wechat.output import TurnOutput, short
 
 log = logging.getLogger(__name__)
-
-SORRY = "抱歉,系统暂时无法处理您的消息,请稍后再试。如有紧急情况请直接拨打 12345。"
-
-
-def claim(engine: Engine, message_id: str, platform: str = "wechat") -> bool:
-    """Record the message in the channel store; False when some process (or an earlier life) had it."""
-    try:
-        with Session(engine, future=True) as session, session.begin():
-            session.add(PlatformMessage(platform=platform, message_id=message_id))
-    except IntegrityError:
-        return False
-    return True
-
 
 class Turn:
     """The handling of one message; every request for it (the first and WeChat's retries) awaits it."""
@@ -64,7 +47,7 @@ class Turn:
             return
         self.state = "passive"
         if self.task.cancelled() or self.task.exception() is not None:
-            self.reply = SORRY
+            self.reply = SORRY["zh"]
         elif self.task.result():
             self.reply, more = self.output.take_passive()
             if more:
@@ -77,7 +60,7 @@ class Turn:
         if error is not None:
             log.error("WeChat message of %s failed: %r", short(self.openid), error)
             if self._background is not None:  # the HTTP reply has gone: tell the citizen through a push
-                self._background = asyncio.ensure_future(self.output.pusher.push(self.openid, SORRY))
+                self._background = asyncio.ensure_future(self.output.pusher.push(self.openid, SORRY["zh"]))
 
 
 class TurnBook:

@@ -5,8 +5,8 @@ from typing import Any, Dict, List, Tuple
 
 from rasa.core.channels.channel import OutputChannel
 
-from connectors.wechat_api import OUT_OF_WINDOW, CustomerServiceClient, WeChatAPIError
-from connectors.wechat_text import MAX_BYTES, OptionMemory, fit, render
+from connectors.wechat.api import OUT_OF_WINDOW, CustomerServiceClient, WeChatAPIError
+from connectors.wechat.text import MAX_BYTES, OptionMemory, fit, render
 
 log = logging.getLogger(__name__)
 

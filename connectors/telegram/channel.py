@@ -10,17 +10,16 @@ from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from telegram import CallbackQuery, Message, Update, User
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot import phone
-from bot.db import PlatformMessage, engine_for, migrate
+from bot.db import engine_for, migrate
 from bot.settings import Settings
-from connectors.telegram_output import LazyBot, Payloads, TelegramOutput, TelegramUnavailable
-from connectors.telegram_polling import Poller
+from connectors.common import SORRY, claim
+from connectors.telegram.output import LazyBot, Payloads, TelegramOutput, TelegramUnavailable
+from connectors.telegram.polling import Poller
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +37,6 @@ TEXTS = {
         "zh": "为保护您的个人信息,请私聊我反映问题:https://t.me/{username}",
         "en": "To protect your personal details, please write to me privately: https://t.me/{username}",
     },
-    "sorry": {
-        "zh": "抱歉,系统暂时无法处理您的消息,请稍后再试。如有紧急情况请直接拨打 12345。",
-        "en": "Sorry, I cannot handle your message right now; please try again later. If urgent, call 12345.",
-    },
     "location": {"zh": "我的位置:{lat:.6f}, {long:.6f}", "en": "My location: {lat:.6f}, {long:.6f}"},
     "phone": {"zh": "我的电话是 {phone}", "en": "My phone number is {phone}"},
 }
@@ -51,16 +46,6 @@ def language_of(user: Optional[User]) -> str:
     """zh for Chinese Telegram clients and for users whose client says nothing; en for every other language."""
     code = (user.language_code or "") if user else ""
     return "zh" if not code or code.lower().startswith("zh") else "en"
-
-
-def claim(engine, update_id: int) -> bool:
-    """Record the update in the channel store; False when it was handled before (Telegram retried it)."""
-    try:
-        with Session(engine, future=True) as session, session.begin():
-            session.add(PlatformMessage(platform="telegram", message_id=str(update_id)))
-    except IntegrityError:
-        return False
-    return True
 
 
 class TelegramInput(InputChannel):
@@ -144,7 +129,7 @@ class TelegramInput(InputChannel):
     async def handle(self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """Handle an update once, whatever it holds; never raises (a failure is answered with an apology)."""
         loop = asyncio.get_running_loop()
-        if not await loop.run_in_executor(None, claim, self.engine, update.update_id):
+        if not await loop.run_in_executor(None, claim, self.engine, "telegram", str(update.update_id)):
             log.info("Telegram update %s ignored: already handled", update.update_id)
             return
         chat_id, lang = None, "zh"
@@ -160,7 +145,7 @@ class TelegramInput(InputChannel):
         except Exception as exc:  # noqa: BLE001 - the citizen gets an apology, the log the kind of failure
             log.error("Telegram update %s failed: %r", update.update_id, type(exc).__name__)
             if chat_id is not None:
-                await self.get_output_channel().send(str(chat_id), TEXTS["sorry"][lang])
+                await self.get_output_channel().send(str(chat_id), SORRY[lang])
 
     async def _message(self, update: Update, message: Message, on_new_message) -> None:
         chat = message.chat

@@ -19,10 +19,11 @@ from wechatpy.utils import WeChatSigner
 
 from bot.db import engine_for, migrate
 from bot.settings import Settings
-from connectors.wechat_api import CustomerServiceClient
-from connectors.wechat_output import TurnOutput, WeChatOutput, short
-from connectors.wechat_text import OptionMemory
-from connectors.wechat_turns import Turn, TurnBook, claim
+from connectors.wechat.api import CustomerServiceClient
+from connectors.wechat.output import TurnOutput, WeChatOutput, short
+from connectors.wechat.text import OptionMemory
+from connectors.common import claim
+from connectors.wechat.turns import Turn, TurnBook
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ class WeChatInput(InputChannel):
 
         async def handle() -> bool:
             # The store knows messages handled by other processes or before a restart.
-            if not await loop.run_in_executor(None, claim, self.engine, _message_id(key)):
+            if not await loop.run_in_executor(None, claim, self.engine, "wechat", _message_id(key)):
                 log.info("WeChat retry of %s ignored: already handled", short(openid))
                 return False
             await on_new_message(user_message)

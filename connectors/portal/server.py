@@ -1,4 +1,4 @@
-"""The city-portal page (python -m connectors.portal): static page, the rasa-webchat widget from our node_modules, no CDN."""
+"""The city-portal page server (python -m connectors.portal): static page, the rasa-webchat widget from our node_modules, no CDN."""
 import logging
 from pathlib import Path
 
@@ -6,7 +6,7 @@ from flask import Flask, abort, jsonify, send_file, send_from_directory
 
 from bot.settings import ROOT, Settings
 
-PAGE = Path(__file__).resolve().parent / "portal"
+PAGE = Path(__file__).resolve().parent / "page"
 WIDGET = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 
 
@@ -55,6 +55,3 @@ def main() -> None:
     print(f"city portal on http://127.0.0.1:{settings.portal_port}/ (Rasa at {settings.rasa_url})", flush=True)
     serve(create_app(settings), host="127.0.0.1", port=settings.portal_port, threads=4)
 
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,3 @@
+from connectors.portal.server import main
+
+main()
