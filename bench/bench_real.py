@@ -1,0 +1,81 @@
+"""Real citizens' first messages (bench/data/real_blind.yml) sent to the real stack: what each one starts.
+
+Per language: the share of whole messages and of one-line headlines that start a ticket, false emergencies
+(the emergency reply to a report with no danger now), dead ends (no ticket, no FAQ answer), emergency
+recall (real danger titles and the written emergencies of nlu_blind.yml), and the category of the ticket
+against the label (messages with a category only).
+"""
+import tempfile
+import uuid
+from pathlib import Path
+
+import requests
+import yaml
+
+from bench.common import stack_env
+from bot.stack import Stack, standard_processes
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def run() -> dict:
+    real = yaml.safe_load((DATA / "real_blind.yml").read_text(encoding="utf-8"))
+    written = yaml.load((DATA / "nlu_blind.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)["emergency"]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = stack_env(Path(tmp))
+        processes = [p for p in standard_processes(env, var=Path(tmp)) if p.name != "city portal"]
+        with Stack(env, log_dir=Path(tmp) / "log") as stack:
+            for process in processes:
+                stack.start(process)
+            first = _FirstMessage(env)
+            return {lang: _score(first, real[lang], written[lang]) for lang in ("zh", "en")}
+
+
+class _FirstMessage:
+    """Sends one message as the first of a new conversation and reads what it started off the tracker."""
+
+    def __init__(self, env):
+        self.webhook = f"{env['RASA_URL']}/webhooks/rest/webhook"
+        self.tracker = f"{env['RASA_URL']}/conversations/{{}}/tracker"
+        self.token = env["RASA_AUTH_TOKEN"]
+
+    def __call__(self, text: str) -> dict:
+        sender = uuid.uuid4().hex
+        requests.post(self.webhook, json={"sender": sender, "message": text}, timeout=60).raise_for_status()
+        tracker = requests.get(self.tracker.format(sender), params={"token": self.token}, timeout=30).json()
+        said = [e.get("metadata", {}).get("utter_action") for e in tracker["events"] if e.get("event") == "bot"]
+        return {
+            "ticket": (tracker.get("active_loop") or {}).get("name") == "intake_form",
+            "emergency": "utter_emergency" in said,
+            "faq": "utter_faq" in said,
+            "service_code": tracker["slots"].get("service_code"),
+            "intent": tracker["latest_message"]["intent"].get("name"),
+        }
+
+
+def _share(hits, total) -> float:
+    return round(hits / max(1, total), 3)
+
+
+def _score(first, real: dict, written_emergencies) -> dict:
+    messages = [(m, first(m["text"])) for m in real["messages"]]
+    headlines = [(h, first(h["text"])) for h in real.get("headlines", [])]
+    danger = [d["text"] for d in real.get("danger", [])] + list(written_emergencies)
+    caught = [first(text)["emergency"] for text in danger]
+    labelled = [(m, got) for m, got in messages if m.get("category")]
+    right = [m for m, got in labelled if got["service_code"] == m["category"]]
+    reports = messages + headlines
+    return {
+        "messages": len(messages),
+        "messages_start_ticket": _share(sum(got["ticket"] for _, got in messages), len(messages)),
+        "headlines": len(headlines),
+        "headlines_start_ticket": _share(sum(got["ticket"] for _, got in headlines), len(headlines)),
+        "false_emergencies": sum(got["emergency"] for _, got in reports),
+        "dead_ends": sum(not got["ticket"] and not got["faq"] for _, got in reports),
+        "emergency_recall": f"{sum(caught)}/{len(caught)}",
+        "category_accuracy": _share(len(right), len(labelled)),
+        "category_examples": len(labelled),
+        "not_started": [f"{m['text'][:60]} -> {got['intent']}" for m, got in reports if not got["ticket"]],
+        "wrong_category": [f"{m['text'][:50]} -> {got['service_code']} (label {m['category']})"
+                           for m, got in labelled if got["service_code"] != m["category"]],
+    }
