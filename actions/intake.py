@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, entity, language, outbox, service_words, when
-from bot import intake, services
+from bot import emergency, intake, services
 from bot import phone as phones
 from bot.dispatch import DispatchRejected, NewTicket
 from bot.nlu import category, gazetteer
@@ -32,10 +32,12 @@ def shared_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
 MAX_FAILURES = 3
 
 
-def start_events(tracker: Tracker) -> List[EventType]:
-    """Everything the first message already says, so that the form asks only for what is missing."""
-    text = tracker.latest_message.get("text") or ""
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+def start_events(tracker: Tracker, text: Optional[Text] = None, intent: Optional[Text] = None) -> List[EventType]:
+    """Everything the first message already says, so that the form asks only for what is missing.
+    `text` and `intent`: the message the form starts from, when it is not the latest one."""
+    if text is None:
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
     events = [
         SlotSet("submission_key", uuid.uuid4().hex),
         SlotSet("request_type", REQUEST_TYPES.get(intent, "complaint")),
@@ -43,15 +45,33 @@ def start_events(tracker: Tracker) -> List[EventType]:
         SlotSet("confirmed", None),
         SlotSet("urgency", "normal"),
     ]
-    if intake.is_description(text) and not text.startswith("/"):
+    if intake.is_description(text) and not intake.too_long(text) and not text.startswith("/"):
         events += [SlotSet("description", text), SlotSet("service_code", category.predict(text)[0])]
     else:
         events += [SlotSet("description", None), SlotSet("service_code", None)]
-    address = intake.address_in(text)
+    address = intake.address_in(text[: intake.MAX_READ])
     events.append(SlotSet("address", address))
     if address:
         events.append(SlotSet("district", gazetteer.find_district(address)))
     return events
+
+
+def open_events(dispatcher, tracker: Tracker, text: Optional[Text] = None, intent: Optional[Text] = None) -> List[EventType]:
+    """start_events, and what the citizen must hear first: a description too long to file (told now, not at
+    the confirmation), or the emergency numbers when the NLU was unsure whether there is danger now."""
+    events = start_events(tracker, text, intent)
+    said = tracker.latest_message.get("text") or "" if text is None else text
+    if intake.too_long(said):
+        dispatcher.utter_message(response="utter_too_long", length=len(said), limit=intake.MAX_DESCRIPTION)
+    if text is None and entity(tracker, "urgency") == "unsure":
+        dispatcher.utter_message(response="utter_emergency_unsure", **emergency.advice(said, language(tracker)))
+        events.append(SlotSet("urgency", "critical"))
+    return events
+
+
+def leave_form(tracker: Tracker) -> List[EventType]:
+    # Always: the rules expect the actions that use this to end any form, whether one was active or not.
+    return (reset_events() if tracker.active_loop_name else []) + [ActiveLoop(None)]
 
 
 def reset_events() -> List[EventType]:
@@ -63,7 +83,7 @@ class ActionStartIntake(Action):
         return "action_start_intake"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        return start_events(tracker)
+        return open_events(dispatcher, tracker)
 
 
 class ValidateIntakeForm(FormValidationAction):
@@ -78,6 +98,9 @@ class ValidateIntakeForm(FormValidationAction):
         return {slot: None, "intake_failures": failures}
 
     def validate_description(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if isinstance(value, str) and intake.too_long(value):
+            dispatcher.utter_message(response="utter_too_long", length=len(value), limit=intake.MAX_DESCRIPTION)
+            return {"description": None}
         if isinstance(value, str) and intake.is_description(value):
             return {"description": value, "service_code": category.predict(value)[0]}
         return self._fail(dispatcher, tracker, "utter_invalid_description", "description")
@@ -96,6 +119,8 @@ class ValidateIntakeForm(FormValidationAction):
     def validate_contact_name(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
         if value == "anonymous":
             return {"contact_name": "anonymous"}
+        if isinstance(value, str) and intake.only_courtesy(value):
+            return {"contact_name": None}  # "谢谢", "hello": no name yet; the form asks again
         name = intake.clean_name(value) if isinstance(value, str) else None
         if name:
             return {"contact_name": name}

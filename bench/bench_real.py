@@ -1,9 +1,10 @@
 """Real citizens' first messages (bench/data/real_blind.yml) sent to the real stack: what each one starts.
 
 Per language: the share of whole messages and of one-line headlines that start a ticket, false emergencies
-(the emergency reply to a report with no danger now), dead ends (no ticket, no FAQ answer), emergency
-recall (real danger titles and the written emergencies of nlu_blind.yml), and the category of the ticket
-against the label (messages with a category only).
+(the emergency reply, which starts no ticket, to a report with no danger now), reports that got the
+emergency numbers while their ticket went on, dead ends (no ticket, no FAQ answer), emergency recall (the
+emergency reply to real danger titles and the written emergencies of nlu_blind.yml; also how many got at
+least the numbers), and the category of the ticket against the label (messages with a category only).
 """
 import tempfile
 import uuid
@@ -47,6 +48,7 @@ class _FirstMessage:
         return {
             "ticket": (tracker.get("active_loop") or {}).get("name") == "intake_form",
             "emergency": "utter_emergency" in said,
+            "numbers": "utter_emergency" in said or "utter_emergency_unsure" in said,
             "faq": "utter_faq" in said,
             "service_code": tracker["slots"].get("service_code"),
             "intent": tracker["latest_message"]["intent"].get("name"),
@@ -61,7 +63,8 @@ def _score(first, real: dict, written_emergencies) -> dict:
     messages = [(m, first(m["text"])) for m in real["messages"]]
     headlines = [(h, first(h["text"])) for h in real.get("headlines", [])]
     danger = [d["text"] for d in real.get("danger", [])] + list(written_emergencies)
-    caught = [first(text)["emergency"] for text in danger]
+    answered = [first(text) for text in danger]
+    caught = [got["emergency"] for got in answered]
     labelled = [(m, got) for m, got in messages if m.get("category")]
     right = [m for m, got in labelled if got["service_code"] == m["category"]]
     reports = messages + headlines
@@ -72,7 +75,11 @@ def _score(first, real: dict, written_emergencies) -> dict:
         "headlines_start_ticket": _share(sum(got["ticket"] for _, got in headlines), len(headlines)),
         "false_emergencies": sum(got["emergency"] for _, got in reports),
         "dead_ends": sum(not got["ticket"] and not got["faq"] for _, got in reports),
+        # Reports that got the numbers while their ticket went on (the NLU unsure whether there is danger now).
+        "numbers_shown_on_reports": sum(got["numbers"] and not got["emergency"] for _, got in reports),
         "emergency_recall": f"{sum(caught)}/{len(caught)}",
+        "emergency_numbers_shown": f"{sum(got['numbers'] for got in answered)}/{len(answered)}",
+        "emergencies_missed": [text for text, got in zip(danger, answered) if not got["emergency"]],
         "category_accuracy": _share(len(right), len(labelled)),
         "category_examples": len(labelled),
         "not_started": [f"{m['text'][:60]} -> {got['intent']}" for m, got in reports if not got["ticket"]],

@@ -1,4 +1,5 @@
 """Emergency numbers by kind of danger; the data lives in faq/emergency.yml."""
+import re
 from functools import lru_cache
 from typing import Dict, List
 
@@ -22,3 +23,57 @@ def advice(text: str, language: str = "zh") -> Dict[str, str]:
             return {"numbers": kind["numbers"][language], "safety": kind["safety"][language]}
     everything = yaml.safe_load(DATA.read_text(encoding="utf-8"))["unknown"]
     return {"numbers": everything["numbers"][language], "safety": everything["safety"][language]}
+
+
+# Danger now: what a citizen says when life or property is at risk this minute. The classifier alone is
+# not enough: it learned "fire" and "collapsed" from emergencies and also says emergency for a leaking
+# fire hydrant or a collapsed sidewalk.
+_DANGER_NOW = re.compile(
+    r"着火|起火|失火|火灾|冒烟|浓烟|烧起来|爆炸|泄漏|漏气|煤气味|燃气味|天然气味|晕倒|昏迷|不省人事|没有?呼吸|心脏病|"
+    r"流血|大出血|受伤|抽搐|溺水|落水|跳楼|抢劫|持刀|拿着?刀|砍人|打人(?!工)|打架|斗殴|撬门|入室|绑架|被困|困住|困在|卡住|救命|"
+    r"快来人|车祸|撞人|被车撞|[人孩老]被撞|相撞|卡在车里|一氧化碳|触电|砍伤|刀伤|捅伤|掉进|掉到.{0,4}[河水湖井]|喘不上气|呼吸困难|"
+    r"闯进|闯入|往下跳|要跳|出血|噎住|胸口疼|胸痛|"
+    r"\bfire\b|on fire|\bsmoke\b|burning|explosion|explod|gas leak|leaking gas|smell(s|ing)? (of )?gas|carbon monoxide|"
+    r"unconscious|(not|isn't|stopped|can't|cannot) breathing?|heart attack|bleeding|badly (hurt|injured)|injured|seizure|"
+    r"drowning|fell into (the )?(water|river|lake|sea|canal)|robb|knife|\bgun\b|shooting|stabb|attacking|"
+    r"(is|are) fighting|a fight\b|breaking in|break-in|kidnap|trapped|stuck in (the |an? )?(lift|elevator)|"
+    r"\bhelp!|please hurry|\b(someone|somebody|person|man|woman|lady|kid|child|boy|girl|he|she|cyclist|pedestrian|I) (was |got |has been |just )*hit by a (car|truck|bus)|car crash|a crash\b|electrocut|"
+    r"\b(man|woman|lady|person|someone|somebody|he|she|guy|kid|child|boy|girl|baby|dad|mum|mom|father|mother) (just )?(has )?"
+    r"(collapsed|fainted|passed out)|chest pains?|choking|hissing|broke into|about to jump",
+    re.I,
+)
+# Words that contain a danger word without meaning danger: a fire hydrant, a fire lane, a smoke detector.
+_NOT_DANGER = re.compile(
+    r"fire ?hydrants?|fire ?(lane|escape|door|exit|alarm|extinguisher|station)s?|smoke (detector|alarm)s?|"
+    r"火灾隐患|安全隐患|消防隐患|"
+    r"burning (something|rubbish|garbage|trash|leaves|plastic|waste)|"
+    r"消防栓|消防通道|消防门|灭火器|烟感|吸烟|抽烟|烟头|油烟|烟花|香烟|烟酒|烟囱|卡住了?钱|卡里|[打点]不着火|不着火|烧垃圾|烧秸秆",
+    re.I,
+)
+# A harm told as past, slow or recurring is a report, not a call for help now (CONTRACT §6).
+_PAST_OR_SLOW = re.compile(
+    r"昨天|前天|上周|上个月|去年|之前|以前|曾经|经常|总是|每天|每晚|天天|一直|多次|好几次|长期|反复|半年|几个月|"
+    r"yesterday|last (week|month|night|year)|every (day|night|morning|week)|always|for (weeks|months|years)|"
+    r"again and again|several times|often|keeps? |on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
+    re.I,
+)
+
+
+def danger_now(text: str) -> bool:
+    """True when the words say there is danger this minute: a fire, a gas leak, a person hurt, a crime."""
+    cleaned = _NOT_DANGER.sub(" ", text or "")
+    return bool(_DANGER_NOW.search(cleaned)) and not _PAST_OR_SLOW.search(cleaned)
+
+
+# Someone who can be hurt: with the classifier's "emergency", a sign that life is at risk now.
+_PERSON = re.compile(
+    r"有人|人[倒晕摔掉被]|孩子|小孩|老人|老太|老头|宝宝|婴儿|[爸妈爷奶姥]|老公|老婆|丈夫|妻子|儿子|女儿|朋友|同事|邻居|工人|男的|女的|"
+    r"\b(someone|somebody|person|people|man|woman|lady|kids?|child|children|baby|toddler|boy|girl|dad|mum|mom|father|mother|"
+    r"grandpa|grandma|husband|wife|friend|neighbou?r|driver|worker|he|she)\b",
+    re.I,
+)
+
+
+def person_at_risk(text: str) -> bool:
+    """A person is named and nothing says the harm is past or slow."""
+    return bool(_PERSON.search(text or "")) and not _PAST_OR_SLOW.search(text or "")

@@ -1,4 +1,10 @@
-"""Answers to common city questions from faq/city.yml, found by character-bigram overlap."""
+"""Answers to common city questions from faq/city.yml, only when one fits.
+
+A known question fits when its content (what is left without the question words: 什么时候, 怎么, how,
+when...) is mostly in the citizen's question, and the question is about Beijing. Without that test,
+"我的养老金什么时候发" matched "什么时候供暖" on 什么时候 alone and got the heating answer.
+"""
+import re
 from functools import lru_cache
 from typing import List, Optional, Set
 
@@ -7,12 +13,27 @@ import yaml
 from bot.settings import ROOT
 
 DATA = ROOT / "faq" / "city.yml"
-THRESHOLD = 0.5
+THRESHOLD = 0.6
+
+_QUESTION_WORDS = re.compile(
+    r"什么时候|什么|怎么样|怎么|如何|哪里|哪儿|多少|需要|可以|能不能|是不是|请问|我想|我要|我的|"
+    r"\b(how|what|when|where|which|who|do|does|did|is|are|can|could|i|my|me|the|a|an|to|of|in|for|please)\b",
+    re.I,
+)
+# A question about another city than ours: the FAQ answers for Beijing only.
+_OTHER_CITY = re.compile(
+    r"(?<!北京)(上海|天津|重庆|广州|深圳|杭州|南京|武汉|成都|西安|苏州|郑州|长沙|沈阳|青岛|济南|哈尔滨|石家庄|"
+    r"[\u4e00-\u9fff]{2}(?<!北京)市(?!场|民|区|政|容|面))|\b(shanghai|tianjin|chongqing|guangzhou|shenzhen|hangzhou|nanjing|wuhan|chengdu)\b",
+    re.I,
+)
 
 
 def _grams(text: str) -> Set[str]:
-    text = "".join(ch for ch in (text or "").lower() if ch.isalnum() or "\u4e00" <= ch <= "\u9fff")
-    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
+    text = _QUESTION_WORDS.sub(" ", (text or "").lower())
+    words = re.findall(r"[a-z]+", text)
+    han = "".join(re.findall(r"[\u4e00-\u9fff]+", text))
+    grams = {han[i : i + 2] for i in range(len(han) - 1)} | set(words)
+    return grams or ({han} if han else set())
 
 
 @lru_cache(maxsize=1)
@@ -21,12 +42,16 @@ def _entries() -> List[dict]:
 
 
 def answer(question: str, language: str = "zh") -> Optional[str]:
-    """The answer whose known questions best cover `question`, or None below the threshold."""
+    """The answer whose known question's content is best covered by `question`, or None when none fits."""
+    if _OTHER_CITY.search(question or ""):
+        return None
     asked = _grams(question)
     best, best_score = None, 0.0
     for entry in _entries():
         for known in entry["questions"]:
             grams = _grams(known)
+            if not grams:
+                continue
             score = len(asked & grams) / len(grams)
             if score > best_score:
                 best, best_score = entry, score

@@ -3,7 +3,13 @@ import re
 from typing import Dict, Optional
 
 from bot import phone as phones
+from bot import triage
 from bot.nlu import entities, gazetteer
+
+# The backend takes descriptions up to this many characters; longer ones are refused at filing, so the
+# citizen is told on the first turn. The NLU reads only the first MAX_READ (bot/nlu/components.py).
+MAX_DESCRIPTION = 10000
+MAX_READ = 1000
 
 # What makes a place findable by a field worker: a number, a building, a road, a compound.
 _SPECIFIC_ZH = re.compile(r"\d|[一二三四五六七八九十]+[号楼区栋单元]|号|楼|栋|单元|小区|社区|胡同|大街|路|街|巷|村|里|园|苑|院|广场|公园|桥|站|门|市场|商场|医院|学校")
@@ -11,7 +17,7 @@ _SPECIFIC_EN = re.compile(r"\d|\b(road|rd|street|st|lane|avenue|ave|building|bld
 _VAGUE = {"北京", "北京市", "家门口", "我家", "家", "这里", "这儿", "附近", "楼下", "门口", "小区", "here", "home", "beijing", "my home", "outside"}
 _PLACE_PART = (
     r"(?:\d+号楼|\d+号院|\d+号|\d+栋|\d+单元|[一二三四五六七八九十]+区\d*号楼|[一二三四五六七八九十\d东西南北中]+区"
-    r"|小区|社区|胡同|大街|路(?!灯|面|况|过|人|口)|街(?!灯|头)|巷)(?:\d+号(?![楼院]))?"
+    r"|街道|小区|社区|花园|家园|公寓|大厦|苑|胡同|大街|路(?!灯|面|况|过|人|口)|街(?!灯|头)|巷|[乡镇](?![长政])|村(?!民|委))(?:\d+号(?![楼院]))?"
 )
 # From the place name to the last part that still reads as address: 学院路20号 + 院3号楼 + 门口.
 _ADDRESS_IN_TEXT = re.compile(
@@ -20,12 +26,23 @@ _ADDRESS_IN_TEXT = re.compile(
 )
 
 
+# English place nouns count only with a name or a number: "Jianguo Road", "Building 3"; not "my road".
+_NAMED_EN = re.compile(
+    r"\b(?!(?:My|Our|The|This|That|His|Her|Their|A|An)\b)[A-Z][\w'-]*\s+(?i:road|rd|street|st|lane|avenue|ave|"
+    r"building|bldg|compound|community|hutong|park|station|bridge|gate|block|garden|gardens|village|market|mall|"
+    r"school|hospital|residence|apartments?|estate|square)\b|\d"
+)
+# "我家那条路", "马路边", "小区里": a kind of place, not one a field worker can find.
+_VAGUE_ZH = re.compile(r"^(在)?(我家|我们家|我们|咱们|家)?(那条|这条|门口的?|旁边的?|附近的?)?(马路|路|街|小区|楼|楼道|路口|路边)(上|里|边|旁边|附近)?$")
+
+
 def is_findable(address: str) -> bool:
     text = (address or "").strip()
-    if len(text) < 3 or text.lower() in _VAGUE:
+    if len(text) < 3 or text.lower() in _VAGUE or _VAGUE_ZH.match(text):
         return False
     has_place = gazetteer.mentions_place(text)
-    specific = bool(_SPECIFIC_ZH.search(text) or _SPECIFIC_EN.search(text))
+    english = not _chinese(text)
+    specific = bool(_NAMED_EN.search(text)) if english else bool(_SPECIFIC_ZH.search(text))
     # A district alone ("朝阳区") is not findable; a street/township or a detail is.
     only_district = has_place and all(kind == "district" for *_, kind in gazetteer.find(text))
     return specific or (has_place and not only_district)
@@ -93,8 +110,15 @@ def _chinese(text: str) -> bool:
     return entities.language(text) == "zh"
 
 
+def too_long(text: str) -> bool:
+    return len((text or "").strip()) > MAX_DESCRIPTION
+
+
 def is_description(text: str) -> bool:
+    """Says what happened: long enough, and more than the announcement of a report ("我想反映个问题")."""
     text = (text or "").strip()
+    if triage.announces_report(text):
+        return False
     if _chinese(text):
         return len(re.sub(r"\s", "", text)) >= 4
     return len(text.split()) >= 3
@@ -112,10 +136,22 @@ def looks_like_report(text: str) -> bool:
 
 
 def clean_name(text: str) -> Optional[str]:
+    """The name in an answer to "how may we address you": any short text without digits, as written."""
     text = re.sub(r"^(我叫|我姓|叫我|我是|my name is|call me|i am|i'm)\s*", "", (text or "").strip(), flags=re.I).strip(" .,。,")
-    if not text or len(text) > 20 or phones.normalize(text) or re.search(r"\d", text):
+    if not text or len(text) > 40 or phones.normalize(text) or re.search(r"\d", text):
         return None
     return text
+
+
+_COURTESY = re.compile(
+    r"(谢谢|谢谢你|谢谢您|多谢|感谢|你好|您好|再见|拜拜|好的|嗯|thanks|thank you|hello|hi|hey|bye|goodbye|ok|okay)[!！。.~\s]*",
+    re.I,
+)
+
+
+def only_courtesy(text: str) -> bool:
+    """"谢谢", "hello": a courtesy, not a name. "谢" or "谢先生" is a name (a surname), not thanks."""
+    return bool(_COURTESY.fullmatch((text or "").strip()))
 
 
 _CORRECTION_FIELD = (

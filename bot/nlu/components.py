@@ -8,6 +8,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
+from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
 from rasa.nlu.classifiers import classifier as rasa_classifier
 from rasa.nlu.constants import TOKENS_NAMES
@@ -15,7 +17,12 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot import triage
 from bot.nlu import entities, tfidf
+
+# The NLU reads at most this much of a message: a 5,000-character letter must not cost seconds of CPU,
+# and what a message is shows in its beginning. The whole text still becomes the ticket's description.
+MAX_READ = 1000
 
 _KNOWN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9\uff10-\uff19]")
 _DIGIT = re.compile(r"\d")  # any script's digits, full-width too
@@ -38,9 +45,21 @@ class _ByRule(GraphComponent):
 
 
 def _typed(message: Message) -> Optional[Text]:
-    """The message's text, or None for a button payload ("/intent{...}"), which says what it means itself."""
+    """The first MAX_READ characters of the message's text, or None for a button payload ("/intent{...}"),
+    which says what it means itself."""
     text = message.get(TEXT)
-    return text if isinstance(text, str) and not text.startswith("/") else None
+    return text[:MAX_READ] if isinstance(text, str) and not text.startswith("/") else None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=True)
+class BoundedJiebaTokenizer(JiebaTokenizer):
+    """Rasa's JiebaTokenizer over the first MAX_READ characters only."""
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        text = message.get(attribute)
+        if isinstance(text, str) and len(text) > MAX_READ:
+            return super().tokenize(Message(data={attribute: text[:MAX_READ]}), attribute)
+        return super().tokenize(message, attribute)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -148,3 +167,28 @@ def _settle(message: Message, name: Text, confidence: float) -> None:
     others = [dict(r, confidence=0.0) for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
     message.set(INTENT, {"name": name, "confidence": confidence}, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": confidence}] + others, add_to_output=True)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class Triage(_ByRule):
+    """Settles what a message is by bot.triage.route: a message with content is a 诉求 unless it clearly is
+    something else (chit-chat, a status question about a ticket, a cancel, a danger now).
+
+    When the classifier hears an emergency that the words do not confirm, the message becomes a report
+    with the entity `urgency` = "unsure": the intake shows the emergency numbers and files it as urgent.
+    """
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = _typed(message)
+            if text is None or not message.get(INTENT) or not _KNOWN.search(text):
+                continue
+            ranking = message.get(INTENT_RANKING_KEY) or [message.get(INTENT)]
+            has_ticket = any(e.get("entity") == "ticket_id" for e in message.get(ENTITIES, []))
+            decision = triage.route(text, ranking, has_ticket)
+            if decision.intent != ranking[0].get("name"):
+                _settle(message, decision.intent, max(0.5, float(ranking[0].get("confidence", 0.0))))
+            if decision.urgent:
+                found = {"entity": "urgency", "value": "unsure", "start": 0, "end": len(text), "extractor": "Triage"}
+                message.set(ENTITIES, message.get(ENTITIES, []) + [found], add_to_output=True)
+        return messages

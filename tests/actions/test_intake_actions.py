@@ -7,7 +7,9 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.intake import ActionAskConfirmed, ActionCancel, ActionStartIntake, ValidateIntakeForm
-from actions.service import ActionEmergency, ActionHandleInquiry, ActionTriage
+from actions.emergency import ActionEmergency
+from actions.faq import ActionHandleInquiry
+from actions.triage import ActionTriage
 
 
 def tracker(text="", intent="inform", slots=None, entities=None, loop=None):

@@ -1,0 +1,21 @@
+"""Messages the NLU was unsure of, or took for a stray detail: a problem to file still starts the form."""
+from typing import List, Text
+
+from rasa_sdk import Action
+from rasa_sdk.events import EventType, SlotSet
+
+from actions.intake import open_events
+from bot import intake
+
+
+class ActionTriage(Action):
+    """An unsure or out-of-form message that reads like a problem still starts the form, never a dead end."""
+
+    def name(self) -> Text:
+        return "action_triage"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        if intake.looks_like_report(tracker.latest_message.get("text") or ""):
+            return open_events(dispatcher, tracker) + [SlotSet("triaged_report", True)]
+        dispatcher.utter_message(response="utter_default")
+        return [SlotSet("triaged_report", False)]

@@ -1,0 +1,105 @@
+"""bot.triage.route: what a message is, from its words, its length and the classifier's distribution."""
+import pytest
+
+from bot import emergency, intake, triage
+
+
+def ranked(*pairs):
+    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
+
+
+@pytest.mark.parametrize(
+    "text, ranking, intent",
+    [
+        # Clear chit-chat and form answers stay what they are.
+        ("你好", ranked(("greet", 1.0)), "greet"),
+        ("好的", ranked(("affirm", 0.9)), "affirm"),
+        ("不方便说", ranked(("stay_anonymous", 0.5)), "stay_anonymous"),
+        ("what can you do", ranked(("ask_help", 1.0)), "ask_help"),
+        ("how are you", ranked(("ask_help", 0.38), ("out_of_scope", 0.32)), "ask_help"),
+        ("朝阳区望京西园三区5号楼", ranked(("inform", 0.9)), "inform"),
+        # A formal letter read as praise, greet or deny is a complaint.
+        ("尊敬的领导您好,我想反映我们小区的情况", ranked(("praise", 0.26), ("greet", 0.19), ("report_issue", 0.13)), "report_issue"),
+        ("尊敬的领导:您好!我们楼的电梯从上个月开始三天两头坏,物业一直拖着不修", ranked(("deny", 0.4), ("report_issue", 0.3)), "report_issue"),
+        # Headlines of 311 reports.
+        ("Noise Complaint - Residential", ranked(("check_status", 0.67), ("report_issue", 0.08)), "report_issue"),
+        ("High grass", ranked(("out_of_scope", 0.21), ("greet", 0.1)), "report_issue"),
+        ("This car was left here!", ranked(("ask_help", 0.27), ("praise", 0.09)), "report_issue"),
+        # Status only with a ticket id or a plain question about progress.
+        ("我的工单办得怎么样了", ranked(("check_status", 0.99)), "check_status"),
+        ("之前我在网上留言反映过小区电梯的问题,至今没有解决,电梯还是经常停", ranked(("check_status", 0.4), ("report_issue", 0.14)), "report_issue"),
+        # Cancel only when it says so.
+        ("算了不办了", ranked(("cancel", 1.0)), "cancel"),
+        ("Robert'); DROP TABLE tickets;--", ranked(("cancel", 0.45), ("report_issue", 0.15)), "report_issue"),
+        # An announced report opens the form by its request type.
+        ("我想反映个问题", ranked(("ask_help", 0.37)), "report_issue"),
+        ("I'd like to report a problem", ranked(("report_issue", 0.6)), "report_issue"),
+        ("我想咨询个问题", ranked(("ask_help", 0.5)), "inquire"),
+        # Emergencies: danger now, heard by the classifier.
+        ("楼道里着火了,浓烟很大", ranked(("emergency", 0.9)), "emergency"),
+        ("有个老人在路边晕倒了 没反应", ranked(("emergency", 0.9)), "emergency"),
+        ("a kid fell into the lake, please hurry", ranked(("emergency", 0.7)), "emergency"),
+    ],
+)
+def test_route(text, ranking, intent):
+    assert triage.route(text, ranking).intent == intent
+
+
+def test_a_status_question_with_a_ticket_id_stays_a_status_question():
+    long = "你好,我上个月反映的小区电梯问题到现在也没有人来修,工单号BJ20261128-0042,麻烦帮我看看"
+    assert triage.route(long, ranked(("check_status", 0.5)), has_ticket_id=True).intent == "check_status"
+
+
+def test_praise_needs_words_of_praise():
+    complaint = "the garbage truck skipped our street again, thank you for your help"
+    assert triage.route(complaint, ranked(("praise", 0.6), ("report_issue", 0.3))).intent == "report_issue"
+    praise = "表扬一下朝阳区望京街道的环卫工人 每天都很辛苦"
+    assert triage.route(praise, ranked(("praise", 0.9))).intent == "praise"
+
+
+def test_an_emergency_without_a_sign_of_danger_is_filed_as_urgent():
+    decision = triage.route("Leaking fire hydrant", ranked(("emergency", 0.83), ("report_issue", 0.1)))
+    assert decision.intent == "report_issue" and decision.urgent
+
+
+@pytest.mark.parametrize(
+    "text, now",
+    [
+        ("楼道里着火了", True), ("家里煤气泄漏了", True), ("I smell gas in the kitchen", True), ("carbon monoxide in the whole building", True),
+        ("the fire hydrant is leaking", False), ("楼下饭馆的油烟太大", False), ("燃气卡充了钱灶还是打不着火", False),
+        ("昨天楼道着火了,现在消防通道还堵着", False), ("every night they fight in the street", False),
+        ("楼道堆满杂物有火灾隐患", False),
+    ],
+)
+def test_danger_now(text, now):
+    assert emergency.danger_now(text) is now
+
+
+@pytest.mark.parametrize(
+    "text, description",
+    [("我想反映个问题", False), ("I'd like to report a problem", False), ("I want to report something", False),
+     ("楼下路灯坏了", True), ("there is a huge pothole on the road", True)],
+)
+def test_an_announcement_is_no_description(text, description):
+    assert intake.is_description(text) is description
+
+
+@pytest.mark.parametrize("text, courtesy", [("谢谢", True), ("thanks", True), ("谢", False), ("谢先生", False), ("Xie", False)])
+def test_a_surname_is_no_courtesy(text, courtesy):
+    assert intake.only_courtesy(text) is courtesy
+
+
+@pytest.mark.parametrize(
+    "text, address",
+    [
+        ("朝阳区劲松街道农光里小区112号楼门口的路灯坏了", "朝阳区劲松街道农光里小区112号楼门口"),
+        ("顺义区后沙峪镇裕祥花园12号院有人私自盖楼", "顺义区后沙峪镇裕祥花园12号院"),
+    ],
+)
+def test_whole_place_names_are_kept(text, address):
+    assert intake.address_in(text) == address
+
+
+@pytest.mark.parametrize("address, findable", [("my road in Chaoyang", False), ("我家那条路", False), ("Jianguo Road, Chaoyang", True)])
+def test_a_kind_of_place_is_not_a_place(address, findable):
+    assert intake.is_findable(address) is findable
