@@ -7,7 +7,7 @@ PY      := $(VENV)/bin/python
 RASA    := $(VENV)/bin/rasa
 MODEL   := models/12345chat.tar.gz
 # The one place that says where the dialogue data lives (every rasa command takes it from here).
-DATA    := nlu_data
+DATA    := data
 RASA_DATA_ARGS := --data $(DATA) --domain domain.yml --config config.yml
 NLU_ASSETS := build/.nlu-assets
 MODEL_INPUTS := config.yml domain.yml $(shell find $(DATA) -type f 2>/dev/null) $(NLU_ASSETS)

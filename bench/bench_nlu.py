@@ -28,12 +28,12 @@ def _entity_cases(lang: str):
 
 
 def _train(out: str) -> float:
-    """Train an NLU-only model from nlu_data into `out`; the seconds it took."""
+    """Train an NLU-only model from data/ into `out`; the seconds it took."""
     # An empty cache: otherwise Rasa restores trained components and the time says nothing.
     env = dict(os.environ, RASA_CACHE_DIRECTORY=str(Path(out) / "cache"))
     started = time.perf_counter()
     subprocess.run(
-        [str(VENV_BIN / "rasa"), "train", "nlu", "--nlu", "nlu_data", "--config", "config.yml", "--out", out],
+        [str(VENV_BIN / "rasa"), "train", "nlu", "--nlu", "data", "--config", "config.yml", "--out", out],
         cwd=ROOT, check=True, capture_output=True, env=env,
     )
     return round(time.perf_counter() - started, 1)

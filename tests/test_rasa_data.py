@@ -8,7 +8,7 @@ import pytest
 from bot.stack import MODEL, VENV_BIN
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_ARGS = ["--data", "nlu_data", "--domain", "domain.yml"]
+DATA_ARGS = ["--data", "data", "--domain", "domain.yml"]
 
 
 def rasa(*args, timeout=600):
