@@ -28,12 +28,22 @@ _QUESTION = re.compile(
     re.I,
 )
 _PROGRESS = re.compile(
-    r"进度|进展|办得|处理得|怎么样了|办好了|办完|有结果|结果|回复了|答复了吗|查询|查一下|查查|到哪|"
-    r"\bstatus\b|progress|any news|update on|how('s| is) (my|the) (ticket|report|request|complaint)|what happened (to|with) my",
+    r"进度|进展|办得|处理得|怎么样了|办好了|办完|有结果|结果|回复了|答复了吗|受理了吗|查询|查一下|查查|看看我的|到哪|"
+    r"有没有人管|有人管|怎么还没|啥情况|什么情况|修好没|好了没|我的(工单|投诉|诉求|单子)|工单|公单|"
+    r"\bstatus\b|progress|any news|update on|how('s| is) (my|the) (ticket|report|request|complaint)|what happened (to|with) my|"
+    r"looked at my|track my|where my (report|ticket|complaint)|when will my|handling my|checking on|(my|the) (ticket|case)\b",
     re.I,
 )
-_CANCEL = re.compile(r"算了|不办了|取消|不用了|不要了|不报了|不登记|撤销|撤回|别登记|\bcancel|\bstop\b|never ?mind|forget (it|about it)|\bquit\b|\babort", re.I)
-_HUMAN = re.compile(r"人工|真人|客服|话务员|接线员|\bhuman\b|operator|\bagent\b|real person|someone real", re.I)
+_CANCEL = re.compile(
+    r"算了|不办了|取消|不用了|不要了|不报了|不登记|撤销|撤回|别登记|不弄了|不想弄|不想填|不提交|不用提交|不用报|不搞了|结束吧|退出|先不|以后再说|"
+    r"\bcancel|\bstop\b|never ?mind|forget (it|about it|the)|\bquit\b|\babort|scrap|drop (it|this|that)|leave it|\bexit\b|not needed",
+    re.I,
+)
+_HUMAN = re.compile(
+    r"人工|真人|客服|话务员|接线员|工作人员|\bhuman\b|operator|\bagent\b|real person|someone real|a person\b|\bstaff\b|"
+    r"customer service|talk (to|with) someone|someone from",
+    re.I,
+)
 # "我想反映个问题", "I'd like to report a problem": a report announced, with nothing said yet.
 _ANNOUNCE_ZH = re.compile(
     r"^(您好|你好)?[,，。!！\s]*(我|我们)?(想|要|需要|想要|来)?(反映|投诉|举报|报告|反馈|咨询|建议|表扬|提|说|问)(一)?(个|一下|下)?"
@@ -51,13 +61,26 @@ _ANNOUNCED_TYPE = (
     (re.compile(r"建议|suggest", re.I), "suggest"),
     (re.compile(r"表扬|praise", re.I), "praise"),
 )
-# A request type other than complaint needs its own words: the classifier filed complaints as praise
-# because of a polite "尊敬的领导" or "thank you for your help" at the end.
+# Praise must not swallow a complaint: the classifier filed complaints as praise because of a polite
+# "尊敬的领导" or "thank you for your help" at the end. A message that names a problem is praise only
+# with words of praise. Suggestions and questions, when the triage chooses them, need their own words.
+_PRAISE = re.compile(
+    r"表扬|点赞|点个.{0,2}赞|夸|赞扬|感谢|锦旗|好评|太好了|真好|很好|耐心|热情|负责|及时|专业|辛苦|棒|给力|麻利|准时|"
+    r"praise|compliment|appreciate|great|amazing|excellent|wonderful|helpful|patient|professional|kind\b|good job|well done|kudos|shout.?out",
+    re.I,
+)
+_PROBLEM = re.compile(
+    r"坏|不|没|差|脏|乱|吵|堵|漏|投诉|举报|反映|反应|问题|情况|垃圾|噪|拖欠|违|"
+    r"\bnot\b|n't|\bno\b|never|broken|dirty|loud|noise|garbage|trash|litter|complain|problem|issue|pothole|leak|illegal|"
+    r"abandon|block|remove|fix|repair|report",
+    re.I,
+)
 _TYPE_WORDS = {
-    "praise": re.compile(r"表扬|点赞|赞扬|感谢.{0,12}(师傅|人员|工人|民警|医生|社区|部门|同志)|锦旗|好评|praise|compliment|great job|kudos|shout.?out|well done", re.I),
-    "suggest": re.compile(r"建议|希望(能|可以)?(增加|增设|设置|安装|开通|延长|改善)|能不能(增加|设置|开通)|应该|suggest|propos|recommend|should|would be (nice|great|good)|please (add|install|consider)", re.I),
+    "suggest": re.compile(r"建议|希望|能不能|可以|应该|要是|如果|suggest|propos|recommend|should|could|would|idea|how about|maybe|why not|please (add|install|consider)", re.I),
     "inquire": re.compile(_QUESTION.pattern + r"|咨询|请问|了解一下|想知道|政策|inquir|wonder|policy", re.I),
 }
+# Of the classifier's probability, this much on the four request types makes a long chit-chat message a 诉求.
+MASS = 0.3
 
 
 @dataclass(frozen=True)
@@ -102,8 +125,14 @@ def _headline(text: str) -> bool:
     return low <= n <= high and not _QUESTION.search(text)
 
 
+def praise_fits(text: str) -> bool:
+    return bool(_PRAISE.search(text)) or not _PROBLEM.search(text)
+
+
 def request_type_fits(intent: str, text: str) -> bool:
-    """Praise, a suggestion and an inquiry each need words of their kind; a complaint needs none."""
+    """When the triage picks the request type: praise, a suggestion and an inquiry need words of their kind."""
+    if intent == "praise":
+        return bool(_PRAISE.search(text)) and praise_fits(text)
     words = _TYPE_WORDS.get(intent)
     return words is None or bool(words.search(text))
 
@@ -113,6 +142,10 @@ def _best_report(ranking: List[Dict], text: str) -> str:
         if r.get("name") in REPORTS and request_type_fits(r["name"], text):
             return r["name"]
     return "report_issue"
+
+
+def _report_mass(ranking: List[Dict]) -> float:
+    return sum(float(r.get("confidence", 0.0)) for r in ranking if r.get("name") in REPORTS)
 
 
 def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decision:
@@ -136,33 +169,36 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         # The classifier hears danger but the words name none (a leaking fire hydrant, a collapsed
         # sidewalk): file it as urgent and show the numbers, never a dead end.
         return Decision(_best_report(ranking[1:], text), "emergency unsure", urgent=True)
-    rejected = False  # the classifier named a narrow intent that the words do not bear out
-    if top == "check_status":
-        if has_ticket_id or (_PROGRESS.search(text) and not _letter(text)):
-            return Decision(top, "status")
-        rejected = True
-    elif top == "cancel":
-        if _CANCEL.search(text) and not _letter(text):
-            return Decision(top, "cancel")
-        rejected = True
-    elif top == "request_human":
-        if _HUMAN.search(text) and not _letter(text):
-            return Decision(top, "human")
-        rejected = True
+    # A narrow intent is kept when its words say so, or the classifier is sure and the message is no letter.
+    narrow = {"check_status": _PROGRESS, "cancel": _CANCEL, "request_human": _HUMAN}
+    rejected = False
+    if top in narrow:
+        if top == "check_status" and has_ticket_id:
+            return Decision(top, "status with a ticket id")
+        if not _letter(text) and (narrow[top].search(text) or confidence >= SURE):
+            return Decision(top, "narrow")
+        rejected = True  # "Noise Complaint - Residential" as a status question, a name like SQL as a cancel
     elif top in REPORTS:
-        return Decision(top if request_type_fits(top, text) else _best_report(ranking, text), "classifier")
+        if top == "praise" and not praise_fits(text):
+            return Decision(_best_report(ranking[1:], text), "no praise")
+        return Decision(top, "classifier")
     elif top in CHITCHAT or top in ("inform", "nlu_fallback"):
-        clear = top != "nlu_fallback" and confidence >= SURE
-        if clear and not _letter(text):
+        if _letter(text):
+            return Decision(_best_report(ranking, text), "letter")
+        if top != "nlu_fallback" and confidence >= SURE:
             return Decision(top, "clear")
-        if top == "inform" and not _substantive(text):
-            return Decision(top, "detail")  # a place, a name, a phone: the form's business
-        # Answers to the form's own questions ("不方便说", "yes", "满意") are never read as headlines.
-        answer = top in ("stay_anonymous", "rate", "affirm", "deny")
-        if not _substantive(text) and (answer or not (_headline(text) and confidence < UNSURE)):
-            return Decision(top, "short")
+        # Answers to the form's own questions ("不方便说", "sure, everything is right") stay answers.
+        answer = top in ("stay_anonymous", "rate", "affirm", "deny", "inform")
+        headline_detail = top == "inform" and _headline(text)  # "Street Sweeping Health Hazard"
+        if answer and (confidence >= UNSURE or _report_mass(ranking) < MASS or not (_substantive(text) or headline_detail)):
+            return Decision(top, "answer")
+        if _substantive(text) and _report_mass(ranking) >= MASS:
+            return Decision(_best_report(ranking, text), "content")
+        if _headline(text) and confidence < UNSURE and _report_mass(ranking) >= MASS / 3:
+            return Decision(_best_report(ranking, text), "headline")
+        return Decision(top, "chit-chat")
     else:
         return Decision(top, "other")
-    if _substantive(text) or (_headline(text) and (rejected or confidence < UNSURE)):
+    if _substantive(text) or _headline(text):
         return Decision(_best_report(ranking, text), "content")
     return Decision(top, "short")

@@ -20,11 +20,16 @@ def ranked(*pairs):
         ("朝阳区望京西园三区5号楼", ranked(("inform", 0.9)), "inform"),
         # A formal letter read as praise, greet or deny is a complaint.
         ("尊敬的领导您好,我想反映我们小区的情况", ranked(("praise", 0.26), ("greet", 0.19), ("report_issue", 0.13)), "report_issue"),
-        ("尊敬的领导:您好!我们楼的电梯从上个月开始三天两头坏,物业一直拖着不修", ranked(("deny", 0.4), ("report_issue", 0.3)), "report_issue"),
+        ("尊敬的领导:您好!我们楼的电梯从上个月开始三天两头坏,物业一直拖着不修", ranked(("deny", 0.4), ("report_issue", 0.35)), "report_issue"),
         # Headlines of 311 reports.
         ("Noise Complaint - Residential", ranked(("check_status", 0.67), ("report_issue", 0.08)), "report_issue"),
-        ("High grass", ranked(("out_of_scope", 0.21), ("greet", 0.1)), "report_issue"),
-        ("This car was left here!", ranked(("ask_help", 0.27), ("praise", 0.09)), "report_issue"),
+        ("High grass", ranked(("out_of_scope", 0.21), ("greet", 0.1), ("report_issue", 0.08), ("suggest", 0.05)), "report_issue"),
+        ("This car was left here!", ranked(("ask_help", 0.27), ("emergency", 0.14), ("praise", 0.09), ("report_issue", 0.07)), "report_issue"),
+        # Chit-chat with little of a request in it stays chit-chat.
+        ("thanks, you've been a big help", ranked(("thank", 0.78), ("praise", 0.1)), "thank"),
+        ("sure, everything in the summary is right", ranked(("affirm", 0.39), ("report_issue", 0.1)), "affirm"),
+        ("let's drop this", ranked(("cancel", 0.99)), "cancel"),
+        ("put me through to a person", ranked(("request_human", 0.91)), "request_human"),
         # Status only with a ticket id or a plain question about progress.
         ("我的工单办得怎么样了", ranked(("check_status", 0.99)), "check_status"),
         ("之前我在网上留言反映过小区电梯的问题,至今没有解决,电梯还是经常停", ranked(("check_status", 0.4), ("report_issue", 0.14)), "report_issue"),
