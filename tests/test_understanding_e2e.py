@@ -210,3 +210,24 @@ def test_a_letter_too_long_to_file_is_told_so_on_the_first_turn(rasa_server):
     citizen = Citizen(rasa_server)
     reply = citizen.say(_letter(10001))
     assert "10001字" in reply and "10000字" in reply
+
+
+def test_an_unsure_category_is_put_to_the_citizen_and_a_correction_is_filed(rasa_server, backend):
+    citizen = Citizen(rasa_server)
+    assert "地点" in citizen.say("邻居家的空调外机对着我家窗户吹")
+    citizen.say("海淀区学院路20号院3号楼")
+    citizen.say("张三")
+    summary = citizen.say("13800138000")
+    assert "类别我不太确定" in summary and "提交前请核对" in summary
+    assert "物业管理" in citizen.say("类别不对,是物业问题")
+    ticket_id = TICKET.search(citizen.say("对")).group(0)
+    assert ticket(backend, ticket_id)["service_code"] == "property"
+
+
+def test_a_sure_category_is_not_questioned(rasa_server):
+    citizen = Citizen(rasa_server)
+    citizen.say("there is a huge pothole on the road")
+    citizen.say("No. 1 Zhongguancun Street, Haidian")
+    citizen.say("Li")
+    summary = citizen.say("13800138000")
+    assert "Please check" in summary and "not sure about the category" not in summary
