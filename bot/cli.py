@@ -1,13 +1,15 @@
-"""Command line of 12345 Chat: `run` the stack, chat in the `shell`, `staff` tools of the backend."""
+"""Command line of 12345 Chat: `run` the stack, chat in the `shell`, `purge` old data, `staff` tools of the backend."""
 import argparse
+import logging
+import os
 import signal
 import subprocess
 import sys
-import time
 from typing import List, Optional
 
-from bot.settings import SECRETS_FILE, ensure_local_secrets
-from bot.stack import MODEL, Stack, StackError, process_env, standard_processes, VENV_BIN
+from bot import files
+from bot.settings import SECRETS_FILE, VAR, ensure_local_secrets
+from bot.stack import MODEL, Stack, StackError, Supervisor, process_env, standard_processes, VENV_BIN
 
 
 def _interrupt(_signum, _frame):
@@ -17,7 +19,9 @@ def _interrupt(_signum, _frame):
 def run(_args) -> int:
     # A supervisor's SIGTERM must stop the children too, as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     ensure_local_secrets()
+    files.secure(SECRETS_FILE.parent)
     env = process_env()
     stack = Stack(env)
     try:
@@ -25,11 +29,10 @@ def run(_args) -> int:
             print(f"starting {process.name} ...", flush=True)
             stack.start(process)
         _print_urls(env, stack)
-        while all(p.popen.poll() is None for p in stack.processes):
-            time.sleep(1)
-        dead = next(p for p in stack.processes if p.popen.poll() is not None)
-        print(f"{dead.name} stopped unexpectedly; see {dead.log_path}", file=sys.stderr)
-        return 1
+        # From here on a process that dies is started again (with growing pauses), the others untouched.
+        Supervisor(stack).watch()
+        signal.pause()
+        return 0
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -65,11 +68,23 @@ def shell(_args) -> int:
         except StackError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-        argv = [str(VENV_BIN / "rasa"), "shell", "--model", str(MODEL), "--endpoints", "endpoints.yml"]
+        endpoints = VAR / "endpoints.yml"  # written by standard_processes: stores as `make run` has them
+        argv = [str(VENV_BIN / "rasa"), "shell", "--model", str(MODEL), "--endpoints", str(endpoints)]
         try:
             return subprocess.call(argv, env=env)
         except KeyboardInterrupt:
             return 0
+
+
+def purge(args) -> int:
+    from bot.retention import purge as purge_all
+    from bot.settings import Settings
+
+    settings = Settings.load()
+    days = args.days if args.days is not None else settings.retention_days
+    for line in purge_all(settings, days=days):
+        print(line)
+    return 0
 
 
 def staff(args) -> int:
@@ -83,10 +98,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the whole stack and print the URLs").set_defaults(func=run)
     commands.add_parser("shell", help="chat with the assistant in the terminal").set_defaults(func=shell)
+    purge_parser = commands.add_parser(
+        "purge", help="delete conversations and the channel's personal data older than RETENTION_DAYS (default 90)"
+    )
+    purge_parser.add_argument("--days", type=int, default=None, help="keep this many days instead of RETENTION_DAYS")
+    purge_parser.set_defaults(func=purge)
     staff_parser = commands.add_parser("staff", help="list tickets, change a status (backend staff tools)")
     staff_parser.add_argument("rest", nargs=argparse.REMAINDER)
     staff_parser.set_defaults(func=staff)
     args = parser.parse_args(argv)
+    os.umask(0o077)  # whatever this process writes (stores, logs, generated files) is private
     return args.func(args)
 
 

@@ -39,6 +39,11 @@ class Settings:
     # The channel's own store: outbox, ticket-to-conversation map, platform dedupe.
     database_url: str = f"sqlite:///{VAR / 'channel.db'}"
     channel_data_key: str = ""
+    # Rasa's conversations (bot/tracker_store.py); bot/stack.py points it at var/tracker.db.
+    tracker_store_url: str = f"sqlite:///{VAR / 'tracker.db'}"
+    redis_url: str = ""
+    # Conversations and the channel's personal data older than this are deleted by `bot.cli purge`.
+    retention_days: int = 90
     # The reference dispatch backend's store (a real city system brings its own).
     backend_database_url: str = f"sqlite:///{VAR / 'dispatch.db'}"
     backend_host: str = "127.0.0.1"

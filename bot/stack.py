@@ -1,23 +1,28 @@
 """Starts, watches and stops the processes of the whole product (make run, and the tests)."""
+import logging
 import os
 import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional
+from urllib.parse import unquote, urlsplit
 
 import requests
 import yaml
 
+from bot import files, redact
 from bot.settings import ROOT, VAR, read_secrets_file
 
 VENV_BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "12345chat.tar.gz"
 _ENV_REF = re.compile(r"\$\{(\w+)\}")
+log = logging.getLogger("bot.stack")
 
 
 class StackError(RuntimeError):
@@ -33,6 +38,7 @@ class Process:
     startup_timeout: float = 60.0
     popen: Optional[subprocess.Popen] = field(default=None, repr=False)
     log_path: Optional[Path] = None
+    restarts: int = 0
 
 
 def free_port() -> int:
@@ -65,9 +71,34 @@ def write_credentials(env: Mapping[str, str], target: Path) -> Path:
             continue  # a connector this checkout does not have
         if all(env.get(var) for var in needed):
             kept[name] = config
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(yaml.safe_dump(kept, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return target
+    return files.write_private(target, yaml.safe_dump(kept, allow_unicode=True, sort_keys=False))
+
+
+def redis_variables(redis_url: str) -> Dict[str, str]:
+    """REDIS_URL split into the fields Rasa's RedisLockStore takes (it reads no URL)."""
+    parts = urlsplit(redis_url)
+    db = (parts.path or "/0").strip("/") or "0"
+    return {
+        "REDIS_HOST": parts.hostname or "127.0.0.1",
+        "REDIS_PORT": str(parts.port or 6379),
+        "REDIS_DB": db,
+        "REDIS_PASSWORD": unquote(parts.password or ""),
+    }
+
+
+def write_endpoints(env: Mapping[str, str], target: Path) -> Path:
+    """endpoints.yml without the lock store when REDIS_URL is unset, and without empty ${VARS}."""
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
+    if not env.get("REDIS_URL"):
+        endpoints.pop("lock_store", None)
+    for config in endpoints.values():
+        for key in [k for k, v in config.items() if isinstance(v, str) and _unset_reference(v, env)]:
+            del config[key]
+    return files.write_private(target, yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False))
+
+
+def _unset_reference(value: str, env: Mapping[str, str]) -> bool:
+    return any(not env.get(var) for var in _ENV_REF.findall(value))
 
 
 def standard_processes(env: Dict[str, str], model: Path = MODEL, var: Path = VAR) -> List[Process]:
@@ -80,7 +111,15 @@ def standard_processes(env: Dict[str, str], model: Path = MODEL, var: Path = VAR
     env.setdefault("ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook")
     env.setdefault("RASA_URL", f"http://127.0.0.1:{rasa_port}")
     env.setdefault("NOTIFY_URL", f"http://127.0.0.1:{rasa_port}/webhooks/notify/webhook")
+    env.setdefault("TRACKER_STORE_URL", f"sqlite:///{var / 'tracker.db'}")
+    if env.get("REDIS_URL"):
+        for name, value in redis_variables(env["REDIS_URL"]).items():
+            env.setdefault(name, value)
+    env.setdefault("LOCK_STORE_PREFIX", "chat12345")
+    files.secure(var)
     credentials = write_credentials(env, var / "credentials.yml")
+    endpoints = write_endpoints(env, var / "endpoints.yml")
+    logging_config = redact.write_logging_config(var / "logging.yml")
     token = env.get("RASA_AUTH_TOKEN", "")
     python = str(VENV_BIN / "python")
     processes = [
@@ -92,7 +131,8 @@ def standard_processes(env: Dict[str, str], model: Path = MODEL, var: Path = VAR
         ),
         Process(
             "action server",
-            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)]
+            + ["--logging-config_file", str(logging_config)],
             f"http://127.0.0.1:{action_port}/health",
             env["ACTION_SERVER_URL"],
         ),
@@ -103,8 +143,9 @@ def standard_processes(env: Dict[str, str], model: Path = MODEL, var: Path = VAR
                 "--enable-api", "--auth-token", token, "--cors", "*",
                 "--interface", "127.0.0.1", "--port", str(rasa_port),
                 "--credentials", str(credentials),
-                "--endpoints", str(ROOT / "endpoints.yml"),
+                "--endpoints", str(endpoints),
                 "--model", str(model),
+                "--logging-config-file", str(logging_config),
             ],
             f"http://127.0.0.1:{rasa_port}/status?token={token}",
             env["RASA_URL"],
@@ -124,31 +165,59 @@ def standard_processes(env: Dict[str, str], model: Path = MODEL, var: Path = VAR
 
 
 class Stack:
-    """A group of child processes started in order and stopped together (in reverse)."""
+    """A group of child processes started in order and stopped together (in reverse).
+
+    Every child writes into a pipe; a thread per child masks phones and secrets in each line
+    before it reaches the log file, so nothing a library prints bypasses the redaction.
+    """
 
     def __init__(self, env: Dict[str, str], log_dir: Path = VAR / "log"):
         self.env = env
         self.log_dir = log_dir
         self.processes: List[Process] = []
+        self.stopping = threading.Event()
+        self._spawning = threading.Lock()
+        self._secrets = redact.secrets_from_environment(env)
 
     def start(self, process: Process) -> Process:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.stopping.clear()
+        self.spawn(process)
+        if process not in self.processes:
+            self.processes.append(process)
+        self._wait_healthy(process)
+        return process
+
+    def spawn(self, process: Process) -> None:
+        files.secure_dir(self.log_dir)
         slug = process.name.replace(" ", "-")
         process.log_path = self.log_dir / f"{slug}.log"
-        log = open(process.log_path, "ab")
-        process.popen = subprocess.Popen(
+        with self._spawning:  # stop() must see every child a watcher starts
+            if self.stopping.is_set():
+                raise StackError(f"{process.name}: stopping")
+            process.popen = self._popen(process)
+        threading.Thread(
+            target=self._pump, args=(process.popen.stdout, process.log_path), name=f"log {slug}", daemon=True
+        ).start()
+
+    def _popen(self, process: Process) -> subprocess.Popen:
+        return subprocess.Popen(
             process.argv,
             cwd=ROOT,
             env=self.env,
-            stdout=log,
+            stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C reaches us once; we stop the children ourselves
+            umask=0o077,  # stores, logs and media the child creates are its user's alone
         )
-        log.close()
-        self.processes.append(process)
-        self._wait_healthy(process)
-        return process
+
+    def _pump(self, stream, log_path: Path) -> None:
+        with files.open_private(log_path) as log_file:
+            for raw in iter(stream.readline, b""):
+                line = redact.redact_line(raw.decode("utf-8", errors="replace"), self._secrets)
+                log_file.write(line.encode("utf-8"))
+                log_file.flush()
+        stream.close()
 
     def _wait_healthy(self, process: Process) -> None:
         deadline = time.monotonic() + process.startup_timeout
@@ -157,6 +226,8 @@ class Stack:
                 raise StackError(
                     f"{process.name} exited with code {process.popen.returncode}; see {process.log_path}"
                 )
+            if self.stopping.is_set():
+                raise StackError(f"{process.name}: stopping")
             try:
                 if requests.get(process.health_url, timeout=2).status_code == 200:
                     return
@@ -166,16 +237,18 @@ class Stack:
         raise StackError(f"{process.name} not healthy after {process.startup_timeout:.0f} s; see {process.log_path}")
 
     def stop(self) -> None:
+        with self._spawning:
+            self.stopping.set()
         for process in reversed(self.processes):
             if process.popen and process.popen.poll() is None:
-                os.killpg(process.popen.pid, signal.SIGTERM)
+                _signal_group(process.popen, signal.SIGTERM)
         for process in reversed(self.processes):
             if not process.popen:
                 continue
             try:
                 process.popen.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                os.killpg(process.popen.pid, signal.SIGKILL)
+                _signal_group(process.popen, signal.SIGKILL)
                 process.popen.wait()
         self.processes.clear()
 
@@ -184,3 +257,56 @@ class Stack:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _signal_group(popen: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(popen.pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+class Supervisor:
+    """Watches the processes of a Stack and starts again any that dies, the others untouched.
+
+    Waits 1, 2, 4 ... up to 60 seconds between tries; a process that stayed healthy for a
+    minute starts again from one second. Every death and every restart is logged.
+    """
+
+    FIRST_DELAY = 1.0
+    MAX_DELAY = 60.0
+    STABLE_AFTER = 60.0
+
+    def __init__(self, stack: Stack):
+        self.stack = stack
+        self._threads: List[threading.Thread] = []
+
+    def watch(self) -> None:
+        for process in self.stack.processes:
+            thread = threading.Thread(target=self._watch, args=(process,), name=f"watch {process.name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _watch(self, process: Process) -> None:
+        delay = self.FIRST_DELAY
+        while not self.stack.stopping.is_set():
+            up_since = time.monotonic()
+            code = process.popen.wait()
+            if self.stack.stopping.is_set():
+                return
+            if time.monotonic() - up_since > self.STABLE_AFTER:
+                delay = self.FIRST_DELAY
+            log.warning("%s exited with code %s; restarting in %.0f s (see %s)", process.name, code, delay, process.log_path)
+            if self.stack.stopping.wait(delay):
+                return
+            delay = min(delay * 2, self.MAX_DELAY)
+            try:
+                self.stack.spawn(process)
+                self.stack._wait_healthy(process)
+            except StackError as exc:
+                log.error("%s did not come back: %s", process.name, exc)
+                if process.popen.poll() is None:
+                    _signal_group(process.popen, signal.SIGKILL)
+                continue
+            process.restarts += 1
+            log.warning("%s is back (restart %d)", process.name, process.restarts)

@@ -1,0 +1,61 @@
+"""Rasa's SQL tracker store with every event's data encrypted: what a citizen said stays in the database only sealed.
+
+The clear columns (sender_id, type_name, timestamp, intent_name, action_name) are what Rasa
+queries by and what `bot.retention` deletes by; they hold no words of the citizen. The
+`data` column (the text, the entities, the slots: names, phones, addresses) is a Fernet token
+under CHANNEL_DATA_KEY.
+"""
+import json
+import logging
+import os
+from typing import Any, Optional, Text
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from bot.crypto import Vault
+
+logger = logging.getLogger(__name__)
+
+
+class SealedSQLTrackerStore(SQLTrackerStore):
+    """`type: bot.tracker_store.SealedSQLTrackerStore`, `url:` a SQLAlchemy URL (sqlite or postgresql)."""
+
+    def __init__(self, domain=None, host: Optional[Text] = None, key: Optional[Text] = None, event_broker=None, **kwargs: Any):
+        url = host or os.environ.get("TRACKER_STORE_URL")
+        if not url or "://" not in url:
+            raise ValueError("the tracker store needs a SQLAlchemy URL (TRACKER_STORE_URL)")
+        self.vault = Vault(key or os.environ.get("CHANNEL_DATA_KEY", ""))
+        if url.startswith("sqlite:///"):
+            from bot import files
+            from pathlib import Path
+
+            files.secure_dir(Path(url[len("sqlite:///"):]).parent)
+        # A URL in `host` is taken whole by Rasa's get_db_url, for sqlite as for postgresql.
+        super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
+
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions).all()
+            events = [json.loads(self.vault.decrypt(row.data)) for row in rows]
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=self.vault.encrypt(json.dumps(data)),
+                    )
+                )
+            session.commit()
