@@ -8,15 +8,25 @@ under CHANNEL_DATA_KEY.
 import json
 import logging
 import os
+from pathlib import Path
 from typing import Any, Optional, Text
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot import files
 from bot.crypto import Vault
 
 logger = logging.getLogger(__name__)
+
+
+class SealError(RuntimeError):
+    """Stored events that this key cannot open (a wrong CHANNEL_DATA_KEY, or damaged rows).
+
+    Not a ValueError: Rasa's `session_scope` takes any ValueError for a missing PostgreSQL
+    schema and exits the whole server.
+    """
 
 
 class SealedSQLTrackerStore(SQLTrackerStore):
@@ -28,17 +38,18 @@ class SealedSQLTrackerStore(SQLTrackerStore):
             raise ValueError("the tracker store needs a SQLAlchemy URL (TRACKER_STORE_URL)")
         self.vault = Vault(key or os.environ.get("CHANNEL_DATA_KEY", ""))
         if url.startswith("sqlite:///"):
-            from bot import files
-            from pathlib import Path
-
             files.secure_dir(Path(url[len("sqlite:///"):]).parent)
         # A URL in `host` is taken whole by Rasa's get_db_url, for sqlite as for postgresql.
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
 
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         with self.session_scope() as session:
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions).all()
-            events = [json.loads(self.vault.decrypt(row.data)) for row in rows]
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions)
+            sealed = [row.data for row in query.all()]
+        try:
+            events = [json.loads(self.vault.decrypt(data)) for data in sealed]
+        except ValueError as exc:
+            raise SealError(f"cannot open the stored events of a conversation: {exc}") from None
         if self.domain and events:
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         return None

@@ -1,6 +1,8 @@
+import stat
+
 import yaml
 
-from bot.stack import write_credentials
+from bot.stack import redis_variables, write_credentials, write_endpoints
 
 
 def test_channels_without_secrets_are_left_out(tmp_path):
@@ -12,3 +14,26 @@ def test_channels_without_secrets_are_left_out(tmp_path):
     assert "connectors.telegram.channel.TelegramInput" not in channels
     # secrets stay references, expanded by Rasa from the environment, never written to disk
     assert "${WECHAT_TOKEN}" in path.read_text()
+
+
+def test_endpoints_have_the_sql_tracker_store_and_no_lock_store_without_redis(tmp_path):
+    path = write_endpoints({"TRACKER_STORE_URL": "sqlite:////tmp/x.db"}, tmp_path / "endpoints.yml")
+    endpoints = yaml.safe_load(path.read_text())
+    assert endpoints["tracker_store"] == {"type": "bot.tracker_store.SealedSQLTrackerStore", "url": "${TRACKER_STORE_URL}"}
+    assert "lock_store" not in endpoints
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_redis_url_switches_on_the_redis_lock_store(tmp_path):
+    env = {"TRACKER_STORE_URL": "sqlite:////tmp/x.db", "REDIS_URL": "redis://127.0.0.1:6379/5", "LOCK_STORE_PREFIX": "t1"}
+    env.update(redis_variables(env["REDIS_URL"]))
+    assert env["REDIS_DB"] == "5" and env["REDIS_PORT"] == "6379" and env["REDIS_PASSWORD"] == ""
+    lock_store = yaml.safe_load(write_endpoints(env, tmp_path / "endpoints.yml").read_text())["lock_store"]
+    # the password line is left out when there is none (Rasa refuses an empty ${VAR})
+    assert lock_store == {"type": "redis", "url": "${REDIS_HOST}", "port": "${REDIS_PORT}", "db": "${REDIS_DB}",
+                          "key_prefix": "${LOCK_STORE_PREFIX}"}
+
+
+def test_a_password_in_redis_url_reaches_the_lock_store_as_a_variable():
+    assert redis_variables("redis://:p%40ss@cache:6380")["REDIS_PASSWORD"] == "p@ss"
+    assert redis_variables("redis://:p%40ss@cache:6380")["REDIS_DB"] == "0"
