@@ -1,5 +1,7 @@
 """A stack of its own, under the supervisor as `make run` has it, for killing its processes."""
+import os
 import re
+import signal
 import time
 import uuid
 from types import SimpleNamespace
@@ -65,9 +67,6 @@ class Citizen:
 
 def kill_and_wait_back(process, timeout=240):
     """SIGKILL the process (its pid only, never a name) and wait until the supervisor has it healthy again."""
-    import os
-    import signal
-
     before = process.restarts
     os.kill(process.popen.pid, signal.SIGKILL)
     deadline = time.monotonic() + timeout

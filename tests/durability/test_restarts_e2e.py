@@ -1,4 +1,6 @@
 """Each process of the stack killed with SIGKILL in the middle of a form: back by itself, the form goes on, one ticket."""
+import os
+import signal
 import time
 
 import pytest
@@ -42,9 +44,6 @@ def test_a_turn_while_the_action_server_is_dead_loses_nothing_already_given(dura
     citizen, description = start_report(durable, 14)
     process = durable.processes["action server"]
     restarts = process.restarts
-    import os
-    import signal
-
     os.kill(process.popen.pid, signal.SIGKILL)
     process.popen.wait()
     citizen.say("李秀英")  # the action server is down: an apology or nothing, never a crash
@@ -62,9 +61,6 @@ def test_the_backend_dead_at_the_confirmation_files_the_ticket_once_when_it_is_b
     citizen.say("赵先生")
     assert "核对" in citizen.say("13911113333")
     process = durable.processes["dispatch backend"]
-    import os
-    import signal
-
     restarts = process.restarts
     os.kill(process.popen.pid, signal.SIGKILL)
     process.popen.wait()
