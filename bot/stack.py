@@ -39,6 +39,7 @@ class Process:
     popen: Optional[subprocess.Popen] = field(default=None, repr=False)
     log_path: Optional[Path] = None
     restarts: int = 0
+    healthy: bool = False  # answered its health check since it was last started
 
 
 def free_port() -> int:
@@ -185,6 +186,7 @@ class Stack:
         if process not in self.processes:
             self.processes.append(process)
         self._wait_healthy(process)
+        process.healthy = True
         return process
 
     def spawn(self, process: Process) -> None:
@@ -292,6 +294,7 @@ class Supervisor:
         while not self.stack.stopping.is_set():
             up_since = time.monotonic()
             code = process.popen.wait()
+            process.healthy = False
             if self.stack.stopping.is_set():
                 return
             if time.monotonic() - up_since > self.STABLE_AFTER:
@@ -309,4 +312,5 @@ class Supervisor:
                     _signal_group(process.popen, signal.SIGKILL)
                 continue
             process.restarts += 1
+            process.healthy = True
             log.warning("%s is back (restart %d)", process.name, process.restarts)
