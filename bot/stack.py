@@ -272,12 +272,12 @@ class Supervisor:
     """Watches the processes of a Stack and starts again any that dies, the others untouched.
 
     Waits 1, 2, 4 ... up to 60 seconds between tries; a process that stayed healthy for a
-    minute starts again from one second. Every death and every restart is logged.
+    half a minute starts again from one second. Every death and every restart is logged.
     """
 
     FIRST_DELAY = 1.0
     MAX_DELAY = 60.0
-    STABLE_AFTER = 60.0
+    STABLE_AFTER = 30.0
 
     def __init__(self, stack: Stack):
         self.stack = stack
