@@ -32,9 +32,12 @@ from bot.stack import Stack, Supervisor, standard_processes
 
 CONVERSATIONS = int(os.environ.get("CHAOS_CONVERSATIONS", "1000"))
 CITIZENS_AT_ONCE = 8
-KILL_EVERY = (5.0, 25.0)  # seconds between two kills, uniformly drawn
+# Seconds between two kills, uniformly drawn: each process dies about every 90 s, the Rasa server
+# (which takes 20-60 s to load its model again) not so often that it is never up.
+KILL_EVERY = (15.0, 45.0)
 TURN_DEADLINE = 600.0  # a citizen gives up on one answer after this long
 REFERENCE = re.compile(r"BJ\d{8}-Q?\d{4}")
+SURNAMES = "王李张刘陈杨赵黄周吴"
 PLACES = ["朝阳区望京西园三区{n}号楼门口路灯坏了", "海淀区中关村大街{n}号门口井盖丢了很危险"]
 
 
@@ -90,12 +93,12 @@ def converse(url, n):
         if found:
             reference = found.group(0)
             break
-        if "称呼" in reply:
-            said = f"市民{n + 1}"
+        if "核对" in reply:  # the summary (it names the name and the phone too, so it comes first)
+            said = "确认"
+        elif "称呼" in reply:
+            said = SURNAMES[n % len(SURNAMES)] + ("先生" if n % 2 else "女士")
         elif "电话" in reply:
             said = f"139{n + 1:08d}"
-        elif "核对" in reply or "对吗" in reply:
-            said = "确认"
         elif not reply:
             break  # no answer within the deadline: the citizen gives up
         # anything else: say the same again (the bot asked something this script did not expect)
@@ -117,7 +120,7 @@ def run(conversations: int = CONVERSATIONS) -> dict:
             started = time.monotonic()
             chaos.start()
             with ThreadPoolExecutor(CITIZENS_AT_ONCE) as pool:
-                results = list(pool.map(lambda n: converse(url, n), range(conversations)))
+                results = list(pool.map(lambda n: _progress(converse(url, n), n, started), range(conversations)))
             chaos.done.set()
             chaos.join()
             elapsed = time.monotonic() - started
@@ -146,11 +149,19 @@ def run(conversations: int = CONVERSATIONS) -> dict:
     }
 
 
+def _progress(result, n, started):
+    if (n + 1) % 50 == 0:
+        print(f"chaos: {n + 1} conversations, {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+    return result
+
+
 def _drain(var: Path, stack: Stack, seconds: float = 180.0) -> int:
     """Waits until the outbox has delivered what it queued while the backend was down; returns what is left."""
     deadline = time.monotonic() + seconds
     while True:
         with sqlite3.connect(var / "channel.db") as db:
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'submissions'").fetchone():
+                return 0  # nothing was ever filed
             left = db.execute("SELECT count(*) FROM submissions WHERE state = 'pending'").fetchone()[0]
         if left == 0 or time.monotonic() > deadline:
             return left
@@ -167,6 +178,7 @@ if __name__ == "__main__":
     parser.add_argument("--conversations", type=int, default=CONVERSATIONS)
     parser.add_argument("--quick", action="store_true", help="60 conversations")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # the stack is stopped on the way out
     result = run(60 if args.quick else args.conversations)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     sys.exit(0)
