@@ -14,6 +14,7 @@ from typing import Any, Optional, Text
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy import event
 
 from bot import files
 from bot.crypto import Vault
@@ -41,6 +42,12 @@ class SealedSQLTrackerStore(SQLTrackerStore):
             files.secure_dir(Path(url[len("sqlite:///"):]).parent)
         # A URL in `host` is taken whole by Rasa's get_db_url, for sqlite as for postgresql.
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # As the channel store: WAL and a busy timeout, so `bot.cli purge` running beside the
+            # server makes it wait instead of failing a save (Rasa would then keep that turn in memory).
+            event.listen(self.engine, "connect", _busy_timeout)
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         with self.session_scope() as session:
@@ -70,3 +77,9 @@ class SealedSQLTrackerStore(SQLTrackerStore):
                     )
                 )
             session.commit()
+
+
+def _busy_timeout(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
