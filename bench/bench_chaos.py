@@ -32,9 +32,12 @@ from bot.stack import Stack, Supervisor, standard_processes
 
 CONVERSATIONS = int(os.environ.get("CHAOS_CONVERSATIONS", "1000"))
 CITIZENS_AT_ONCE = 8
-# Seconds between two kills, uniformly drawn: each process dies about every 90 s, the Rasa server
-# (which takes 20-60 s to load its model again) not so often that it is never up.
+# Seconds between two kills, uniformly drawn; a process is killed only once it has been up MIN_UP
+# seconds, or the Rasa server (20 to 90 s to load its model on a busy machine) would hardly ever be up.
 KILL_EVERY = (15.0, 45.0)
+MIN_UP = 45.0
+# A run stops starting conversations after this long (the ones under way finish); 0 = no limit.
+BUDGET_S = float(os.environ.get("CHAOS_BUDGET_S", "0"))
 TURN_DEADLINE = 600.0  # a citizen gives up on one answer after this long
 REFERENCE = re.compile(r"BJ\d{8}-Q?\d{4}")
 SURNAMES = "王李张刘陈杨赵黄周吴"
@@ -49,11 +52,17 @@ class Chaos(threading.Thread):
         self.processes = processes
         self.random = random.Random(seed)
         self.kills = {p.name: 0 for p in processes}
+        self.up_since = {}
         self.done = threading.Event()
 
     def run(self):
         while not self.done.wait(self.random.uniform(*KILL_EVERY)):
-            up = [p for p in self.processes if p.healthy and p.popen.poll() is None]
+            for p in self.processes:  # note when each process (by pid) was first seen up
+                if p.healthy:
+                    self.up_since.setdefault((p.name, p.popen.pid), time.monotonic())
+            now = time.monotonic()
+            up = [p for p in self.processes
+                  if p.healthy and p.popen.poll() is None and now - self.up_since.setdefault((p.name, p.popen.pid), now) > MIN_UP]
             if not up:
                 continue
             victim = self.random.choice(up)
@@ -81,8 +90,10 @@ def answer(url, sender, text):
     return "", time.monotonic() - started, tries
 
 
-def converse(url, n):
+def converse(url, n, deadline=None):
     """Answers what the bot asks (it may ask again after a restart), until a reference or 12 answers."""
+    if deadline and time.monotonic() > deadline:
+        return None  # the time budget is spent: this one is not started
     sender, description = f"chaos-{uuid.uuid4().hex[:10]}", PLACES[n % len(PLACES)].format(n=n + 1)
     said, waits, resent, reference = description, [], 0, None
     for _ in range(12):
@@ -105,7 +116,7 @@ def converse(url, n):
     return {"description": description, "reference": reference, "waits": waits, "resent": resent}
 
 
-def run(conversations: int = CONVERSATIONS) -> dict:
+def run(conversations: int = CONVERSATIONS, budget_s: float = BUDGET_S) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         var = Path(tmp)
         env = stack_env(var)
@@ -118,9 +129,11 @@ def run(conversations: int = CONVERSATIONS) -> dict:
             url = f"{env['RASA_URL']}/webhooks/rest/webhook"
             chaos = Chaos(processes)
             started = time.monotonic()
+            deadline = started + budget_s if budget_s else None
             chaos.start()
             with ThreadPoolExecutor(CITIZENS_AT_ONCE) as pool:
-                results = list(pool.map(lambda n: _progress(converse(url, n), n, started), range(conversations)))
+                results = list(pool.map(lambda n: _progress(converse(url, n, deadline), n, started), range(conversations)))
+            results = [r for r in results if r is not None]
             chaos.done.set()
             chaos.join()
             elapsed = time.monotonic() - started
@@ -131,13 +144,14 @@ def run(conversations: int = CONVERSATIONS) -> dict:
     told = [r for r in results if r["reference"]]
     waits = [w for r in results for w in r["waits"]]
     return {
-        "conversations": conversations,
+        "conversations_asked": conversations,
+        "conversations": len(results),
         "citizens_told_a_reference": len(told),
         "told_a_provisional_reference": sum(1 for r in told if "-Q" in r["reference"]),
         "tickets_in_backend": sum(filed.get(r["description"], 0) for r in results),
         "duplicates": sum(max(0, filed.get(r["description"], 0) - 1) for r in results),
         "lost": sum(1 for r in told if filed.get(r["description"], 0) == 0),
-        "not_finished": conversations - len(told),
+        "not_finished": len(results) - len(told),
         "filed_without_telling_the_citizen": sum(1 for r in results if not r["reference"] and filed.get(r["description"])),
         "still_pending_in_outbox": pending,
         "longest_wait_s": round(max(waits), 1) if waits else None,
@@ -177,8 +191,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--conversations", type=int, default=CONVERSATIONS)
     parser.add_argument("--quick", action="store_true", help="60 conversations")
+    parser.add_argument("--budget", type=float, default=BUDGET_S, help="stop starting conversations after this many seconds")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # the stack is stopped on the way out
-    result = run(60 if args.quick else args.conversations)
+    result = run(60 if args.quick else args.conversations, args.budget)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     sys.exit(0)
