@@ -1,41 +1,156 @@
-/* The portal's language switch and the rasa-webchat widget on Rasa's Socket.IO channel. */
+/* The portal's language switch and navigation, and the rasa-webchat widget on Rasa's Socket.IO channel,
+   made usable by keyboard, screen reader and phone. */
 (function () {
-  var EN = {
-    site: "Beijing Municipal Government", sub: "12345 Citizen Service Hotline",
-    nav_home: "Home", nav_news: "News", nav_policy: "Policies", nav_service: "Services",
-    nav_12345: "12345 Hotline", nav_data: "Open Data",
-    hero: "A problem in the city? Tell 12345",
-    hero_text: "Noise, broken street lights, damaged roads, cold radiators... report online and follow your ticket. Open the chat at the bottom right and the assistant files it for you.",
-    urgent: "Emergencies: police 110 · fire 119 · ambulance 120/999 · gas 96777",
-    howto: "How it works", step1: "Say what the problem is and where", step2: "Leave your name and phone number",
-    step3: "Confirm and get a ticket number (e.g. BJ20261128-0042)", step4: "The agency handles it; we tell you as it moves",
-    news: "Hotline news", news1: "Heating season report", news2: "Monthly topic: lifts for old residential buildings",
-    news3: "12345 now answers online in English", foot: "General Office of the Beijing Municipal Government · demo page"
+  var TEXT = {
+    zh: {
+      chat_label: "12345 在线反映", open_chat: "打开在线反映对话", close_chat: "关闭对话", send: "发送",
+      message: "您的消息", log: "对话记录", nav_label: "栏目导航"
+    },
+    en: {
+      skip: "Skip to content", site: "Beijing Municipal Government", sub: "12345 Citizen Service Hotline",
+      menu: "Menu", nav_label: "Site sections",
+      nav_home: "Home", nav_news: "News", nav_policy: "Policies", nav_service: "Services",
+      nav_12345: "12345 Hotline", nav_data: "Open Data",
+      hero: "A problem in the city? Tell 12345",
+      hero_text: "Noise, broken street lights, damaged roads, cold radiators... report online and follow your ticket. Press \u201cReport online\u201d below, or the red chat button at the bottom right, and the assistant files it for you.",
+      start: "Report online",
+      urgent: "Emergencies: police 110 \u00b7 fire 119 \u00b7 ambulance 120/999 \u00b7 gas 96777",
+      howto: "How it works", step1: "Say what the problem is and where", step2: "Leave your name and phone number",
+      step3: "Confirm and get a ticket number (e.g. BJ20261128-0042)", step4: "The agency handles it; we tell you as it moves",
+      news: "Hotline news", news1: "Heating season report", news2: "Monthly topic: lifts for old residential buildings",
+      news3: "12345 now answers online in English", foot: "General Office of the Beijing Municipal Government \u00b7 demo page",
+      chat_label: "12345 Online", open_chat: "Open the 12345 chat", close_chat: "Close the chat", send: "Send",
+      message: "Your message", log: "Conversation"
+    }
   };
+  var root = document.documentElement;
+  root.classList.add("js");
+
+  // Language: ?lang= wins and is remembered, so a reload or the next visit keeps it.
   var query = new URLSearchParams(location.search).get("lang");
-  if (query === "zh" || query === "en") { localStorage.setItem("portal_lang", query); }
-  var lang = localStorage.getItem("portal_lang") === "en" ? "en" : "zh";
-  document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
-  document.getElementById("lang-" + lang).className = "on";
+  if (query === "zh" || query === "en") { try { localStorage.setItem("portal_lang", query); } catch (e) { /* private mode */ } }
+  var stored = null;
+  try { stored = localStorage.getItem("portal_lang"); } catch (e) { /* private mode */ }
+  var lang = (query || stored) === "en" ? "en" : "zh";
+  var text = TEXT[lang];
+  root.lang = lang === "en" ? "en" : "zh-CN";
+  var current = document.getElementById("lang-" + lang);
+  current.className = "on";
+  current.setAttribute("aria-current", "true");
   if (lang === "en") {
     document.title = "Beijing 12345 Citizen Service Hotline";
     document.querySelectorAll("[data-i18n]").forEach(function (el) {
-      var text = EN[el.getAttribute("data-i18n")];
-      if (text) { el.textContent = text; }
+      var t = text[el.getAttribute("data-i18n")];
+      if (t) { el.textContent = t; }
     });
   }
-  fetch("/config.json").then(function (r) { return r.json(); }).then(function (cfg) {
-    window.WebChat.default({
-      selector: "#webchat",
-      socketUrl: cfg.socketUrl,
-      socketPath: cfg.socketPath,
-      customData: { language: lang },
-      initPayload: lang === "en" ? "Hello" : "你好",
-      title: lang === "en" ? "12345 Online" : "12345 在线反映",
-      subtitle: lang === "en" ? "Citizen Service Hotline" : "市民服务热线 · 接诉即办",
-      inputTextFieldHint: lang === "en" ? "Describe your problem..." : "请描述您的诉求……",
-      params: { storage: "local" },
-      showMessageDate: true
-    }, null);
+  document.querySelectorAll("[data-i18n-label]").forEach(function (el) {
+    el.setAttribute("aria-label", text[el.getAttribute("data-i18n-label")]);
+  });
+
+  // On phones the navigation folds behind a menu button (portal.css hides it below 720 px).
+  var menu = document.querySelector(".menu-toggle");
+  var nav = document.getElementById("site-nav");
+  menu.addEventListener("click", function () {
+    var open = menu.getAttribute("aria-expanded") !== "true";
+    menu.setAttribute("aria-expanded", String(open));
+    nav.classList.toggle("open", open);
+  });
+
+  // iOS shrinks only the visual viewport for the on-screen keyboard: the full-screen chat follows it.
+  function fitViewport() {
+    var vv = window.visualViewport;
+    if (!vv) { return; }
+    root.style.setProperty("--vv-height", vv.height + "px");
+    root.style.setProperty("--vv-top", vv.offsetTop + "px");
+  }
+  if (window.visualViewport) {
+    window.visualViewport.addEventListener("resize", fitViewport);
+    window.visualViewport.addEventListener("scroll", fitViewport);
+    fitViewport();
+  }
+
+  var chat = document.getElementById("webchat");
+  var start = document.querySelector(".start-chat");
+  var find = function (selector) { return chat.querySelector(selector); };
+  var isOpen = function () { return !!find(".rw-widget-container.rw-chat-open"); };
+  var visible = function (el) { return !!el && el.getClientRects().length > 0; };
+  var wantFocus = null;  // what gets the focus once the widget has rendered: "input" after opening, "launcher" after closing
+
+  function set(el, name, value) {
+    if (el && el.getAttribute(name) !== value) { el.setAttribute(name, value); }
+  }
+
+  // rasa-webchat 1.0.1 renders its buttons without names, its title as an h4 and its messages without a live
+  // region, and has no option for any of it. We name them here, each time React renders them, rather than serve a
+  // patched copy of its minified bundle: this survives an update of the widget and keeps the fix in one place.
+  function label() {
+    var launcher = find(".rw-launcher");
+    set(launcher, "aria-label", isOpen() ? text.close_chat : text.open_chat);
+    set(launcher, "aria-expanded", String(isOpen()));
+    chat.querySelectorAll(".rw-launcher img, .rw-close-button img").forEach(function (img) { set(img, "alt", ""); });
+    set(find(".rw-close-button"), "aria-label", text.close_chat);
+    set(find(".rw-close-button"), "type", "button");
+    set(find(".rw-send"), "aria-label", text.send);
+    set(find(".rw-new-message"), "aria-label", text.message);
+    set(find(".rw-new-message"), "lang", root.lang);
+    var log = find(".rw-messages-container");
+    set(log, "role", "log");
+    set(log, "aria-live", "polite");
+    set(log, "aria-label", text.log);
+    set(log, "tabindex", "0");  // it scrolls: keyboard users must be able to reach and scroll it
+    var title = find(".rw-title");
+    set(title, "role", "heading");
+    set(title, "aria-level", "2");
+    if (start && launcher) { start.hidden = false; }
+    if (wantFocus === "input" && visible(find(".rw-new-message"))) {
+      find(".rw-new-message").focus();
+      wantFocus = null;
+    } else if (wantFocus === "launcher" && visible(launcher)) {
+      launcher.focus();
+      wantFocus = null;
+    }
+  }
+  new MutationObserver(label).observe(chat, { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
+
+  // Opening by the launcher (mouse, touch, Enter or Space) puts the focus in the input; closing returns it.
+  chat.addEventListener("click", function (event) {
+    if (event.target.closest(".rw-launcher, .rw-close-button")) {
+      wantFocus = isOpen() ? "launcher" : "input";
+      setTimeout(label, 0);
+    }
+  }, true);
+  if (start) {
+    start.addEventListener("click", function () {
+      if (isOpen()) { find(".rw-new-message").focus(); return; }
+      var launcher = find(".rw-launcher");
+      if (launcher) { launcher.click(); }
+    });
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !isOpen()) { return; }
+    var close = visible(find(".rw-close-button")) ? find(".rw-close-button") : find(".rw-launcher");
+    if (close) { close.click(); }
+  });
+
+  var config = fetch("/config.json").then(function (r) { return r.json(); });
+  // webchat.js is deferred: it has run by DOMContentLoaded (and mounts the widget itself after `load`).
+  document.addEventListener("DOMContentLoaded", function () {
+    config.then(function (cfg) {
+      window.WebChat.default({
+        socketUrl: cfg.socketUrl,
+        socketPath: cfg.socketPath,
+        customData: { language: lang },
+        initPayload: lang === "en" ? "Hello" : "你好",
+        title: text.chat_label,
+        subtitle: lang === "en" ? "Citizen Service Hotline" : "市民服务热线 · 接诉即办",
+        inputTextFieldHint: lang === "en" ? "Describe your problem..." : "请描述您的诉求……",
+        params: { storage: "local" },
+        // The time of each message in the page's language (the widget would always write "6:21 AM").
+        showMessageDate: function (timestamp) {
+          return new Date(timestamp).toLocaleTimeString(root.lang, { hour: "2-digit", minute: "2-digit" });
+        }
+      }, chat);
+    });
   });
 })();
