@@ -81,8 +81,8 @@
     if (el && el.getAttribute(name) !== value) { el.setAttribute(name, value); }
   }
 
-  // rasa-webchat 1.0.1 renders its buttons without names, its title as an h4 and its messages without a live
-  // region, and has no option for any of it. We name them here, each time React renders them, rather than serve a
+  // rasa-webchat 1.0.1 renders its buttons without names, its quick replies as divs, its title as an h4 and its
+  // messages without a live region, and has no option for any of it. We name them here, each time React renders them, rather than serve a
   // patched copy of its minified bundle: this survives an update of the widget and keeps the fix in one place.
   function label() {
     var launcher = find(".rw-launcher");
@@ -99,6 +99,11 @@
     set(log, "aria-live", "polite");
     set(log, "aria-label", text.log);
     set(log, "tabindex", "0");  // it scrolls: keyboard users must be able to reach and scroll it
+    // Its quick replies ("确认提交", "Not urgent, file it") are plain divs: make them buttons for keyboards.
+    chat.querySelectorAll(".rw-reply").forEach(function (reply) {
+      set(reply, "role", "button");
+      set(reply, "tabindex", "0");
+    });
     var title = find(".rw-title");
     set(title, "role", "heading");
     set(title, "aria-level", "2");
@@ -120,6 +125,12 @@
       setTimeout(label, 0);
     }
   }, true);
+  chat.addEventListener("keydown", function (event) {
+    if ((event.key === "Enter" || event.key === " ") && event.target.classList.contains("rw-reply")) {
+      event.preventDefault();
+      event.target.click();
+    }
+  });
   if (start) {
     start.addEventListener("click", function () {
       if (isOpen()) { find(".rw-new-message").focus(); return; }
