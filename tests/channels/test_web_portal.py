@@ -7,16 +7,13 @@ import pytest
 import requests
 
 from bot.settings import ROOT
+from tests.portal.browser import ARGS, CHROMIUM, LOCAL, widget_ready
 
 pytestmark = pytest.mark.slow
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
     pytest.skip("needs Debian's chromium at /usr/bin/chromium", allow_module_level=True)
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-LOCAL = re.compile(r"^(https?|wss?)://127\.0\.0\.1[:/]|^data:")
 SCREENSHOT = ROOT / "docs" / "portal.png"
 
 
@@ -29,10 +26,10 @@ def browser_page(tmp_path):
         )
         page = context.new_page()
         outside = []
-        page.on("requestfinished", lambda r: None if LOCAL.match(r.url) else outside.append(r.url))
+        page.on("request", lambda r: None if LOCAL.match(r.url) else outside.append(r.url))
         yield page
         context.close()
-        assert outside == []  # no CDN: nothing loaded from outside (the widget asks Google Fonts; our policy blocks it)
+        assert outside == []  # no CDN: nothing even asked of an outside server (our copy of the widget drops its font)
 
 
 def bot_lines(page):
@@ -53,8 +50,7 @@ def say(page, text, expect):
 
 
 def open_chat(page):
-    page.locator(".rw-launcher, .rw-new-message").first.wait_for(timeout=60_000)
-    page.wait_for_timeout(500)  # the widget restores its open/closed state from storage after it mounts
+    widget_ready(page)  # shown once connected, by which time it has restored its open/closed state from storage
     if not page.locator(".rw-new-message").is_visible():
         page.locator(".rw-launcher").click()
     page.locator(".rw-new-message").wait_for(timeout=60_000)

@@ -170,7 +170,7 @@ def test_keyboard_alone_opens_the_chat_files_a_ticket_and_closes_it(visit):
 
 
 def test_the_language_switch_sets_the_page_and_the_chat_and_is_kept_on_reload(visit, tmp_path):
-    citizen = visit(DEVICES["iPhone"])
+    citizen = visit(DEVICES["iPhone"], reduced_motion="reduce")  # and the chat button does not slide in
     page = citizen.page
     widget_ready(page)
     assert page.evaluate("() => document.documentElement.lang") == "zh-CN"

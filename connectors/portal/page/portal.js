@@ -12,7 +12,7 @@
       nav_home: "Home", nav_news: "News", nav_policy: "Policies", nav_service: "Services",
       nav_12345: "12345 Hotline", nav_data: "Open Data",
       hero: "A problem in the city? Tell 12345",
-      hero_text: "Noise, broken street lights, damaged roads, cold radiators... report online and follow your ticket. Press \u201cReport online\u201d below, or the red chat button at the bottom right, and the assistant files it for you.",
+      hero_text: "Noise, broken street lights, damaged roads, cold radiators... report online and follow your ticket. Press \"Report online\" below, or the red chat button at the bottom right, and the assistant files it for you.",
       start: "Report online",
       urgent: "Emergencies: police 110 \u00b7 fire 119 \u00b7 ambulance 120/999 \u00b7 gas 96777",
       howto: "How it works", step1: "Say what the problem is and where", step2: "Leave your name and phone number",
