@@ -111,11 +111,11 @@ def choose_reply(visit: Visit, expect: str) -> str:
     return wait_for_bot(page, before, expect)
 
 
-def fits_the_screen(page) -> dict:
+def fits_the_screen(page, button=".rw-launcher") -> dict:
     """What a citizen would see go wrong: the page wider than the screen, the chat button off it or too small."""
     return page.evaluate(
-        """() => {
-            const launcher = document.querySelector('.rw-launcher');
+        """selector => {
+            const launcher = document.querySelector(selector);
             const box = launcher && launcher.getClientRects().length ? launcher.getBoundingClientRect() : null;
             return {
                 overflow: document.documentElement.scrollWidth - window.innerWidth,
@@ -123,7 +123,8 @@ def fits_the_screen(page) -> dict:
                     && box.right <= window.innerWidth && box.bottom <= window.innerHeight,
                 launcher_size: box ? [Math.round(box.width), Math.round(box.height)] : null,
             };
-        }"""
+        }""",
+        button,
     )
 
 

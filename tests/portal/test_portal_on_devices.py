@@ -77,6 +77,35 @@ def test_axe_finds_nothing_serious_with_the_chat_open_and_a_conversation_in_it(v
     assert citizen.console_errors == [] and citizen.outside_requests == []
 
 
+def test_the_chat_button_answers_a_tap_before_the_widget_has_arrived(visit):
+    citizen = visit(DEVICES["small Android phone"], "zh")
+    page = citizen.page
+    held = []
+    page.context.route("**/webchat.js", lambda route: held.append(route))  # the widget's bundle still on its way
+    page.reload(wait_until="commit")  # the page's load never comes while the bundle is held
+    button = page.locator(".chat-button")
+    button.wait_for(state="visible", timeout=30_000)
+    assert button.get_attribute("aria-label") == LAUNCHER_NAME["zh"]
+    fit = fits_the_screen(page, ".chat-button")
+    assert fit["overflow"] <= 0 and fit["launcher_on_screen"] and min(fit["launcher_size"]) >= 48, fit
+    citizen.press(button)
+    assert button.get_attribute("aria-busy") == "true"
+    status = page.locator(".chat-status")
+    assert "正在连接" in status.inner_text()
+    # Nothing arrives: the citizen is told so, with the numbers to call, rather than left with a dead button.
+    page.wait_for_function(
+        "() => document.querySelector('.chat-status').innerText.includes('12345')", timeout=60_000
+    )
+    assert "110" in status.inner_text()
+    page.context.unroute("**/webchat.js")
+    for route in held:
+        route.continue_()
+    # The bundle arrives: the chat the citizen asked for opens by itself, ready to type in.
+    page.wait_for_function("() => document.activeElement.classList.contains('rw-new-message')", timeout=60_000)
+    assert status.inner_text() == "" and not button.is_visible()
+    assert citizen.outside_requests == []
+
+
 FILINGS = [
     # (device, language, how the chat is opened, first message, name, the status word in the answer)
     ("small Android phone", "zh", ".rw-launcher", "海淀区学院路20号院3号楼门口路灯坏了好几天 电话13800138001", "王芳", "已受理"),
