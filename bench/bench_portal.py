@@ -36,7 +36,10 @@ PROFILES = {
 # button is first on screen (only once its bundle has run and its socket is connected), and when its input is.
 WATCH_WIDGET = """
 new MutationObserver((_, observer) => {
-  const shown = selector => { const e = document.querySelector(selector); return !!e && e.getClientRects().length > 0; };
+  const shown = selector => {
+    const e = document.querySelector(selector);
+    return !!e && e.getClientRects().length > 0;
+  };
   if (window.__widgetReadyMs === undefined && shown('.rw-launcher, .rw-new-message')) {
     window.__widgetReadyMs = performance.now();
   }

@@ -80,7 +80,8 @@ def bot_texts(page) -> List[str]:
 def wait_for_bot(page, before: int, pattern: str) -> str:
     """Waits until a bot message after the first `before` matches `pattern`; returns the new messages."""
     page.wait_for_function(
-        "([n, p]) => [...document.querySelectorAll('.rw-response')].slice(n).some(e => new RegExp(p).test(e.innerText))",
+        "([n, p]) => [...document.querySelectorAll('.rw-response')].slice(n)"
+        ".some(e => new RegExp(p).test(e.innerText))",
         arg=[before, pattern], timeout=BOT_TIMEOUT,
     )
     return "\n".join(bot_texts(page)[before:])

@@ -73,6 +73,7 @@ def test_axe_finds_nothing_serious_with_the_chat_open_and_a_conversation_in_it(v
         box = page.locator(".rw-conversation-container").bounding_box()
         assert box["width"] == page.viewport_size["width"] and box["height"] >= page.viewport_size["height"] - 1
         assert page.locator(".rw-new-message").bounding_box()["y"] < page.viewport_size["height"]
+        assert page.evaluate("() => document.querySelector('main').inert")  # Tab stays in the chat
     assert axe_violations(page) == []
     assert citizen.console_errors == [] and citizen.outside_requests == []
 

@@ -81,15 +81,17 @@
   var find = function (selector) { return chat.querySelector(selector); };
   var isOpen = function () { return !!find(".rw-widget-container.rw-chat-open"); };
   var visible = function (el) { return !!el && el.getClientRects().length > 0; };
-  var wantFocus = null;  // what gets the focus once the widget has rendered: "input" after opening, "launcher" after closing
+  // What gets the focus once the widget has rendered: "input" after opening, "launcher" after closing.
+  var wantFocus = null;
 
   function set(el, name, value) {
     if (el && el.getAttribute(name) !== value) { el.setAttribute(name, value); }
   }
 
   // rasa-webchat 1.0.1 renders its buttons without names, its quick replies as divs, its title as an h4 and its
-  // messages without a live region, and has no option for any of it. We name them here, each time React renders them, rather than serve a
-  // patched copy of its minified bundle: this survives an update of the widget and keeps the fix in one place.
+  // messages without a live region, and has no option for any of it. We set them here, each time React renders,
+  // rather than serve a patched copy of its minified bundle: this survives an update of the widget and keeps the
+  // fix in one readable place. (The server does patch one thing out of the bundle, its font import: server.py.)
   function label() {
     var launcher = find(".rw-launcher");
     set(launcher, "aria-label", isOpen() ? text.close_chat : text.open_chat);
@@ -113,6 +115,9 @@
     var title = find(".rw-title");
     set(title, "role", "heading");
     set(title, "aria-level", "2");
+    // On phones the open chat covers the page: Tab and screen readers stay out of what is behind it.
+    var covered = isOpen() && phone.matches;
+    behind.forEach(function (el) { if (el.inert !== covered) { el.inert = covered; } });
     // Our button stands in for the widget's until the widget is connected (and again if it loses the server).
     var ready = visible(launcher) || isOpen();
     if (ready && document.activeElement === button) { wantFocus = pending ? "input" : "launcher"; }
@@ -132,7 +137,12 @@
       wantFocus = null;
     }
   }
-  new MutationObserver(label).observe(chat, { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
+  var phone = window.matchMedia("(max-width: 800px)");  // where the widget opens full screen
+  var behind = document.querySelectorAll("body > .skip, body > header, body > main, body > footer");
+  phone.addEventListener("change", label);
+  new MutationObserver(label).observe(chat, {
+    childList: true, subtree: true, attributes: true, attributeFilter: ["class"]
+  });
 
   // Opening by the launcher (mouse, touch, Enter or Space) puts the focus in the input; closing returns it.
   chat.addEventListener("click", function (event) {
