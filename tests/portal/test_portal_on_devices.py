@@ -107,6 +107,26 @@ def test_the_chat_button_answers_a_tap_before_the_widget_has_arrived(visit):
     assert citizen.outside_requests == []
 
 
+def test_the_open_chat_keeps_its_input_in_the_visible_part_of_the_screen(visit):
+    # iOS's keyboard, like a pinch zoom, shrinks only the visual viewport; no test can raise a real keyboard, so a
+    # zoom stands in for it: the chat must follow the visual viewport, not stay sized to the layout.
+    citizen = visit(DEVICES["iPhone"], "zh")
+    page = citizen.page
+    open_chat(citizen)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setPageScaleFactor", {"pageScaleFactor": 2})
+    page.wait_for_function("() => window.visualViewport.height < window.innerHeight * 0.6", timeout=30_000)
+    page.wait_for_function(
+        """() => {
+            const box = document.querySelector('.rw-new-message').getBoundingClientRect();
+            const vv = window.visualViewport;
+            return box.top >= vv.offsetTop && box.bottom <= vv.offsetTop + vv.height + 1;
+        }""",
+        timeout=30_000,
+    )
+    cdp.send("Emulation.setPageScaleFactor", {"pageScaleFactor": 1})
+
+
 FILINGS = [
     # (device, language, how the chat is opened, first message, name, the status word in the answer)
     ("small Android phone", "zh", ".rw-launcher", "海淀区学院路20号院3号楼门口路灯坏了好几天 电话13800138001", "王芳", "已受理"),
