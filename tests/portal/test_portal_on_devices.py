@@ -61,7 +61,7 @@ def test_axe_finds_nothing_serious_with_the_chat_open_and_a_conversation_in_it(v
     citizen = visit(DEVICES[device], lang)
     page = citizen.page
     open_chat(citizen)
-    assert page.evaluate("() => document.activeElement.className").startswith("rw-new-message")
+    page.wait_for_function("() => document.activeElement.classList.contains('rw-new-message')", timeout=30_000)
     question, answer_word = FIRST_QUESTION[lang]
     answer = say(citizen, question, answer_word)
     if lang == "en":
