@@ -1,0 +1,32 @@
+import re
+
+from bot.nlu import category
+
+CONTRACT_CODES = {"noise", "streetlight", "road", "sanitation", "water", "heating", "power_gas", "traffic",
+                  "property", "market", "greenery", "construction", "labor", "other"}
+
+
+def test_the_category_is_a_contract_service_code_with_a_probability():
+    for text in ("楼道里的灯坏了", "the bins were not collected", "", "   "):
+        code, confidence = category.predict(text)
+        assert code in CONTRACT_CODES and 0 < confidence <= 1
+
+
+def test_the_sentence_embedding_sorts_english_reports_it_was_taught_only_in_chinese():
+    texts, codes = category.load()
+    chinese = [(t, c) for t, c in zip(texts, codes) if re.search(r"[\u4e00-\u9fff]", t)]
+    model = category.train([t for t, _ in chinese], [c for _, c in chinese])
+    reports = {
+        "the street lamps on our lane are all dark": "streetlight",
+        "my boss has not paid my wages for three months": "labor",
+        "no hot water and the radiators are cold": "heating",
+        "the lift in our building has been broken for a week": "property",
+        "loud music from the bar until 3am": "noise",
+        "someone is building an illegal extension on the roof": "construction",
+    }
+    assert list(model.meaning.predict(category.embed(list(reports)))) == list(reports.values())
+
+
+def test_a_letter_is_embedded_from_its_beginning_only():
+    letter = "小区路灯坏了一个月了。" + "请尽快处理。" * 2000
+    assert (category.embed([letter]) == category.embed([letter[: category.MAX_READ]])).all()
