@@ -35,12 +35,15 @@ ENV PATH=/app/.venv/bin:$PATH PYTHONPATH=/app PYTHONUNBUFFERED=1 PYTHONDONTWRITE
 RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /tmp app
 WORKDIR /app
 COPY --from=venv /app/.venv .venv
+# The same application files in every image: bot/stack.py, which names each command, reads them all.
 COPY bot bot
 COPY actions actions
 COPY connectors connectors
 COPY faq faq
 COPY classifier_data classifier_data
+COPY credentials.yml endpoints.yml ./
+COPY deploy/docker/start.py deploy/docker/start.py
 COPY --from=assets /app/build build
 USER 10001
 EXPOSE 5055
-CMD ["python", "-m", "rasa_sdk", "--actions", "actions", "--port", "5055"]
+ENTRYPOINT ["python", "deploy/docker/start.py", "action server"]

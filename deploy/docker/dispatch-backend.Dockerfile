@@ -18,8 +18,15 @@ ENV PATH=/app/.venv/bin:$PATH PYTHONPATH=/app PYTHONUNBUFFERED=1 PYTHONDONTWRITE
 RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /tmp app
 WORKDIR /app
 COPY --from=venv /app/.venv .venv
+# The same application files in every image: bot/stack.py, which names each command, reads them all.
 COPY bot bot
+COPY actions actions
+COPY connectors connectors
+COPY faq faq
+COPY classifier_data classifier_data
+COPY credentials.yml endpoints.yml ./
+COPY deploy/docker/start.py deploy/docker/start.py
 USER 10001
 EXPOSE 8311
 # Migrates BACKEND_DATABASE_URL to the newest revision, registers NOTIFY_URL, serves with waitress.
-CMD ["python", "-m", "bot.backend"]
+ENTRYPOINT ["python", "deploy/docker/start.py", "dispatch backend"]

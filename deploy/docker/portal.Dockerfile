@@ -21,10 +21,16 @@ ENV PATH=/app/.venv/bin:$PATH PYTHONPATH=/app PYTHONUNBUFFERED=1 PYTHONDONTWRITE
 RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /tmp app
 WORKDIR /app
 COPY --from=venv /app/.venv .venv
+# The same application files in every image: bot/stack.py, which names each command, reads them all.
 COPY bot bot
+COPY actions actions
 COPY connectors connectors
+COPY faq faq
+COPY classifier_data classifier_data
+COPY credentials.yml endpoints.yml ./
+COPY deploy/docker/start.py deploy/docker/start.py
 # Only the widget's bundle: the page serves node_modules/rasa-webchat/lib/index.js and nothing else from npm.
 COPY --from=npm /app/node_modules/rasa-webchat/lib node_modules/rasa-webchat/lib
 USER 10001
 EXPOSE 8080
-CMD ["python", "-m", "connectors.portal"]
+ENTRYPOINT ["python", "deploy/docker/start.py", "city portal"]

@@ -37,15 +37,16 @@ ENV PATH=/app/.venv/bin:$PATH PYTHONPATH=/app PYTHONUNBUFFERED=1 PYTHONDONTWRITE
 RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /tmp app
 WORKDIR /app
 COPY --from=venv /app/.venv .venv
+# The same application files in every image: bot/stack.py, which names each command, reads them all.
 COPY bot bot
-COPY connectors connectors
 COPY actions actions
+COPY connectors connectors
 COPY faq faq
 COPY classifier_data classifier_data
 COPY credentials.yml endpoints.yml ./
+COPY deploy/docker/start.py deploy/docker/start.py
 COPY --from=model /app/build build
 COPY --from=model /app/models/12345chat.tar.gz models/12345chat.tar.gz
-COPY deploy/docker/rasa-entrypoint.sh /usr/local/bin/rasa-entrypoint
 USER 10001
 EXPOSE 5005
-ENTRYPOINT ["rasa-entrypoint"]
+ENTRYPOINT ["python", "deploy/docker/start.py", "rasa server"]

@@ -1,6 +1,7 @@
 """The cluster files under deploy/: valid Kubernetes objects, and built the way the README promises."""
+import importlib.util
+import json
 import re
-from pathlib import Path
 
 import kubernetes_validate
 import pytest
@@ -98,6 +99,20 @@ def test_every_image_has_its_dockerfile_on_python_310_running_as_a_non_root_user
         # A numeric id, so the kubelet can check runAsNonRoot without reading /etc/passwd.
         assert users and users[-1].isdigit() and int(users[-1]) != 0, dockerfile.name
         assert not [line for line in lines if re.match(r"(ENV|ARG)\s", line) and SECRET_LIKE.search(line)], dockerfile.name
+
+
+def test_every_image_starts_a_process_of_make_run_by_its_command(tmp_path):
+    spec = importlib.util.spec_from_file_location("start", DEPLOY / "docker" / "start.py")
+    start = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(start)
+    for dockerfile in sorted((DEPLOY / "docker").glob("*.Dockerfile")):
+        entrypoint = [line for line in dockerfile.read_text(encoding="utf-8").splitlines() if line.startswith("ENTRYPOINT ")]
+        argv = json.loads(entrypoint[-1].split(" ", 1)[1])
+        assert argv[:2] == ["python", "deploy/docker/start.py"], dockerfile.name
+        # An unknown name (a process renamed in bot/stack.py) stops the container with SystemExit.
+        assert start.command(argv[2], {"RASA_AUTH_TOKEN": "t" * 32}, var=tmp_path), dockerfile.name
+    rasa = start.command("rasa server", {"RASA_AUTH_TOKEN": "t" * 32}, var=tmp_path)
+    assert rasa[-2:] == ["--interface", "0.0.0.0"] and "--model" in rasa
 
 
 def test_rasa_and_the_action_server_run_two_replicas_each():
