@@ -53,6 +53,7 @@ class Settings:
     # Where the backend posts status changes, and the secret it signs them with.
     notify_url: str = "http://127.0.0.1:5005/webhooks/notify/webhook"
     notify_webhook_secret: str = ""
+    portal_host: str = "127.0.0.1"
     portal_port: int = 8080
     telegram_bot_token: str = ""
     telegram_webhook_secret: str = ""

@@ -85,4 +85,4 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO)
     settings = Settings.load()
     print(f"city portal on http://127.0.0.1:{settings.portal_port}/ (Rasa at {settings.rasa_url})", flush=True)
-    serve(create_app(settings), host="127.0.0.1", port=settings.portal_port, threads=4)
+    serve(create_app(settings), host=settings.portal_host, port=settings.portal_port, threads=4)
