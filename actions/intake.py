@@ -136,8 +136,11 @@ class ValidateIntakeForm(FormValidationAction):
         return self._fail(dispatcher, tracker, "utter_invalid_phone", "phone")
 
     def validate_confirmed(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if value is True:
+        if value is True and not _asks(tracker.latest_message.get("text") or ""):
             return {"confirmed": True}
+        if value is True:  # "嗯?" reads as affirm, but a question files nothing
+            dispatcher.utter_message(response="utter_confirm_plainly")
+            return {"confirmed": None}
         changes = intake.correction(tracker.latest_message.get("text") or "")
         slots: Dict[Text, Any] = {"confirmed": None}
         if "phone" in changes:
@@ -157,6 +160,12 @@ class ValidateIntakeForm(FormValidationAction):
         if len(slots) == 1:
             dispatcher.utter_message(response="utter_what_to_change")
         return slots
+
+
+def _asks(text: Text) -> bool:
+    """A question or a doubt, not a yes: "嗯?", "对吗", "是这样吗?", "ok?" ("嗯呢" is a yes)."""
+    said = text.strip().rstrip("。.!！~～ ")
+    return said.endswith(("吗", "么")) or "?" in said or "？" in said
 
 
 class ActionAskConfirmed(Action):

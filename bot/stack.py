@@ -2,6 +2,7 @@
 import logging
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -110,6 +111,8 @@ def standard_processes(env: Dict[str, str], model: Path = MODEL, var: Path = VAR
     portal_port = int(env.get("PORTAL_PORT", "8080"))
     env.setdefault("DISPATCH_URL", f"http://127.0.0.1:{backend_port}/open311/v2")
     env.setdefault("ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook")
+    # endpoints.yml sends it, bot.actionserver requires it: one per stack unless the environment sets one.
+    env.setdefault("ACTION_SERVER_TOKEN", secrets.token_urlsafe(32))
     env.setdefault("RASA_URL", f"http://127.0.0.1:{rasa_port}")
     env.setdefault("NOTIFY_URL", f"http://127.0.0.1:{rasa_port}/webhooks/notify/webhook")
     env.setdefault("TRACKER_STORE_URL", f"sqlite:///{var / 'tracker.db'}")
@@ -132,7 +135,7 @@ def standard_processes(env: Dict[str, str], model: Path = MODEL, var: Path = VAR
         ),
         Process(
             "action server",
-            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)]
+            [python, "-m", "bot.actionserver", "--actions", "actions", "--port", str(action_port)]
             + ["--logging-config_file", str(logging_config)],
             f"http://127.0.0.1:{action_port}/health",
             env["ACTION_SERVER_URL"],

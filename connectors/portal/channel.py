@@ -1,6 +1,7 @@
 """The city-portal widget's channel: Rasa's Socket.IO channel with the page's metadata and news kept for absent visitors."""
 import json
 import logging
+import re
 import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
@@ -10,9 +11,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from socketio import AsyncServer
 
+from connectors.common import MAX_BODY, limit_requests, take_turn
+
 logger = logging.getLogger(__name__)
 
 LANGUAGES = ("zh", "en")
+SESSION_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class WebChatInput(SocketIOInput):
@@ -45,8 +49,10 @@ class WebChatInput(SocketIOInput):
         return metadata
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        # A Socket.IO packet is capped like an HTTP body (python-engineio allows 1 MB by default).
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_BODY)
         bp = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        limit_requests(bp)
         self.sio = sio
 
         @bp.route("/", methods=["GET"])
@@ -68,7 +74,8 @@ class WebChatInput(SocketIOInput):
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
             data = data if isinstance(data, dict) else {}
             session_id = data.get("session_id")
-            if not isinstance(session_id, str) or not session_id or len(session_id) > 128:
+            if not isinstance(session_id, str) or not SESSION_ID.fullmatch(session_id):
+                # Only ids this server makes: a visitor cannot name a Telegram chat or a REST sender.
                 session_id = uuid.uuid4().hex
             if self.session_persistence:
                 # python-socketio 5.9: enter_room is synchronous (5.10 made it a coroutine).
@@ -87,14 +94,14 @@ class WebChatInput(SocketIOInput):
                 return
             if self.session_persistence:
                 sender_id = data.get("session_id")
-                if not sender_id:
-                    logger.warning("Web message without a session id ignored (no session_request first).")
+                if not isinstance(sender_id, str) or sid not in self.visitors.get(sender_id, ()):
+                    logger.warning("Web message for a session this socket did not request: ignored.")
                     return
             else:
                 sender_id = sid
             text = data.get("message", "")
             if not isinstance(text, str):
-                return
+                text = ""  # answered like a blank message
             message = UserMessage(
                 text,
                 SocketIOOutput(sio, self.bot_message_evt),
@@ -102,7 +109,7 @@ class WebChatInput(SocketIOInput):
                 input_channel=self.name(),
                 metadata=self.get_metadata(data),
             )
-            await on_new_message(message)
+            await take_turn(on_new_message, message)
 
         return bp
 

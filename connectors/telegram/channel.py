@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from bot import phone
 from bot.db import engine_for, migrate
 from bot.settings import Settings
-from connectors.common import SORRY, claim
+from connectors.common import SORRY, claim, limit_requests, take_turn
 from connectors.telegram.output import LazyBot, Payloads, TelegramOutput, TelegramUnavailable
 from connectors.telegram.polling import Poller
 
@@ -88,6 +88,7 @@ class TelegramInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("telegram_webhook", __name__)
+        limit_requests(hook)
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -158,6 +159,7 @@ class TelegramInput(InputChannel):
         code = getattr(message.from_user, "language_code", None)
         metadata: Dict[str, Any] = {"language": lang, "language_code": code}
         text = message.text or message.caption  # a photo's caption still says what is wrong
+        made = False  # True for a command: this channel wrote its "/intent{...}" itself
         if message.location is not None:
             point = {"lat": message.location.latitude, "long": message.location.longitude}
             metadata["location"] = point
@@ -170,13 +172,15 @@ class TelegramInput(InputChannel):
             metadata["contact_shared"] = True
             text = TEXTS["phone"][lang].format(phone=number)
         elif message.text and message.text.startswith("/"):
-            text = _command(message.text, lang)
+            text, made = _command(message.text, lang), True
         if not text:
             if message.effective_attachment is not None or message.sticker is not None:
                 await self._say(chat.id, TEXTS["only_text"][lang])
-            return
+                return
+            if message.text is None:
+                return  # a service message (someone joined, a pin): nothing was said
         await self._typing(chat.id)
-        await on_new_message(self._user_message(text, chat.id, update.update_id, metadata))
+        await take_turn(on_new_message, self._user_message(text or "", chat.id, update.update_id, metadata), trusted=made)
 
     async def _callback(self, update: Update, query: CallbackQuery, on_new_message):
         bot = await self.bots.get()
@@ -191,7 +195,8 @@ class TelegramInput(InputChannel):
         if text:
             metadata = {"language": lang, "language_code": query.from_user.language_code}
             await self._typing(chat_id)
-            await on_new_message(self._user_message(text, chat_id, update.update_id, metadata))
+            # A button press is as forgeable as typing (callback_data comes from the client): screened.
+            await take_turn(on_new_message, self._user_message(text, chat_id, update.update_id, metadata))
         return chat_id, lang
 
     async def _edited(self, message: Message) -> None:

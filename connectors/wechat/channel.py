@@ -22,7 +22,7 @@ from bot.settings import Settings
 from connectors.wechat.api import CustomerServiceClient
 from connectors.wechat.output import TurnOutput, WeChatOutput, short
 from connectors.wechat.text import OptionMemory
-from connectors.common import claim
+from connectors.common import claim, limit_requests, take_turn
 from connectors.wechat.turns import Turn, TurnBook
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,7 @@ class WeChatInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("wechat_webhook", __name__)
+        limit_requests(hook)
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -156,7 +157,8 @@ class WeChatInput(InputChannel):
             if not await loop.run_in_executor(None, claim, self.engine, "wechat", _message_id(key)):
                 log.info("WeChat retry of %s ignored: already handled", short(openid))
                 return False
-            await on_new_message(user_message)
+            # An event's "/intent" (welcome, a menu key set in the console) is ours; typed text is screened.
+            await take_turn(on_new_message, user_message, trusted=message.type == "event")
             return True
 
         return Turn(openid, output, handle)

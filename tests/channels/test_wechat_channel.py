@@ -13,7 +13,7 @@ from bot.db import migrate
 from bot.settings import Settings
 from bot.stack import free_port
 from connectors.wechat.channel import ONLY_TEXT, WeChatInput
-from connectors.common import SORRY
+from connectors.common import BUSY
 from tests.fakes.wechat_api import (
     WeChatCallbacks,
     event_xml,
@@ -265,7 +265,7 @@ def test_a_turn_failing_after_the_deadline_is_apologised_for_by_push(make_server
     server.stub.fail = True
     assert server.wechat.post(text_xml(user, "你好"), user).text == "success"
     server.stub.gate.set()
-    assert fake_api.wait_sent(user, 1) == [SORRY["zh"]]
+    assert fake_api.wait_sent(user, 1) == [BUSY["zh"]]
 
 
 def test_a_retry_of_a_pushed_turn_gets_success_and_no_second_push(make_server, fake_api, user):
@@ -327,7 +327,7 @@ def test_bad_xml_gets_400_not_a_stack_trace(server, user):
 def test_a_failing_turn_gets_an_apology(server, user):
     server.stub.fail = True
     reply = server.wechat.reply(server.wechat.post(text_xml(user, "你好"), user))
-    assert reply["Content"] == SORRY["zh"]
+    assert reply["Content"] == BUSY["zh"]
 
 
 def test_output_channel_pushes_notifications_with_one_cached_token(server, fake_api, user):
