@@ -163,8 +163,8 @@ def test_low_confidence_and_out_of_scope_get_an_answer(rasa_server):
 def test_the_http_api_needs_the_token(rasa_server):
     citizen = Citizen(rasa_server)
     citizen.say("你好", metadata={"language": "zh"})
-    url = f"{rasa_server.url}/conversations/{citizen.sender}/tracker"
-    assert requests.get(url, params={"token": rasa_server.token}, timeout=10).json()["sender_id"] == citizen.sender
+    url = f"{rasa_server.url}/conversations/rest:{citizen.sender}/tracker"  # the REST channel's conversation id
+    assert requests.get(url, params={"token": rasa_server.token}, timeout=10).json()["sender_id"] == f"rest:{citizen.sender}"
     assert requests.get(url, timeout=10).status_code in (401, 403)
     assert requests.get(url, params={"token": "wrong"}, timeout=10).status_code in (401, 403)
 
