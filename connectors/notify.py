@@ -1,6 +1,7 @@
 """Status news from the dispatch backend: a signed webhook that makes Rasa tell the citizen who filed the ticket."""
 import json
 import logging
+import re
 import time
 from functools import lru_cache
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -14,11 +15,14 @@ from sqlalchemy.orm import Session
 from bot.db import PendingNotification, engine_for, migrate, utcnow
 from bot.settings import Settings
 from bot.signing import verify
+from connectors.common import clean, limit_requests
 from connectors.portal.channel import WebChatInput, web_channel
 
 logger = logging.getLogger(__name__)
 
 INTENT = "EXTERNAL_ticket_update"
+TICKET_ID = re.compile(r"[A-Z0-9][A-Z0-9\-]{0,63}")
+MAX_NOTE = 2000
 STATUSES = ("received", "dispatched", "in_progress", "resolved", "closed")
 
 
@@ -53,6 +57,7 @@ class NotifyInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("notify_webhook", __name__)
+        limit_requests(bp)
 
         @bp.listener("after_server_start")
         async def hook_web_visits(app: Any, _loop: Any) -> None:
@@ -78,11 +83,13 @@ class NotifyInput(InputChannel):
                 event = json.loads(body)
                 ticket_id = str(event["service_request_id"]).strip().upper()
                 status = str(event["status"])
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, RecursionError):
                 return response.json({"error": "bad event"}, status=400)
+            if not TICKET_ID.fullmatch(ticket_id):
+                return response.json({"error": "bad service_request_id"}, status=400)
             if event.get("event", "status_changed") != "status_changed" or status not in STATUSES:
                 return response.json({"ignored": True})
-            note = event.get("note") or ""
+            note = clean(event.get("note"))[:MAX_NOTE]  # shown to the citizen and stored: cleaned like their own text
             submission = await request.app.loop.run_in_executor(None, self.find, ticket_id)
             if submission is None:
                 return response.json({"delivered": False, "reason": "not filed through this channel"})

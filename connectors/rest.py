@@ -61,7 +61,7 @@ class RestInput(InputChannel):
                 return refused
             try:
                 body = json.loads(request.body or b"")
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
                 return _error("the body is not JSON", 400)
             if not isinstance(body, dict):
                 return _error("the body must be a JSON object", 400)

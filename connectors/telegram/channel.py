@@ -100,7 +100,7 @@ class TelegramInput(InputChannel):
                 return response.text("forbidden", status=403)
             try:
                 update = Update.de_json(json.loads(request.body or b"null"), None)
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
                 log.warning("unreadable Telegram update: %s", type(exc).__name__)
                 return response.text("bad request", status=400)
             await self.handle(update, on_new_message)
