@@ -234,3 +234,28 @@ def test_a_stopped_action_server_gets_the_busy_reply_and_the_form_continues(rasa
     summary = citizen.say("王五")  # sent again, as the busy reply asked
     assert "王五" in summary and "13800138000" in summary and not TICKET.search(summary), summary
     assert TICKET.search(citizen.say("对"))
+
+
+@pytest.mark.slow
+def test_a_confirmation_while_the_action_server_is_stopped_gets_the_busy_reply_and_files_once_when_sent_again(
+    rasa_server, action_server, backend, _stack
+):
+    citizen = Citizen(rasa_server)
+    citizen.at_summary()
+    process = action_server.process
+    os.killpg(process.popen.pid, signal.SIGTERM)
+    process.popen.wait(timeout=15)
+    try:
+        assert citizen.say("对") == BUSY["zh"]
+    finally:
+        process.popen = None
+        _stack.processes.remove(process)
+        _stack.start(process)
+    assert citizen.tracker()["active_loop"].get("name") == "intake_form"
+    filed = citizen.say("对")
+    ticket_id = TICKET.search(filed).group(0)
+    mine = requests.get(f"{backend.url}/requests.json", params={"api_key": backend.api_key, "page_size": 200},
+                        timeout=30).json()
+    assert [t["service_request_id"] for t in mine if t["service_request_id"] == ticket_id] == [ticket_id]
+    again = citizen.say("对")  # a third yes files nothing new
+    assert "不会重复" in again and TICKET.findall(again) == [ticket_id], again
