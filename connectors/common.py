@@ -36,6 +36,17 @@ _LATIN = re.compile(r"[A-Za-z]{2,}")
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
+def conversation_id(channel: Text, platform_id: Any) -> Text:
+    """The tracker's id for a platform's user: `<channel>:<id>`, so no channel can reach another's conversations
+    (a REST sender claiming "123456" is not the Telegram chat 123456)."""
+    return f"{channel}:{platform_id}"
+
+
+def platform_id(channel: Text, conversation: Any) -> Text:
+    """The platform's own id inside a conversation id (the id itself when it carries no channel)."""
+    return str(conversation).removeprefix(f"{channel}:")
+
+
 def claim(engine: Engine, platform: str, message_id: str) -> bool:
     """Record the message in the channel store; False when some process (or an earlier life) had it:
     the platform retried it."""

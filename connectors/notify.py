@@ -63,7 +63,7 @@ class NotifyInput(InputChannel):
         async def hook_web_visits(app: Any, _loop: Any) -> None:
             web = web_channel(getattr(app.ctx, "input_channels", None) or [])
             if web is not None:
-                web.on_visit = lambda session_id: self.deliver_stored(app, web, session_id)
+                web.on_visit = lambda conversation: self.deliver_stored(app, web, conversation)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> Any:
@@ -113,12 +113,12 @@ class NotifyInput(InputChannel):
             await agent.trigger_intent(INTENT, _entities(ticket_id, status, note), output, tracker)
         return not isinstance(output, CollectingOutputChannel)
 
-    async def deliver_stored(self, app: Any, web: WebChatInput, session_id: Text) -> None:
-        waiting = await app.loop.run_in_executor(None, self._waiting, session_id)
+    async def deliver_stored(self, app: Any, web: WebChatInput, conversation: Text) -> None:
+        waiting = await app.loop.run_in_executor(None, self._waiting, conversation)
         for item in waiting:
             agent = app.ctx.agent
-            async with agent.lock_store.lock(session_id):
-                tracker = await agent.processor.fetch_tracker_and_update_session(session_id)
+            async with agent.lock_store.lock(conversation):
+                tracker = await agent.processor.fetch_tracker_and_update_session(conversation)
                 await agent.trigger_intent(
                     INTENT, _entities(item.ticket_id, item.status, item.note or ""), web.get_output_channel(), tracker
                 )

@@ -9,11 +9,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors.common import limit_requests, take_turn
+from connectors.common import conversation_id, limit_requests, take_turn
 
 log = logging.getLogger(__name__)
 
-PREFIX = "rest:"  # a REST sender never shares a conversation id with a Telegram chat or a WeChat user
 MAX_SENDER = 128
 
 
@@ -78,7 +77,8 @@ class RestInput(InputChannel):
                 return _error("`metadata` must be an object", 400)
             collector = CollectingOutputChannel()
             message = UserMessage(
-                text, collector, PREFIX + sender.strip(), input_channel=self.name(), metadata=metadata or None
+                text, collector, conversation_id(self.name(), sender.strip()), input_channel=self.name(),
+                metadata=metadata or None,
             )
             await take_turn(on_new_message, message)
             return response.json(collector.messages)

@@ -11,7 +11,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from socketio import AsyncServer
 
-from connectors.common import MAX_BODY, limit_requests, take_turn
+from connectors.common import MAX_BODY, conversation_id, limit_requests, platform_id, take_turn
 
 logger = logging.getLogger(__name__)
 
@@ -19,18 +19,28 @@ LANGUAGES = ("zh", "en")
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
 
 
+class WebOutput(SocketIOOutput):
+    """Emits to the Socket.IO room of the session inside the conversation id `socketio:<session id>`."""
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        await super()._send_message(platform_id(WebChatInput.name(), socket_id), response)
+
+
 class WebChatInput(SocketIOInput):
-    """rasa-webchat on Socket.IO; the session id (kept by the browser) is the conversation id."""
+    """rasa-webchat on Socket.IO; the session id (kept by the browser) names the conversation, `socketio:<id>`."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # session id -> socket ids connected to it now; news for an empty session waits in the store.
         self.visitors: Dict[Text, Set[Text]] = {}
-        # Set by the notify channel: delivers the news stored for a session (a coroutine taking the session id).
+        # Set by the notify channel: delivers the news stored for a session (a coroutine taking its conversation id).
         self.on_visit: Optional[Callable[[Text], Awaitable[None]]] = None
 
-    def is_connected(self, session_id: Text) -> bool:
-        return bool(self.visitors.get(session_id))
+    def is_connected(self, conversation: Text) -> bool:
+        return bool(self.visitors.get(platform_id(self.name(), conversation)))
+
+    def get_output_channel(self) -> Optional[WebOutput]:
+        return WebOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
 
     def get_metadata(self, request: Any) -> Optional[Dict[Text, Any]]:
         """The page's customData (rasa-webchat) or metadata, keeping only what the bot reads."""
@@ -84,7 +94,7 @@ class WebChatInput(SocketIOInput):
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
             if self.session_persistence and self.on_visit is not None:
                 try:
-                    await self.on_visit(session_id)
+                    await self.on_visit(conversation_id(self.name(), session_id))
                 except Exception:  # a failed delivery stays stored for the next visit
                     logger.exception("Could not deliver stored news to a web visitor.")
 
@@ -104,8 +114,8 @@ class WebChatInput(SocketIOInput):
                 text = ""  # answered like a blank message
             message = UserMessage(
                 text,
-                SocketIOOutput(sio, self.bot_message_evt),
-                sender_id,
+                WebOutput(sio, self.bot_message_evt),
+                conversation_id(self.name(), sender_id),
                 input_channel=self.name(),
                 metadata=self.get_metadata(data),
             )

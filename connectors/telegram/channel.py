@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from bot import phone
 from bot.db import engine_for, migrate
 from bot.settings import Settings
-from connectors.common import SORRY, claim, limit_requests, take_turn
+from connectors.common import SORRY, claim, conversation_id, limit_requests, take_turn
 from connectors.telegram.output import LazyBot, Payloads, TelegramOutput, TelegramUnavailable
 from connectors.telegram.polling import Poller
 
@@ -213,7 +213,7 @@ class TelegramInput(InputChannel):
 
     def _user_message(self, text: str, chat_id: int, update_id: int, metadata: Dict[str, Any]) -> UserMessage:
         return UserMessage(
-            text, self.get_output_channel(), str(chat_id), input_channel=self.name(),
+            text, self.get_output_channel(), conversation_id(self.name(), chat_id), input_channel=self.name(),
             message_id=str(update_id), metadata=metadata,
         )
 

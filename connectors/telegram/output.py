@@ -9,6 +9,8 @@ from rasa.core.channels.channel import OutputChannel
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
+from connectors.common import platform_id
+
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 4096  # Telegram's limit for one message, counted in UTF-16 code units
@@ -106,7 +108,7 @@ class TelegramOutput(OutputChannel):
         for attempt in (1, 2):
             try:
                 bot = await self.bots.get()
-                await bot.send_message(chat_id=int(chat_id), text=text, reply_markup=markup)
+                await bot.send_message(chat_id=int(platform_id("telegram", chat_id)), text=text, reply_markup=markup)
                 return True
             except RetryAfter as exc:
                 wait = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else exc.retry_after

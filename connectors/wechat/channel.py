@@ -22,7 +22,7 @@ from bot.settings import Settings
 from connectors.wechat.api import CustomerServiceClient
 from connectors.wechat.output import TurnOutput, WeChatOutput, short
 from connectors.wechat.text import OptionMemory
-from connectors.common import claim, limit_requests, take_turn
+from connectors.common import claim, conversation_id, limit_requests, take_turn
 from connectors.wechat.turns import Turn, TurnBook
 
 log = logging.getLogger(__name__)
@@ -148,7 +148,8 @@ class WeChatInput(InputChannel):
         if message.type == "location":
             metadata.update(lat=_number(message.location_x), long=_number(message.location_y), address=message.label)
         user_message = UserMessage(
-            text, output, openid, input_channel=self.name(), message_id=_message_id(key), metadata=metadata
+            text, output, conversation_id(self.name(), openid), input_channel=self.name(),
+            message_id=_message_id(key), metadata=metadata,
         )
         loop = asyncio.get_running_loop()
 

@@ -5,6 +5,7 @@ from typing import Any, Dict, List, Tuple
 
 from rasa.core.channels.channel import OutputChannel
 
+from connectors.common import platform_id
 from connectors.wechat.api import OUT_OF_WINDOW, CustomerServiceClient, WeChatAPIError
 from connectors.wechat.text import MAX_BYTES, OptionMemory, fit, render
 
@@ -29,7 +30,7 @@ class WeChatOutput(OutputChannel):
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         text, payloads = render(message)
-        self.options.remember(recipient_id, payloads)
+        self.options.remember(platform_id("wechat", recipient_id), payloads)
         if text:
             await self.push(recipient_id, text)
 
@@ -38,6 +39,7 @@ class WeChatOutput(OutputChannel):
 
     async def push(self, openid: str, text: str) -> bool:
         """Send one text (split where WeChat's size limit demands); False, logged, when WeChat refused."""
+        openid = platform_id("wechat", openid)  # Rasa names the user by the conversation id, wechat:<openid>
         remaining = [text]
         while remaining:
             part, remaining = fit(remaining)
@@ -70,7 +72,7 @@ class TurnOutput(OutputChannel):
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         text, payloads = render(message)
-        self.pusher.options.remember(recipient_id, payloads)
+        self.pusher.options.remember(platform_id("wechat", recipient_id), payloads)
         if text:
             self.texts.append(text)
         if self._pushing:

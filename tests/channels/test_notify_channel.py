@@ -55,9 +55,10 @@ def set_status(backend, ticket_id, status, note):
     assert response.status_code == 200, response.text
 
 
-def pending(stack_env, sender_id):
+def pending(stack_env, session_id):
+    conversation = f"socketio:{session_id}"  # the web channel's conversation id
     with Session(engine_for(stack_env.env["DATABASE_URL"]), future=True) as s:
-        query = select(func.count()).select_from(PendingNotification).where(PendingNotification.sender_id == sender_id)
+        query = select(func.count()).select_from(PendingNotification).where(PendingNotification.sender_id == conversation)
         return s.execute(query).scalar_one()
 
 

@@ -50,7 +50,7 @@ def test_text_reaches_rasa_with_language_and_update_id(fake, db_url):
     user = tg.new_user("zh-hans")
     update = tg.text_update(user, "小区门口路灯坏了")
     [message] = run(fake, db_url, update, answer={"text": "请问具体地点在哪里?"})
-    assert (message.text, message.sender_id, message.input_channel) == ("小区门口路灯坏了", str(user["id"]), "telegram")
+    assert (message.text, message.sender_id, message.input_channel) == ("小区门口路灯坏了", f"telegram:{user['id']}", "telegram")
     assert message.message_id == str(update["update_id"])
     assert message.metadata["language"] == "zh" and message.metadata["language_code"] == "zh-hans"
     assert fake.texts_to(user["id"]) == ["请问具体地点在哪里?"]
@@ -119,7 +119,7 @@ def test_button_press_is_answered_the_keyboard_removed_and_the_payload_sent(fake
              "text": "信息无误吗?", "reply_markup": sent["reply_markup"]}
     update = tg.callback_update(user, "/affirm", reply)
     [pressed] = run(fake, db_url, update)
-    assert pressed.text == "/affirm" and pressed.sender_id == str(user["id"])
+    assert pressed.text == "/affirm" and pressed.sender_id == f"telegram:{user['id']}"
     answered = [c.params["callback_query_id"] for c in fake.calls_to("answerCallbackQuery")]
     assert update["callback_query"]["id"] in answered
     assert any(str(c.params["message_id"]) == "555" for c in fake.calls_to("editMessageReplyMarkup"))

@@ -20,7 +20,7 @@ class Telegram:
         return requests.post(self.url, json=update, headers=sent, timeout=120)
 
     def user_events(self, chat_id):
-        answer = requests.get(f"{self.rasa.url}/conversations/{chat_id}/tracker",
+        answer = requests.get(f"{self.rasa.url}/conversations/telegram:{chat_id}/tracker",
                               params={"token": self.rasa.token}, timeout=30)
         answer.raise_for_status()
         return [e for e in answer.json()["events"] if e["event"] == "user"]
@@ -114,7 +114,7 @@ def test_a_notification_reaches_the_telegram_user_through_the_latest_channel(tel
     assert telegram.post(tg.text_update(user, "你好")).status_code == 200
     already = len(telegram.fake.wait_sent(user["id"], 1))
     triggered = requests.post(
-        f"{telegram.rasa.url}/conversations/{user['id']}/trigger_intent",
+        f"{telegram.rasa.url}/conversations/telegram:{user['id']}/trigger_intent",
         params={"token": telegram.rasa.token, "output_channel": "latest"},
         json={"name": "greet"},
         timeout=60,
@@ -134,7 +134,7 @@ def test_a_location_shared_when_the_form_asks_where_becomes_the_address(telegram
     assert telegram.post(tg.text_update(user, "路灯坏了")).status_code == 200
     assert "地点" in telegram.fake.wait_sent(user["id"], 1)[-1]  # the form asks where
     assert telegram.post(tg.location_update(user, 39.9962, 116.4707)).status_code == 200
-    answer = requests.get(f"{telegram.rasa.url}/conversations/{user['id']}/tracker",
+    answer = requests.get(f"{telegram.rasa.url}/conversations/telegram:{user['id']}/tracker",
                           params={"token": telegram.rasa.token}, timeout=30).json()
     assert answer["slots"]["address"] == "我的位置:39.996200, 116.470700"
     assert answer["slots"]["requested_slot"] == "contact_name"

@@ -166,7 +166,7 @@ def test_a_rest_sender_shaped_like_a_telegram_chat_cannot_read_that_chat(rasa_se
             reply = intruder.say(probe)
             assert "13812345678" not in reply and "李四" not in reply and "5号楼" not in reply, reply
         assert intruder.tracker()["sender_id"] == f"rest:{claimed}"
-    telegram_said = [e["text"] for e in intruder.tracker(str(user["id"]))["events"] if e["event"] == "user"]
+    telegram_said = [e["text"] for e in intruder.tracker(f"telegram:{user['id']}")["events"] if e["event"] == "user"]
     assert telegram_said == [text, "李四"]
 
 

@@ -48,7 +48,7 @@ def text_of(replies):
 
 def tracker(rasa_server, sender):
     response = requests.get(
-        f"{rasa_server.url}/conversations/{sender}/tracker", params={"token": rasa_server.token}, timeout=30
+        f"{rasa_server.url}/conversations/socketio:{sender}/tracker", params={"token": rasa_server.token}, timeout=30
     )
     assert response.status_code == 200
     return response.json()

@@ -103,7 +103,7 @@ def test_english_switch_reaches_the_bot(portal, rasa_server, browser_page):
     assert not re.search(r"[\u4e00-\u9fff]{4}", answer)
     session = page.evaluate("() => JSON.parse(localStorage.getItem('chat_session')).session_id")
     events = requests.get(
-        f"{rasa_server.url}/conversations/{session}/tracker", params={"token": rasa_server.token}, timeout=30
+        f"{rasa_server.url}/conversations/socketio:{session}/tracker", params={"token": rasa_server.token}, timeout=30
     ).json()["events"]
     said = [e for e in events if e["event"] == "user"]
     assert said and all(e["metadata"].get("language") == "en" for e in said)

@@ -173,7 +173,7 @@ def test_text_gets_a_passive_reply(server, user):
     assert reply["Content"] == "收到:小区门口路灯坏了"
     assert reply["ToUserName"] == user
     message = server.stub.received[0]
-    assert (message.sender_id, message.input_channel) == (user, "wechat")
+    assert (message.sender_id, message.input_channel) == (f"wechat:{user}", "wechat")
     assert message.metadata["language"] == "zh"
 
 

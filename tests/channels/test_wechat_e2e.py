@@ -36,7 +36,7 @@ def answer_of(wechat, response, openid):
 
 def tracker(wechat, openid):
     answer = requests.get(
-        f"{wechat.rasa.url}/conversations/{openid}/tracker", params={"token": wechat.rasa.token}, timeout=30
+        f"{wechat.rasa.url}/conversations/wechat:{openid}/tracker", params={"token": wechat.rasa.token}, timeout=30
     )
     answer.raise_for_status()
     return answer.json()
@@ -99,7 +99,7 @@ def test_a_notification_reaches_the_wechat_user_through_the_latest_channel(wecha
     answer_of(wechat, wechat.post(text_xml(user, "你好"), user), user)
     already = len(wechat.fake.sent_to(user))
     triggered = requests.post(
-        f"{wechat.rasa.url}/conversations/{user}/trigger_intent",
+        f"{wechat.rasa.url}/conversations/wechat:{user}/trigger_intent",
         params={"token": wechat.rasa.token, "output_channel": "latest"},
         json={"name": "greet"},
         timeout=60,
