@@ -126,16 +126,27 @@ class _Counting(OutputChannel):
 
 async def conversation_events(sender_id: Text) -> list:
     """The events of a conversation, read from the running Rasa server's tracker store (none outside one)."""
-    from sanic import Sanic
-
-    try:
-        agent = Sanic.get_app().ctx.agent
-    except Exception:  # noqa: BLE001 - no server (a unit test) or no agent yet: nothing was offered
-        return []
+    agent = _agent()
     if agent is None or agent.tracker_store is None:
+        # Fails closed: every button is refused. Loud, because then no button works.
+        logger.warning("No Rasa agent to look up the offered buttons: a payload is taken as not offered.")
         return []
     tracker = await agent.tracker_store.retrieve(sender_id)
     return [e.as_dict() for e in tracker.events] if tracker is not None else []
+
+
+def _agent() -> Any:
+    """The Rasa server's agent (its Sanic app is "rasa_server" with the HTTP API, else "rasa_core_no_api")."""
+    from sanic import Sanic
+
+    for name in ("rasa_server", "rasa_core_no_api", None):
+        try:
+            agent = getattr(Sanic.get_app(name).ctx, "agent", None)
+        except Exception:  # noqa: BLE001 - no such app (a unit test has none)
+            continue
+        if agent is not None:
+            return agent
+    return None
 
 
 async def take_turn(
