@@ -166,7 +166,10 @@ async def take_turn(
     if not trusted:
         offered: Collection[Text] = ()
         if text.strip().startswith("/"):
-            offered = offered_in(await events(message.sender_id))
+            try:
+                offered = offered_in(await events(message.sender_id))
+            except Exception as exc:  # noqa: BLE001 - the tracker store is away: refuse the payload, go on
+                logger.error("Could not read the offered buttons: %s", type(exc).__name__)
         parse_data = screen(text, offered)
     elif not text.strip():
         parse_data = screen(text, ())

@@ -50,6 +50,31 @@ def test_lone_surrogates_and_control_characters_are_cleaned():
     assert clean(None) == "" and clean(12) == ""
 
 
+def test_a_silent_or_failing_turn_is_answered_busy_and_a_payload_is_refused_when_the_store_is_away():
+    import asyncio
+
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    from connectors.common import take_turn
+
+    async def silent(message):
+        seen.append(message)
+
+    async def failing(message):
+        raise RuntimeError("action server down")
+
+    async def store_away(sender_id):
+        raise ConnectionError("tracker store down")
+
+    for handler, text, expected in ((silent, "路灯坏了", BUSY["zh"]), (failing, "the lamp is broken", BUSY["en"])):
+        seen, output = [], CollectingOutputChannel()
+        asyncio.run(take_turn(handler, UserMessage(text, output, "rest:a"), events=store_away))
+        assert [m["text"] for m in output.messages] == [expected]
+    seen, output = [], CollectingOutputChannel()
+    asyncio.run(take_turn(silent, UserMessage("/affirm", output, "rest:a"), events=store_away))
+    assert seen[0].parse_data["intent"]["name"] == IGNORED
+
+
 def test_the_action_server_token_is_compared_whole():
     assert authorized("Bearer secret-token", "secret-token")
     assert not authorized("Bearer secret-toke", "secret-token")
