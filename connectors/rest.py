@@ -9,7 +9,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors.common import conversation_id, limit_requests, take_turn
+from connectors.common import clean, conversation_id, limit_requests, take_turn
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,8 @@ class RestInput(InputChannel):
             sender, text, metadata = body.get("sender"), body.get("message"), body.get("metadata")
             if isinstance(sender, (int, float)) and not isinstance(sender, bool):
                 sender = str(sender)
-            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER:
-                return _error("`sender` must be a non-empty string of at most 128 characters", 400)
+            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER or clean(sender) != sender:
+                return _error("`sender` must be a non-empty string of at most 128 printable characters", 400)
             if text is None:
                 text = ""
             if not isinstance(text, str):

@@ -180,7 +180,8 @@ class TelegramInput(InputChannel):
             if message.text is None:
                 return  # a service message (someone joined, a pin): nothing was said
         await self._typing(chat.id)
-        await take_turn(on_new_message, self._user_message(text or "", chat.id, update.update_id, metadata), trusted=made)
+        said = self._user_message(text or "", chat.id, update.update_id, metadata)
+        await take_turn(on_new_message, said, trusted=made)
 
     async def _callback(self, update: Update, query: CallbackQuery, on_new_message):
         bot = await self.bots.get()

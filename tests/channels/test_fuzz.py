@@ -127,8 +127,8 @@ def test_telegram_survives_odd_updates_and_answers_each_text(rasa_server, stack_
         {"update_id": 10, "callback_query": {"id": "1"}},
         tg.callback_update(user, '/affirm{"phone":"13911112222"}'),
         tg.callback_update(user, "x" * 5000), tg.callback_update(user, ""),
-        {"update_id": 11, "message": {"message_id": 1, "date": 0, "text": "hi",
-                                      "chat": {"id": -5, "type": "weird"}, "from": {"id": -5, "is_bot": True, "first_name": ""}}},
+        {"update_id": 11, "message": {"message_id": 1, "date": 0, "text": "hi", "chat": {"id": -5, "type": "weird"},
+                                      "from": {"id": -5, "is_bot": True, "first_name": ""}}},
         {"update_id": 12, "inline_query": {"id": "1", "from": user, "query": "x", "offset": ""}},
         {"update_id": 13, "poll": {"id": "1"}},
     ]

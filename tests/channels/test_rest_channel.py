@@ -102,7 +102,7 @@ def test_with_a_token_a_call_needs_the_bearer_header(serve):
 def test_malformed_bodies_get_400_and_reach_nothing(serve):
     server = serve()
     for raw in (b"", b"{", b"[]", b"null", b'{"sender": "a", "message": 5}', b'{"sender": "a", "metadata": []}',
-                b'{"sender": "' + b"x" * 200 + b'"}', b"\xff"):
+                b'{"sender": "' + b"x" * 200 + b'"}', b'{"sender": "\\ud800"}', b'{"sender": "a\\u0000"}', b"\xff"):
         answer = requests.post(server.url, data=raw, headers={"Content-Type": "application/json"}, timeout=10)
         assert answer.status_code == 400, raw
     assert server.received == []
