@@ -240,7 +240,9 @@ def test_a_blank_message_gets_a_reply(rasa_server):
 
 
 @pytest.mark.slow
-def test_a_stopped_action_server_gets_the_busy_reply_and_the_form_continues(rasa_server, action_server, _stack):
+def test_a_stopped_action_server_gets_the_busy_reply_and_the_form_continues(
+    rasa_server, action_server, _stack, stack_env
+):
     citizen = Citizen(rasa_server)
     assert "称呼" in citizen.say("朝阳区望京西园三区5号楼门口路灯坏了三天了 电话13800138000")
     process = action_server.process
@@ -252,6 +254,7 @@ def test_a_stopped_action_server_gets_the_busy_reply_and_the_form_continues(rasa
         slots = citizen.tracker()["slots"]
         assert slots["contact_name"] == "王五" and slots["requested_slot"] == "contact_name"
         assert citizen.say("hello there") == BUSY["en"]
+        _busy_on_telegram_and_the_web(rasa_server, stack_env)
     finally:
         process.popen = None
         _stack.processes.remove(process)
@@ -287,3 +290,19 @@ def test_a_confirmation_while_the_action_server_is_stopped_gets_the_busy_reply_a
     assert [t["service_request_id"] for t in mine if t["service_request_id"] == ticket_id] == [ticket_id]
     again = citizen.say("对")  # a third yes files nothing new
     assert "不会重复" in again and TICKET.findall(again) == [ticket_id], again
+
+
+def _busy_on_telegram_and_the_web(rasa_server, stack_env):
+    from tests.channels.test_web_channel import WebVisitor
+
+    user = tg.new_user("zh-hans")
+    secret = {SECRET_HEADER: stack_env.env["TELEGRAM_WEBHOOK_SECRET"]}
+    update = tg.text_update(user, "小区门口路灯坏了")
+    assert requests.post(f"{rasa_server.url}/webhooks/telegram/webhook", json=update, headers=secret,
+                         timeout=120).status_code == 200
+    assert rasa_server.fakes.telegram.wait_sent(user["id"], 1) == [BUSY["zh"]]
+    visitor = WebVisitor(rasa_server.url)
+    try:
+        assert [r.get("text") for r in visitor.say("小区门口路灯坏了")] == [BUSY["zh"]]
+    finally:
+        visitor.close()
