@@ -82,7 +82,9 @@ def test_report_with_location_contact_and_buttons(telegram):
                "text": sent["text"], "reply_markup": sent["reply_markup"]}
     update = tg.callback_update(user, button["callback_data"], message)
     assert telegram.post(update).status_code == 200
-    assert telegram.user_events(chat)[-1]["text"] == button["callback_data"]
+    pressed = telegram.user_events(chat)[-1]
+    assert pressed["text"] == button["callback_data"]
+    assert pressed["parse_data"]["intent"]["name"] == "stay_anonymous"  # offered, so not screened out
     assert telegram.fake.calls_to("answerCallbackQuery")
     assert len(telegram.fake.texts_to(chat)) >= 3
 
