@@ -205,17 +205,18 @@ def test_the_action_server_refuses_a_call_without_the_token_and_binds_loopback(a
     right = {"Authorization": f"Bearer {stack_env.env['ACTION_SERVER_TOKEN']}"}
     assert requests.post(action_server.url, json=call, headers=right, timeout=30).status_code != 403
     port = int(stack_env.env["ACTION_PORT"])
-    listening = _listening_addresses(port)
-    assert listening and all(host == "0100007F" for host in listening), listening
+    listening = _listening_addresses("/proc/net/tcp", port)
+    assert listening and all(host == "0100007F" for host in listening), listening  # 127.0.0.1
+    assert _listening_addresses("/proc/net/tcp6", port) in ([], ["00000000000000000000000001000000"])  # ::1
 
 
-def _listening_addresses(port):
-    """The local IPv4 addresses (as /proc/net/tcp writes them) listening on the port."""
+def _listening_addresses(table_path, port):
+    """The local addresses (as the kernel's table writes them) listening on the port."""
     found = []
-    with open("/proc/net/tcp") as table:
+    with open(table_path) as table:
         for line in table.readlines()[1:]:
             local, state = line.split()[1], line.split()[3]
-            host, hex_port = local.split(":")
+            host, hex_port = local.rsplit(":", 1)
             if state == "0A" and int(hex_port, 16) == port:
                 found.append(host)
     return found
