@@ -28,6 +28,7 @@ BUSY = {
 IGNORED = "ignored_message"
 MAX_BODY = 64 * 1024  # bytes of one HTTP request to the Rasa server; larger ones get 413 unread
 
+SYSTEM = re.compile(r"\s*/EXTERNAL_", re.IGNORECASE)  # intents only trigger_intent may bring
 _UNSAFE = re.compile(r"[\ud800-\udfff]")  # lone surrogates: valid in JSON, unencodable in UTF-8
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -163,6 +164,8 @@ async def take_turn(
     Raises nothing: a failure is answered with BUSY like a silent turn."""
     text = clean(message.text)
     parse_data = None
+    if trusted and SYSTEM.match(text):
+        trusted = False  # not even a menu key set in a console may pose as the system
     if not trusted:
         offered: Collection[Text] = ()
         if text.strip().startswith("/"):

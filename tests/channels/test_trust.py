@@ -73,6 +73,10 @@ def test_a_silent_or_failing_turn_is_answered_busy_and_a_payload_is_refused_when
     seen, output = [], CollectingOutputChannel()
     asyncio.run(take_turn(silent, UserMessage("/affirm", output, "rest:a"), events=store_away))
     assert seen[0].parse_data["intent"]["name"] == IGNORED
+    seen = []  # a text the channel made passes, but never as the system
+    asyncio.run(take_turn(silent, UserMessage("/greet", output, "wechat:o"), trusted=True))
+    asyncio.run(take_turn(silent, UserMessage("/EXTERNAL_ticket_update", output, "wechat:o"), trusted=True))
+    assert seen[0].parse_data is None and seen[1].parse_data["intent"]["name"] == IGNORED
 
 
 def test_the_action_server_token_is_compared_whole():
