@@ -37,7 +37,7 @@ class _FirstMessage:
 
     def __init__(self, env):
         self.webhook = f"{env['RASA_URL']}/webhooks/rest/webhook"
-        self.tracker = f"{env['RASA_URL']}/conversations/{{}}/tracker"
+        self.tracker = f"{env['RASA_URL']}/conversations/rest:{{}}/tracker"  # the REST channel's conversation id
         self.token = env["RASA_AUTH_TOKEN"]
 
     def __call__(self, text: str) -> dict:

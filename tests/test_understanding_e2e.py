@@ -97,7 +97,7 @@ def test_an_unsure_emergency_shows_the_numbers_and_files_it_as_urgent(rasa_serve
     reply = citizen.say(first)
     assert re.search(r"(call|拨打) .*11\d", reply) and re.search(r"urgent|紧急诉求", reply), reply
     tracker = requests.get(
-        f"{rasa_server.url}/conversations/{citizen.sender}/tracker", params={"token": rasa_server.token}, timeout=10
+        f"{rasa_server.url}/conversations/rest:{citizen.sender}/tracker", params={"token": rasa_server.token}, timeout=10
     ).json()
     assert tracker["slots"]["urgency"] == "critical"  # sent to the backend as urgency=critical
     ticket_id = citizen.file(place, name, phone)

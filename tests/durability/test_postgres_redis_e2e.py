@@ -59,7 +59,7 @@ def test_the_form_continues_on_postgres_after_the_rasa_server_is_killed(durable,
     ticket_id = TICKET_ID.search(citizen.say("确认")).group(0)
     assert [t["service_request_id"] for t in tickets_described(durable, description)] == [ticket_id]
     with create_engine(env["TRACKER_STORE_URL"], future=True).connect() as c:
-        rows = c.execute(text("SELECT data FROM events WHERE sender_id = :s"), {"s": citizen.sender}).scalars().all()
+        rows = c.execute(text("SELECT data FROM events WHERE sender_id = :s"), {"s": f"rest:{citizen.sender}"}).scalars().all()
     assert rows and all(r.startswith("gAAAAA") for r in rows)
     assert not any("13911114444" in r for r in rows)
 
