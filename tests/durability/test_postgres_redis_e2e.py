@@ -31,6 +31,7 @@ def pg_rasa(durable, tmp_path_factory):
         REDIS_URL=REDIS_URL,
         LOCK_STORE_PREFIX=prefix,
         ACTION_SERVER_URL=durable.env["ACTION_SERVER_URL"],
+        ACTION_SERVER_TOKEN=durable.env["ACTION_SERVER_TOKEN"],  # the action server answers only its token
         DISPATCH_URL=durable.dispatch_url,
         DISPATCH_API_KEY=durable.api_key,
         CHANNEL_DATA_KEY=durable.env["CHANNEL_DATA_KEY"],
