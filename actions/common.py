@@ -10,6 +10,7 @@ from bot.dispatch import Outbox, start_delivery_thread
 from bot.dispatch.models import BEIJING
 from bot.nlu import entities
 from bot.settings import Settings
+from bot.vocabulary import LANGUAGES
 
 _lock = threading.Lock()
 _outbox: Optional[Outbox] = None
@@ -34,7 +35,7 @@ def language_said(tracker: Tracker) -> Optional[Text]:
     if not text.startswith("/") and not external:  # Rasa writes "EXTERNAL: …" as the text of a trigger
         return entities.language(text)
     found = entity(tracker, "language")
-    return found if found in ("zh", "en") else None
+    return found if found in LANGUAGES else None
 
 
 def language(tracker: Tracker) -> Text:

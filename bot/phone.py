@@ -56,13 +56,42 @@ def _national(number: "phonenumbers.PhoneNumber") -> Optional[str]:
 
 
 def mask(phone: Optional[str]) -> Optional[str]:
-    """138****8000: the first three and last four digits, as CONTRACT.md §5 requires in every GET."""
+    """138*****000: the first three and last three digits (CONTRACT.md §5).
+
+    Never the last four: they are the secret a caller proves a ticket is theirs with.
+    """
     if not phone:
         return None
     digits = re.sub(r"\D", "", phone)
     if len(digits) < 8:
         return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    return digits[:3] + "*" * (len(digits) - 6) + digits[-3:]
+
+
+# Any run that looks like a mobile number is masked in free text, valid or not: a reader
+# cannot tell a real number from one libphonenumber's metadata does not know yet.
+_MOBILE_LIKE = re.compile(r"(?<!\d)1[3-9]\d(?:[\s-]?\d){8}(?!\d)")
+
+
+def mask_in(text: Optional[str]) -> Optional[str]:
+    """Free text (a description, a staff note) with every phone number in it masked as `mask` does."""
+    if not text:
+        return text
+    # Ticket ids and labelled numbers are blanked with as many spaces, so the spans found stay those of `text`.
+    blank = TICKET_ID.sub(lambda m: " " * len(m.group()), text)
+    blank = _LABELLED_NUMBER.sub(lambda m: " " * len(m.group()), blank)
+    spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(blank, REGION, leniency=phonenumbers.Leniency.POSSIBLE)]
+    spans += [m.span() for m in _MOBILE_LIKE.finditer(blank)]
+    spans += [m.span() for m in re.finditer(r"(?<!\d)[2-9]\d{3}[\s-]?\d{4}(?!\d)", blank)]
+    out, end = [], 0
+    for start, stop in sorted(spans):
+        if start < end:
+            continue  # overlaps a span already masked
+        out.append(text[end:start])
+        out.append(mask(normalize(text[start:stop]) or text[start:stop]) or "")
+        end = stop
+    out.append(text[end:])
+    return "".join(out)
 
 
 def last4(phone: Optional[str]) -> Optional[str]:

@@ -35,17 +35,6 @@ SERVICES: Tuple[Service, ...] = (
 BY_CODE: Dict[str, Service] = {s.code: s for s in SERVICES}
 CODES: Tuple[str, ...] = tuple(BY_CODE)
 
-REQUEST_TYPES: Tuple[str, ...] = ("complaint", "inquiry", "suggestion", "praise")
-
-# Extended statuses (CONTRACT.md §5); Open311's own `status` is "open" for all but closed.
-STATUSES: Dict[str, Tuple[str, str]] = {
-    "received": ("已受理", "received"),
-    "dispatched": ("已派单", "dispatched"),
-    "in_progress": ("办理中", "in progress"),
-    "resolved": ("已办结", "resolved"),
-    "closed": ("已关闭", "closed"),
-}
-
 
 def get(code: str) -> Service:
     """The service for `code`, falling back to `other` for an unknown code."""

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.db import PendingNotification, engine_for, migrate, utcnow
 from bot.settings import Settings
 from bot.signing import verify
+from bot.vocabulary import STATUSES
 from connectors.common import clean, limit_requests
 from connectors.portal.channel import WebChatInput, web_channel
 
@@ -23,7 +24,6 @@ logger = logging.getLogger(__name__)
 INTENT = "EXTERNAL_ticket_update"
 TICKET_ID = re.compile(r"[A-Z0-9][A-Z0-9\-]{0,63}")
 MAX_NOTE = 2000
-STATUSES = ("received", "dispatched", "in_progress", "resolved", "closed")
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,7 @@ from bot.backend.store import BEIJING, Invalid, NewRequest
 from bot.crypto import Vault
 from bot.db import engine_for
 from bot.settings import Settings
+from bot.vocabulary import STATUSES
 
 log = logging.getLogger(__name__)
 PREFIX = "/open311/v2"
@@ -319,8 +320,8 @@ def _statuses(value: Optional[str]):
     for part in value.split(","):
         part = part.strip()
         if part == "open":
-            wanted.update(s for s in services.STATUSES if s != "closed")
-        elif part in services.STATUSES:
+            wanted.update(s for s in STATUSES if s != "closed")
+        elif part in STATUSES:
             wanted.add(part)
         else:
             raise ApiError(400, f"unknown status {part!r}")

@@ -3,7 +3,7 @@ from datetime import datetime
 from typing import Any, Dict, List, Optional
 from xml.etree import ElementTree as ET
 
-from bot import services
+from bot import services, vocabulary
 from bot.backend.models import ServiceRequest
 from bot.backend.store import BEIJING
 from bot.crypto import Vault
@@ -55,7 +55,7 @@ def service_definition(s: services.Service) -> Dict[str, Any]:
                 "datatype_description": "what kind of request this is",
                 "order": 2,
                 "description": "诉求类型 request type",
-                "values": [{"key": t, "name": t} for t in services.REQUEST_TYPES],
+                "values": [{"key": t, "name": t} for t in vocabulary.REQUEST_TYPES],
             },
         ],
     }
@@ -63,7 +63,7 @@ def service_definition(s: services.Service) -> Dict[str, Any]:
 
 def request(row: ServiceRequest, *, vault: Vault, private: bool = False) -> Dict[str, Any]:
     s = services.get(row.service_code)
-    zh, _en = services.STATUSES[row.status]
+    zh, _en = vocabulary.STATUSES[row.status]
     latest = row.notes[-1] if row.notes else None
     body = {
         "service_request_id": row.service_request_id,

@@ -7,7 +7,8 @@ from typing import List, Optional
 
 from sqlalchemy.orm import Session
 
-from bot import redact, services
+from bot import redact
+from bot.vocabulary import STATUSES
 from bot.backend import formats, store, webhooks
 from bot.backend.__main__ import prepare
 from bot.backend.app import change_status
@@ -24,7 +25,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     commands.add_parser("show", help="one ticket as JSON").add_argument("id")
     move = commands.add_parser("set-status", help="move a ticket to a new status and tell the citizen")
     move.add_argument("id")
-    move.add_argument("status", choices=list(services.STATUSES))
+    move.add_argument("status", choices=list(STATUSES))
     move.add_argument("--note", default=None, help="what was done (told to the citizen)")
     hooks = commands.add_parser("webhooks", help="status webhooks").add_subparsers(dest="action", required=True)
     add = hooks.add_parser("add")
@@ -34,9 +35,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     statuses = tuple(s.strip() for s in (getattr(args, "status", None) or "").split(",") if s.strip())
     if args.command == "list":
-        unknown = [s for s in statuses if s != "open" and s not in services.STATUSES]
+        unknown = [s for s in statuses if s != "open" and s not in STATUSES]
         if unknown:
-            parser.error(f"unknown status {unknown[0]!r}: use open, closed or one of {', '.join(services.STATUSES)}")
+            parser.error(f"unknown status {unknown[0]!r}: use open, closed or one of {', '.join(STATUSES)}")
 
     try:
         settings = Settings.load()
@@ -70,7 +71,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     with Session(engine, future=True) as session, session.begin():
         if args.command == "list":
             if "open" in statuses:
-                statuses = tuple(set(statuses) - {"open"} | {s for s in services.STATUSES if s != "closed"})
+                statuses = tuple(set(statuses) - {"open"} | {s for s in STATUSES if s != "closed"})
             for row in store.search(session=session, statuses=statuses, page_size=200):
                 print(f"{row.service_request_id}  {row.status:<11} {row.service_code:<12} {formats.iso(row.requested_at)}  {row.description[:40]}")
         elif args.command == "show":

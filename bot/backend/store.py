@@ -8,14 +8,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import phone as phones
-from bot import services
+from bot import services, vocabulary
 from bot.backend.models import DayCounter, ServiceRequest, StatusNote, Webhook
 from bot.crypto import Vault
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 DESCRIPTION_LIMIT = 4000
 IDEMPOTENCY_KEY_LIMIT = 128  # the column's width
-STATUS_ORDER = tuple(services.STATUSES)
+STATUS_ORDER = tuple(vocabulary.STATUSES)
 FIRST_NOTE = {"zh": "已受理,等待派单", "en": "received, awaiting dispatch"}
 
 
@@ -49,11 +49,11 @@ class NewRequest:
             raise Invalid(f"description is longer than {DESCRIPTION_LIMIT} characters")
         if not (self.address or "").strip() and (self.lat is None or self.long is None):
             raise Invalid("a location is required: address_string, or lat and long")
-        if self.request_type not in services.REQUEST_TYPES:
-            raise Invalid(f"request_type must be one of {', '.join(services.REQUEST_TYPES)}")
-        if self.urgency not in ("normal", "critical"):
+        if self.request_type not in vocabulary.REQUEST_TYPES:
+            raise Invalid(f"request_type must be one of {', '.join(vocabulary.REQUEST_TYPES)}")
+        if self.urgency not in vocabulary.URGENCIES:
             raise Invalid("urgency must be normal or critical")
-        if self.language not in ("zh", "en"):
+        if self.language not in vocabulary.LANGUAGES:
             raise Invalid("language must be zh or en")
         if self.phone is not None and phones.normalize(self.phone) is None:
             raise Invalid("phone is not a valid mainland mobile or Beijing landline number")
@@ -162,8 +162,8 @@ def search(
 
 
 def set_status(service_request_id: str, status: str, note: Optional[str], *, session: Session) -> ServiceRequest:
-    if status not in services.STATUSES:
-        raise Invalid(f"status must be one of {', '.join(services.STATUSES)}")
+    if status not in vocabulary.STATUSES:
+        raise Invalid(f"status must be one of {', '.join(vocabulary.STATUSES)}")
     row = get(service_request_id, session=session)
     if row is None:
         raise LookupError(service_request_id)

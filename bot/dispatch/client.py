@@ -11,11 +11,11 @@ import requests
 
 from bot.dispatch.errors import DispatchRejected, DispatchUnavailable, TicketNotFound
 from bot.dispatch.models import NewTicket, Ticket
+from bot.vocabulary import RATINGS
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-RATINGS = ("satisfied", "basically_satisfied", "unsatisfied")
 
 
 class DispatchClient:

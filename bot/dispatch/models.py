@@ -5,13 +5,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Mapping, Optional
 
 from bot.dispatch.errors import DispatchUnavailable
+from bot.vocabulary import LANGUAGES, REQUEST_TYPES, URGENCIES
 
 # Beijing keeps UTC+8 all year; a fixed offset needs no tz database.
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-REQUEST_TYPES = ("complaint", "inquiry", "suggestion", "praise")
-URGENCIES = ("normal", "critical")
-LANGUAGES = ("zh", "en")
 
 
 @dataclass(frozen=True)

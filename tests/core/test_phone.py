@@ -25,10 +25,24 @@ def test_rejects_what_is_not_a_phone(text):
     assert phone.normalize(text) is None
 
 
-def test_mask_keeps_only_first_three_and_last_four_digits():
-    assert phone.mask("13800138000") == "138****8000"
-    assert phone.mask("01062345678") == "010****5678"
+def test_mask_keeps_the_first_and_last_three_digits_never_the_last_four():
+    assert phone.mask("13800138000") == "138*****000"
+    assert phone.mask("01062345678") == "010*****678"
     assert phone.mask(None) is None
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("我电话是13800138000,工单BJ20261128-0042", "我电话是138*****000,工单BJ20261128-0042"),
+        ("call +86 138 0013 8000 or 010-62345678", "call 138*****000 or 010*****678"),
+        ("手机139-1234-5678。", "手机139*****678。"),
+        ("19912345678", "199*****678"),
+        ("工号12345678,2026年11月28日,5号楼1201", "工号12345678,2026年11月28日,5号楼1201"),
+    ],
+)
+def test_phones_inside_free_text_are_masked_and_nothing_else(text, masked):
+    assert phone.mask_in(text) == masked
 
 
 def test_last4():
