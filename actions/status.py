@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity, language, outbox, service_words, when
 from bot import phone as phones
-from bot import services
+from bot.vocabulary import status_words
 from bot.dispatch import DispatchError, DispatchUnavailable, TicketNotFound
 from bot.dispatch.outbox import PROVISIONAL
 
@@ -37,7 +37,7 @@ async def tell(dispatcher: CollectingDispatcher, tracker: Tracker, reference: Te
     except DispatchError:
         dispatcher.utter_message(response="utter_status_unavailable")
         return
-    zh, en = services.STATUSES.get(ticket.status or "received", ("已受理", "received"))
+    zh, en = status_words(ticket.status or "received")
     note = ticket.notes[-1].note if ticket.notes and ticket.notes[-1].note else ""
     latest = (f"Latest: {note}. " if lang == "en" else f"最新进展:{note}。") if note else ""
     dispatcher.utter_message(
@@ -138,7 +138,7 @@ class ActionTicketUpdate(Action):
         ticket_id = entity(tracker, "ticket_id")
         status = entity(tracker, "status") or "received"
         note = entity(tracker, "note") or ""
-        zh, en = services.STATUSES.get(status, (status, status))
+        zh, en = status_words(status)
         dispatcher.utter_message(response="utter_ticket_update", ticket_id=ticket_id, status_zh=zh, status_en=en, note=note)
         if status == "resolved":
             dispatcher.utter_message(response="utter_ask_rating", ticket_id=ticket_id)
