@@ -4,7 +4,7 @@ import logging
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from bot import services
 from bot.backend import formats, store, webhooks
-from bot.backend.store import BEIJING, Invalid, NewRequest
+from bot.backend.store import BEIJING, AlreadyRated, Invalid, NewRequest
 from bot.crypto import Vault
 from bot.db import engine_for
 from bot.settings import Settings
@@ -30,12 +30,14 @@ class ApiError(Exception):
         self.status, self.description = status, description
 
 
-def create_app(settings: Settings) -> Flask:
+def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> Flask:
+    """The WSGI app; `clock` (aware UTC now) is replaceable so tests can move time instead of sleeping."""
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 1 << 20
     engine = engine_for(settings.backend_database_url)
     vault = Vault(settings.backend_data_key)
-    # SQLite has one writer; serializing filings here turns "database is locked" races into a short wait.
+    # SQLite has one writer and no row locks: serializing writes that read first (filings, verification
+    # counts, ratings) here turns "database is locked" races and lost counts into a short wait.
     filing_lock = threading.Lock() if engine.dialect.name == "sqlite" else _NoLock()
     notifier = webhooks.Notifier()
 
@@ -57,7 +59,15 @@ def create_app(settings: Settings) -> Flask:
 
     def has_api_key() -> bool:
         given = request.values.get("api_key", "")
-        return bool(given) and hmac.compare_digest(given, settings.dispatch_api_key)
+        return bool(given) and hmac.compare_digest(given.encode(), settings.dispatch_api_key.encode())
+
+    def caller_view() -> str:
+        """The public view without an api_key, the private one with the right key; a wrong key is refused."""
+        if not request.values.get("api_key"):
+            return formats.PUBLIC
+        if not has_api_key():
+            raise ApiError(403, "wrong api_key")
+        return formats.PRIVATE
 
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
@@ -125,7 +135,7 @@ def create_app(settings: Settings) -> Flask:
             try:
                 with transaction() as session:
                     row, created = store.create(new, session=session, vault=vault, idempotency_key=key)
-                    body = formats.request(row, vault=vault)
+                    body = formats.request(row, vault=vault, view=formats.PRIVATE)
             except Invalid as exc:
                 raise ApiError(400, str(exc))
             except IntegrityError:
@@ -134,7 +144,7 @@ def create_app(settings: Settings) -> Flask:
                 # The same key arrived twice at once and the other one won: answer with its ticket.
                 with transaction() as session:
                     row = store.by_idempotency_key(key, session=session)
-                    body, created = formats.request(row, vault=vault), False
+                    body, created = formats.request(row, vault=vault, view=formats.PRIVATE), False
         body.update(token=None, account_id=new.account_id)
         return respond(fmt, "service_requests", [body], 201 if created else 200)
 
@@ -148,7 +158,7 @@ def create_app(settings: Settings) -> Flask:
             start = (end or datetime.now(timezone.utc)) - timedelta(days=90)
         page = _int(args.get("page"), "page", 1, 1, 100000)
         page_size = _int(args.get("page_size"), "page_size", 50, 1, MAX_PAGE_SIZE)
-        private = has_api_key()
+        view = caller_view()
         with transaction() as session:
             rows = store.search(
                 session=session,
@@ -160,33 +170,61 @@ def create_app(settings: Settings) -> Flask:
                 page=page,
                 page_size=page_size,
             )
-            data = [formats.request(r, vault=vault, private=private) for r in rows]
+            data = [formats.request(r, vault=vault, view=view) for r in rows]
         return respond(fmt, "service_requests", data)
 
     @app.get(f"{PREFIX}/requests/<rid>.<fmt>")
     def one_request(rid, fmt):
         check_format(fmt)
+        view = caller_view()
         with transaction() as session:
             row = store.get(rid, session=session)
             if row is None:
                 raise ApiError(404, f"no request with id {rid!r}")
-            data = formats.request(row, vault=vault, private=has_api_key())
+            data = formats.request(row, vault=vault, view=view)
         return respond(fmt, "service_requests", [data])
 
     @app.post(f"{PREFIX}/requests/<rid>/feedback.<fmt>")
     def feedback(rid, fmt):
+        """The one satisfaction rating of a resolved request; a second one is 409, its retry (same key) 200."""
+        check_format(fmt)
+        if not has_api_key():
+            raise ApiError(403, "a valid api_key is required")
+        key = (request.headers.get("Idempotency-Key") or "").strip() or None
+        try:
+            with filing_lock, transaction() as session:
+                row = store.rate(rid, _field("rating"), _field("comment"), key, session=session)
+                data = {"service_request_id": row.service_request_id, "rating": row.rating}
+        except LookupError:
+            raise ApiError(404, f"no request with id {rid!r}")
+        except AlreadyRated as exc:
+            raise ApiError(409, str(exc))
+        except Invalid as exc:
+            raise ApiError(400, str(exc))
+        return respond(fmt, "feedback", data)
+
+    @app.post(f"{PREFIX}/requests/<rid>/verify.<fmt>")
+    def verify(rid, fmt):
+        """Does `last4` end the ticket's contact phone? Three wrong answers, from anyone, lock it for an hour."""
         check_format(fmt)
         if not has_api_key():
             raise ApiError(403, "a valid api_key is required")
         try:
-            with transaction() as session:
-                row = store.rate(rid, request.form.get("rating", ""), request.form.get("comment"), session=session)
-                data = {"service_request_id": row.service_request_id, "rating": row.rating}
+            with filing_lock, transaction() as session:
+                outcome = store.verify(rid, _field("last4"), session=session, vault=vault, now=clock())
+                ticket_id = store.get(rid, session=session).service_request_id
         except LookupError:
             raise ApiError(404, f"no request with id {rid!r}")
         except Invalid as exc:
             raise ApiError(400, str(exc))
-        return respond(fmt, "feedback", data)
+        data = {
+            "service_request_id": ticket_id,
+            "verified": outcome.verified,
+            "locked": outcome.locked_until is not None,
+            "locked_until": formats.iso(outcome.locked_until),
+            "tries_left": outcome.tries_left,
+        }
+        return respond(fmt, "verification", data)
 
     # --- staff -------------------------------------------------------------------------------
 
@@ -203,7 +241,7 @@ def create_app(settings: Settings) -> Flask:
         page = _int(request.args.get("page"), "page", 1, 1, 100000)
         with transaction() as session:
             rows = store.search(session=session, statuses=statuses, page=page, page_size=MAX_PAGE_SIZE)
-            return jsonify([formats.request(r, vault=vault, private=True) for r in rows])
+            return jsonify([formats.request(r, vault=vault, view=formats.STAFF) for r in rows])
 
     @app.post("/staff/requests/<rid>/status")
     def staff_status(rid):
@@ -241,7 +279,7 @@ def change_status(engine, vault: Vault, rid: str, status: str, note: Optional[st
     """Move a ticket; returns its new body and the webhooks to tell (shared by the HTTP endpoint and the CLI)."""
     with Session(engine, future=True) as session, session.begin():
         row = store.set_status(rid, status, note, session=session)
-        body = formats.request(row, vault=vault)
+        body = formats.request(row, vault=vault, view=formats.STAFF)
         targets = [(w.url, w.secret) for w in store.webhooks(session=session)]
     return body, targets
 
@@ -252,6 +290,14 @@ class _NoLock:
 
     def __exit__(self, *exc):
         return False
+
+
+def _field(name: str) -> str:
+    """One form field as text ("" when absent); a field given twice is refused rather than guessed at."""
+    values = request.form.getlist(name)
+    if len(values) > 1:
+        raise ApiError(400, f"{name} is given more than once")
+    return values[0] if values else ""
 
 
 def _new_request(form) -> NewRequest:

@@ -7,6 +7,7 @@ from bot import services, vocabulary
 from bot.backend.models import ServiceRequest
 from bot.backend.store import BEIJING
 from bot.crypto import Vault
+from bot.phone import mask_in
 
 
 def iso(value: Optional[datetime]) -> Optional[str]:
@@ -61,39 +62,49 @@ def service_definition(s: services.Service) -> Dict[str, Any]:
     }
 
 
-def request(row: ServiceRequest, *, vault: Vault, private: bool = False) -> Dict[str, Any]:
+# Who sees what (CONTRACT.md §5): anyone sees the status board; a caller with the api_key also the
+# ticket's content, with every phone number masked; staff also the contact name and the rating.
+PUBLIC, PRIVATE, STAFF = "public", "private", "staff"
+
+
+def request(row: ServiceRequest, *, vault: Vault, view: str = PUBLIC) -> Dict[str, Any]:
     s = services.get(row.service_code)
     zh, _en = vocabulary.STATUSES[row.status]
-    latest = row.notes[-1] if row.notes else None
     body = {
         "service_request_id": row.service_request_id,
-        "status": "closed" if row.status == "closed" else "open",
+        "status": vocabulary.open311_status(row.status),
         "extended_status": row.status,
         "status_zh": zh,
-        "status_notes": latest.note if latest else None,
-        "service_name": s.name_zh,
         "service_code": s.code,
-        "description": row.description,
+        "service_name": s.name_zh,
         "agency_responsible": s.agency,
-        "service_notice": f"预计办结时间 expected by {iso(row.expected_at)}",
+        "district": row.district,
+        "request_type": row.request_type,
         "requested_datetime": iso(row.requested_at),
         "updated_datetime": iso(row.updated_at),
         "expected_datetime": iso(row.expected_at),
-        "address": row.address,
-        "address_id": None,
-        "zipcode": None,
-        "lat": row.lat,
-        "long": row.long,
-        "media_url": row.media_url,
-        "district": row.district,
-        "request_type": row.request_type,
-        "language": row.language,
-        "phone": row.phone_masked,
-        "notes": [{"datetime": iso(n.created_at), "status": n.status, "note": n.note} for n in row.notes],
     }
-    if private:
+    if view == PUBLIC:
+        return body
+    latest = row.notes[-1] if row.notes else None
+    body.update(
+        description=mask_in(row.description),
+        status_notes=mask_in(latest.note) if latest else None,
+        service_notice=f"预计办结时间 expected by {iso(row.expected_at)}",
+        address=row.address,
+        address_id=None,
+        zipcode=None,
+        lat=row.lat,
+        long=row.long,
+        media_url=row.media_url,
+        language=row.language,
+        phone=row.phone_masked,
+        notes=[{"datetime": iso(n.created_at), "status": n.status, "note": mask_in(n.note)} for n in row.notes],
+    )
+    if view == STAFF:
         body["contact_name"] = vault.decrypt(row.contact_name_enc) if row.contact_name_enc else None
         body["rating"] = row.rating
+        body["rating_comment"] = mask_in(row.rating_comment)
     return body
 
 

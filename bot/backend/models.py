@@ -35,6 +35,10 @@ class ServiceRequest(Base):
     expected_at = Column(DateTime(timezone=True), nullable=False)
     rating = Column(String(24))
     rating_comment = Column(Text)
+    rating_key = Column(String(128))  # the Idempotency-Key the rating came with: its retry is no second rating
+    # Wrong last-four-digit answers since the last right one or the last lock, whoever gave them.
+    verify_failures = Column(Integer, nullable=False, default=0, server_default="0")
+    verify_locked_until = Column(DateTime(timezone=True))
     notes = relationship("StatusNote", order_by="StatusNote.id", lazy="selectin")
 
 

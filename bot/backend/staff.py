@@ -79,7 +79,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             if row is None:
                 print(f"no ticket {args.id}", file=sys.stderr)
                 return 1
-            print(json.dumps(formats.request(row, vault=vault, private=True), ensure_ascii=False, indent=2))
+            print(json.dumps(formats.request(row, vault=vault, view=formats.STAFF), ensure_ascii=False, indent=2))
         elif args.action == "add":
             try:
                 store.add_webhook(args.url, args.secret, session=session)

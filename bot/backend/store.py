@@ -1,4 +1,5 @@
 """Repository functions of the dispatch backend; they take the session keyword-only and never commit."""
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import List, Optional, Sequence, Tuple
@@ -13,7 +14,10 @@ from bot.backend.models import DayCounter, ServiceRequest, StatusNote, Webhook
 from bot.crypto import Vault
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
-DESCRIPTION_LIMIT = 4000
+DESCRIPTION_LIMIT = 10000  # a real complaint letter, filed whole
+COMMENT_LIMIT = 2000
+VERIFY_TRIES = 3
+VERIFY_LOCK = timedelta(hours=1)
 IDEMPOTENCY_KEY_LIMIT = 128  # the column's width
 STATUS_ORDER = tuple(vocabulary.STATUSES)
 FIRST_NOTE = {"zh": "已受理,等待派单", "en": "received, awaiting dispatch"}
@@ -21,6 +25,19 @@ FIRST_NOTE = {"zh": "已受理,等待派单", "en": "received, awaiting dispatch
 
 class Invalid(ValueError):
     """A request the spec calls a 400: the message is told to the caller."""
+
+
+class AlreadyRated(Invalid):
+    """A second rating of one ticket (409): the first stands."""
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of one last-four-digit check: right or not, tries left before the lock, lock end."""
+
+    verified: bool
+    tries_left: int
+    locked_until: Optional[datetime] = None
 
 
 @dataclass
@@ -125,10 +142,12 @@ def by_idempotency_key(key: str, *, session: Session) -> Optional[ServiceRequest
     return session.execute(select(ServiceRequest).where(ServiceRequest.idempotency_key == key)).scalar_one_or_none()
 
 
-def get(service_request_id: str, *, session: Session) -> Optional[ServiceRequest]:
-    return session.execute(
-        select(ServiceRequest).where(ServiceRequest.service_request_id == service_request_id.strip().upper())
-    ).scalar_one_or_none()
+def get(service_request_id: str, *, session: Session, for_update: bool = False) -> Optional[ServiceRequest]:
+    """The request with that id (any case); `for_update` locks its row until commit (PostgreSQL)."""
+    query = select(ServiceRequest).where(ServiceRequest.service_request_id == service_request_id.strip().upper())
+    if for_update:
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none()
 
 
 def search(
@@ -175,17 +194,69 @@ def set_status(service_request_id: str, status: str, note: Optional[str], *, ses
     return row
 
 
-def rate(service_request_id: str, rating: str, comment: Optional[str], *, session: Session) -> ServiceRequest:
-    if rating not in ("satisfied", "basically_satisfied", "unsatisfied"):
-        raise Invalid("rating must be satisfied, basically_satisfied or unsatisfied")
+def rate(
+    service_request_id: str, rating: str, comment: Optional[str], key: Optional[str], *, session: Session
+) -> ServiceRequest:
+    """Record the one satisfaction rating of a resolved request; the same key again is the same rating."""
+    if rating not in vocabulary.RATINGS:
+        raise Invalid(f"rating must be one of {', '.join(vocabulary.RATINGS)}")
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > COMMENT_LIMIT:
+        raise Invalid(f"comment is longer than {COMMENT_LIMIT} characters")
+    if key and len(key) > IDEMPOTENCY_KEY_LIMIT:
+        raise Invalid(f"Idempotency-Key is longer than {IDEMPOTENCY_KEY_LIMIT} characters")
     row = get(service_request_id, session=session)
     if row is None:
         raise LookupError(service_request_id)
-    if row.status not in ("resolved", "closed"):
+    if row.status not in vocabulary.RATEABLE_STATUSES:
         raise Invalid("feedback is taken once the request is resolved")
-    row.rating, row.rating_comment = rating, (comment or "").strip()[:DESCRIPTION_LIMIT] or None
-    session.flush()
+    # Set only while no rating is there, in one statement: of two raters at once exactly one wins.
+    won = session.execute(
+        update(ServiceRequest)
+        .where(ServiceRequest.id == row.id, ServiceRequest.rating.is_(None))
+        .values(rating=rating, rating_comment=comment, rating_key=key)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(row)
+    if not won and not (key and row.rating_key == key):
+        raise AlreadyRated("this request has already been rated; a rating is given once")
     return row
+
+
+def verify(
+    service_request_id: str, last4: str, *, session: Session, vault: Vault, now: datetime
+) -> Verification:
+    """Check the last four digits of the contact phone. Wrong answers count per ticket, whoever gives
+    them; the third locks the ticket's verification for VERIFY_LOCK, and a locked ticket checks nothing."""
+    if not isinstance(last4, str) or len(last4) != 4 or not last4.isascii() or not last4.isdigit():
+        raise Invalid("last4 must be the four last digits of the contact phone")
+    row = get(service_request_id, session=session, for_update=True)
+    if row is None:
+        raise LookupError(service_request_id)
+    locked_until = _aware(row.verify_locked_until)
+    if locked_until is not None and locked_until > now:
+        return Verification(False, 0, locked_until)
+    if locked_until is not None:  # the hour is over: three new tries
+        row.verify_failures, row.verify_locked_until = 0, None
+    phone = vault.decrypt(row.phone_enc) if row.phone_enc else None
+    if phone and hmac.compare_digest((phones.last4(phone) or "").encode(), last4.encode()):
+        row.verify_failures = 0
+        session.flush()
+        return Verification(True, VERIFY_TRIES)
+    row.verify_failures = (row.verify_failures or 0) + 1
+    if row.verify_failures >= VERIFY_TRIES:
+        row.verify_locked_until = now + VERIFY_LOCK
+        session.flush()
+        return Verification(False, 0, row.verify_locked_until)
+    session.flush()
+    return Verification(False, VERIFY_TRIES - row.verify_failures)
+
+
+def _aware(moment: Optional[datetime]) -> Optional[datetime]:
+    # SQLite hands back naive datetimes of what was stored as UTC.
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)
 
 
 def add_webhook(url: str, secret: str, *, session: Session) -> Webhook:
