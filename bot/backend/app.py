@@ -59,7 +59,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datet
 
     def has_api_key() -> bool:
         given = request.values.get("api_key", "")
-        return bool(given) and hmac.compare_digest(given.encode(), settings.dispatch_api_key.encode())
+        return bool(given) and hmac.compare_digest(given.encode("utf-8", "replace"), settings.dispatch_api_key.encode())
 
     def caller_view() -> str:
         """The public view without an api_key, the private one with the right key; a wrong key is refused."""
@@ -84,6 +84,14 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datet
         log.exception("unexpected error on %s %s", request.method, request.path)
         fmt = "xml" if request.path.endswith(".xml") else "json"
         return respond(fmt, "errors", formats.errors(500, "internal error"), 500)
+
+    @app.before_request
+    def refuse_unstorable_text():
+        # A NUL or a lone surrogate cannot be stored (PostgreSQL refuses both) nor meant: say so as a 400.
+        given = [*request.args.items(multi=True), *request.form.items(multi=True)]
+        for value in [request.path, *(v for _name, v in given)]:
+            if not _storable(value):
+                raise ApiError(400, "text with NUL characters or unpaired surrogates is refused")
 
     @app.get("/health")
     def health():
@@ -231,7 +239,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datet
     def require_staff() -> None:
         header = request.headers.get("Authorization", "")
         token = header[7:] if header.startswith("Bearer ") else ""
-        if not (token and settings.backend_staff_token and hmac.compare_digest(token, settings.backend_staff_token)):
+        if not (token and settings.backend_staff_token and hmac.compare_digest(token.encode("utf-8", "replace"), settings.backend_staff_token.encode())):
             raise ApiError(403, "staff token required")
 
     @app.get("/staff/requests")
@@ -246,9 +254,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datet
     @app.post("/staff/requests/<rid>/status")
     def staff_status(rid):
         require_staff()
-        payload = request.get_json(silent=True) or {}
+        payload = _json_object()
         try:
-            body, targets = change_status(engine, vault, rid, str(payload.get("status", "")), payload.get("note"))
+            body, targets = change_status(engine, vault, rid, _text_of(payload, "status"), _text_of(payload, "note") or None)
         except LookupError:
             raise ApiError(404, f"no request with id {rid!r}")
         except Invalid as exc:
@@ -261,9 +269,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datet
         require_staff()
         with transaction() as session:
             if request.method == "POST":
-                payload = request.get_json(silent=True) or {}
+                payload = _json_object()
                 try:
-                    store.add_webhook(str(payload.get("url", "")), str(payload.get("secret", "")), session=session)
+                    store.add_webhook(_text_of(payload, "url"), _text_of(payload, "secret"), session=session)
                 except Invalid as exc:
                     raise ApiError(400, str(exc))
             return jsonify([{"url": w.url} for w in store.webhooks(session=session)])
@@ -298,6 +306,37 @@ def _field(name: str) -> str:
     if len(values) > 1:
         raise ApiError(400, f"{name} is given more than once")
     return values[0] if values else ""
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _json_object() -> dict:
+    """The JSON body, which must be an object; anything else is the caller's mistake (400)."""
+    payload = request.get_json(silent=True)
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    return payload
+
+
+def _text_of(payload: dict, name: str) -> str:
+    value = payload.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ApiError(400, f"{name} must be text")
+    if not _storable(value):
+        raise ApiError(400, f"{name} contains NUL characters or unpaired surrogates")
+    return value
 
 
 def _new_request(form) -> NewRequest:
@@ -356,6 +395,8 @@ def _date(value: Optional[str], name: str) -> Optional[datetime]:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         raise ApiError(400, f"{name} must be an ISO-8601 date, e.g. 2026-11-28T00:00:00+08:00")
+    if not 1970 <= parsed.year <= 9000:  # also keeps the 90-day window and UTC conversion in range
+        raise ApiError(400, f"{name} must be between the years 1970 and 9000")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)
 
 

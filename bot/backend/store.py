@@ -16,6 +16,10 @@ from bot.crypto import Vault
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 DESCRIPTION_LIMIT = 10000  # a real complaint letter, filed whole
 COMMENT_LIMIT = 2000
+# Column widths, and sizes no real address or name reaches: refused (400), never cut.
+FIELD_LIMITS = {"address": 1000, "contact_name": 200, "phone": 64, "email": 320, "district": 16,
+                "account_id": 255, "media_url": 2000}
+ID_LIMIT = 32  # the width of service_request_id
 VERIFY_TRIES = 3
 VERIFY_LOCK = timedelta(hours=1)
 IDEMPOTENCY_KEY_LIMIT = 128  # the column's width
@@ -72,6 +76,10 @@ class NewRequest:
             raise Invalid("urgency must be normal or critical")
         if self.language not in vocabulary.LANGUAGES:
             raise Invalid("language must be zh or en")
+        for name, limit in FIELD_LIMITS.items():
+            value = getattr(self, name)
+            if value is not None and len(value) > limit:
+                raise Invalid(f"{name} is longer than {limit} characters")
         if self.phone is not None and phones.normalize(self.phone) is None:
             raise Invalid("phone is not a valid mainland mobile or Beijing landline number")
 
@@ -144,6 +152,8 @@ def by_idempotency_key(key: str, *, session: Session) -> Optional[ServiceRequest
 
 def get(service_request_id: str, *, session: Session, for_update: bool = False) -> Optional[ServiceRequest]:
     """The request with that id (any case); `for_update` locks its row until commit (PostgreSQL)."""
+    if len(service_request_id) > ID_LIMIT:
+        return None
     query = select(ServiceRequest).where(ServiceRequest.service_request_id == service_request_id.strip().upper())
     if for_update:
         query = query.with_for_update()
