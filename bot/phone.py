@@ -70,7 +70,8 @@ def mask(phone: Optional[str]) -> Optional[str]:
 
 # Any run that looks like a mobile number is masked in free text, valid or not: a reader
 # cannot tell a real number from one libphonenumber's metadata does not know yet.
-_MOBILE_LIKE = re.compile(r"(?<!\d)1[3-9]\d(?:[\s-]?\d){8}(?!\d)")
+_MOBILE_LIKE = re.compile(r"(?<![A-Za-z0-9])1[3-9]\d(?:[\s-]?\d){8}(?![A-Za-z0-9])")
+_LANDLINE_LOCAL = re.compile(r"(?<![A-Za-z0-9])[2-9]\d{3}[\s-]?\d{4}(?![A-Za-z0-9])")
 
 
 def mask_in(text: Optional[str]) -> Optional[str]:
@@ -80,9 +81,9 @@ def mask_in(text: Optional[str]) -> Optional[str]:
     # Ticket ids and labelled numbers are blanked with as many spaces, so the spans found stay those of `text`.
     blank = TICKET_ID.sub(lambda m: " " * len(m.group()), text)
     blank = _LABELLED_NUMBER.sub(lambda m: " " * len(m.group()), blank)
-    spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(blank, REGION, leniency=phonenumbers.Leniency.POSSIBLE)]
+    spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(blank, REGION, leniency=phonenumbers.Leniency.VALID)]
     spans += [m.span() for m in _MOBILE_LIKE.finditer(blank)]
-    spans += [m.span() for m in re.finditer(r"(?<!\d)[2-9]\d{3}[\s-]?\d{4}(?!\d)", blank)]
+    spans += [m.span() for m in _LANDLINE_LOCAL.finditer(blank)]
     out, end = [], 0
     for start, stop in sorted(spans):
         if start < end:

@@ -1,11 +1,12 @@
 """Dispatch client and durable outbox: how the channel files tickets with the Open311 backend."""
 from bot.dispatch.client import DispatchClient
 from bot.dispatch.delivery import DeliveryThread, start_delivery_thread
-from bot.dispatch.errors import DispatchError, DispatchRejected, DispatchUnavailable, TicketNotFound
-from bot.dispatch.models import Filing, NewTicket, Note, Ticket
+from bot.dispatch.errors import AlreadyRated, DispatchError, DispatchRejected, DispatchUnavailable, TicketNotFound
+from bot.dispatch.models import Filing, NewTicket, Note, Ticket, Verification
 from bot.dispatch.outbox import Outbox, filing_key, provisional_reference
 
 __all__ = [
+    "AlreadyRated",
     "DeliveryThread",
     "DispatchClient",
     "DispatchError",
@@ -16,6 +17,7 @@ __all__ = [
     "Note",
     "Outbox",
     "Ticket",
+    "Verification",
     "filing_key",
     "TicketNotFound",
     "provisional_reference",

@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 import requests
 
-from bot.dispatch.errors import DispatchRejected, DispatchUnavailable, TicketNotFound
-from bot.dispatch.models import NewTicket, Ticket
+from bot.dispatch.errors import AlreadyRated, DispatchRejected, DispatchUnavailable, TicketNotFound
+from bot.dispatch.models import NewTicket, Ticket, Verification
 from bot.vocabulary import RATINGS
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,8 @@ class DispatchClient:
             return Ticket(service_request_id=str(ticket_id), status="received")
 
     def get(self, ticket_id: str, *, private: bool = False, deadline: Optional[float] = None) -> Ticket:
-        """One ticket; `private` passes the api_key so the backend includes the contact name."""
+        """One ticket: the public status board, or with `private` (the api_key) also its description,
+        address, notes and masked phone (CONTRACT.md §5). Only for a citizen entitled to them."""
         ticket_id = ticket_id.strip()
         if not ticket_id:
             raise TicketNotFound("no ticket id given", code=404, status=404)
@@ -109,10 +110,13 @@ class DispatchClient:
         return Ticket.from_json(body)
 
     def list(
-        self, ids: Optional[Iterable[str]] = None, *, deadline: Optional[float] = None, **filters: Any
+        self, ids: Optional[Iterable[str]] = None, *, private: bool = False, deadline: Optional[float] = None, **filters: Any
     ) -> List[Ticket]:
-        """Tickets by id (`service_request_id=a,b`) and/or the spec's filters (service_code, status, ...)."""
+        """Tickets by id (`service_request_id=a,b`) and/or the spec's filters (service_code, status, ...);
+        `private` as in `get`."""
         params = {k: v for k, v in filters.items() if v is not None}
+        if private:
+            params["api_key"] = self.api_key
         if ids is not None:
             ids = [i for i in ids if i]
             if not ids:
@@ -124,16 +128,36 @@ class DispatchClient:
         return [Ticket.from_json(item) for item in body]
 
     def feedback(
-        self, ticket_id: str, rating: str, comment: Optional[str] = None, *, deadline: Optional[float] = None
+        self,
+        ticket_id: str,
+        rating: str,
+        comment: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+        *,
+        deadline: Optional[float] = None,
     ) -> None:
-        """The citizen's satisfaction rating (回访) of a resolved ticket."""
+        """The citizen's satisfaction rating (回访) of a resolved ticket, given once: AlreadyRated when the
+        ticket has one. With a key it is retried, and the same key again is the same rating, not a second."""
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {', '.join(RATINGS)}")
         data = {"api_key": self.api_key, "rating": rating}
         if comment:
             data["comment"] = comment
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         path = f"requests/{quote(ticket_id.strip(), safe='')}/feedback.json"
-        self._call("POST", path, data=data, retry=False, stop=_stop_at(deadline))
+        try:
+            self._call("POST", path, data=data, headers=headers, retry=bool(idempotency_key), stop=_stop_at(deadline))
+        except DispatchRejected as exc:
+            if exc.status == 409:
+                raise AlreadyRated(exc.description, code=exc.code, status=409) from exc
+            raise
+
+    def verify(self, ticket_id: str, last4: str, *, deadline: Optional[float] = None) -> Verification:
+        """Ask the backend whether `last4` ends the ticket's contact phone. The backend counts wrong answers
+        per ticket and locks it after three, so this is never retried: a repeat would count twice."""
+        path = f"requests/{quote(ticket_id.strip(), safe='')}/verify.json"
+        data = {"api_key": self.api_key, "last4": last4}
+        return Verification.from_json(self._call("POST", path, data=data, retry=False, stop=_stop_at(deadline)))
 
     # --- transport -------------------------------------------------------------------------------
 

@@ -36,3 +36,7 @@ class DispatchRejected(DispatchError):
 
 class TicketNotFound(DispatchRejected):
     """No ticket with that id (404)."""
+
+
+class AlreadyRated(DispatchRejected):
+    """The ticket has its rating already (409): a ticket is rated once."""

@@ -133,6 +133,32 @@ class Ticket:
 
 
 @dataclass(frozen=True)
+class Verification:
+    """The backend's answer to a last-four-digit check (`POST requests/{id}/verify.json`)."""
+
+    ticket_id: str
+    verified: bool
+    locked: bool
+    tries_left: int
+    locked_until: Optional[datetime] = None
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Verification":
+        if not isinstance(data, dict) or not isinstance(data.get("verified"), bool):
+            raise DispatchUnavailable("dispatch backend sent a verification without `verified`")
+        try:
+            return cls(
+                ticket_id=str(data.get("service_request_id") or ""),
+                verified=data["verified"],
+                locked=bool(data.get("locked")),
+                tries_left=int(data.get("tries_left") or 0),
+                locked_until=_datetime(data.get("locked_until")),
+            )
+        except (TypeError, ValueError) as exc:
+            raise DispatchUnavailable(f"dispatch backend sent a malformed verification: {exc}") from exc
+
+
+@dataclass(frozen=True)
 class Filing:
     """The outcome of `Outbox.file`: the reference to tell the citizen; queued => provisional BJyyyymmdd-Qnnnn."""
 

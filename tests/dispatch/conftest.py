@@ -123,7 +123,7 @@ def tickets_on(marker):
         found, page = [], 1
         with DispatchClient(url, api_key) as c:
             while True:  # the backend pages its list; the whole session's tickets may be more than a page
-                tickets = c.list(page=page, page_size=PAGE_SIZE)
+                tickets = c.list(page=page, page_size=PAGE_SIZE, private=True)
                 found += [t for t in tickets if t.description and marker in t.description]
                 if len(tickets) < PAGE_SIZE:
                     return found

@@ -4,24 +4,25 @@ import uuid
 import pytest
 import requests
 
-from bot.dispatch import DispatchClient, DispatchRejected, DispatchUnavailable, TicketNotFound
+from bot.dispatch import AlreadyRated, DispatchClient, DispatchRejected, DispatchUnavailable, TicketNotFound
 from tests.dispatch.conftest import PHONE, new_ticket
 
 
 def test_submit_then_get_round_trip(client, marker):
     filed = client.submit(new_ticket(marker, request_type="suggestion", language="zh"), uuid.uuid4().hex)
     assert filed.service_request_id.startswith("BJ")
-    got = client.get(filed.service_request_id)
+    got = client.get(filed.service_request_id, private=True)
     assert got.service_request_id == filed.service_request_id
     assert got.status == "received" and got.status_zh == "已受理"
     assert got.service_code == "streetlight" and got.agency_responsible == "城市管理委员会"
     assert got.request_type == "suggestion" and got.district == "朝阳区"
     assert marker in got.description
     assert got.requested_datetime.tzinfo is not None
-    # The phone comes back masked, and the name only to a caller with the api_key.
-    assert got.phone == PHONE[:3] + "****" + PHONE[-4:]
+    # The phone comes back masked without the last four digits; the name is for staff only.
+    assert got.phone == PHONE[:3] + "*****" + PHONE[-3:]
     assert got.contact_name is None
-    assert client.get(filed.service_request_id, private=True).contact_name == "张三"
+    public = client.get(filed.service_request_id)
+    assert public.status == "received" and public.description is None and public.phone is None and public.notes == []
 
 
 def test_the_same_idempotency_key_gives_the_same_ticket(client, marker, tickets_on, backend):
@@ -134,5 +135,23 @@ def test_feedback_on_a_resolved_ticket(client, backend, marker):
         timeout=5,
     )
     assert staff.status_code == 200, staff.text
-    client.feedback(filed.service_request_id, "satisfied", "修得很快")
+    client.feedback(filed.service_request_id, "satisfied", "修得很快", idempotency_key="rating-1")
+    client.feedback(filed.service_request_id, "satisfied", "修得很快", idempotency_key="rating-1")  # a retry
+    with pytest.raises(AlreadyRated):
+        client.feedback(filed.service_request_id, "unsatisfied", idempotency_key="rating-2")
     assert client.get(filed.service_request_id).status == "resolved"
+
+
+def test_verify_tells_right_wrong_and_locked(client, marker):
+    filed = client.submit(new_ticket(marker), uuid.uuid4().hex)
+    assert client.verify(filed.service_request_id, PHONE[-4:]).verified is True
+    wrong = client.verify(filed.service_request_id, "0000")
+    assert (wrong.verified, wrong.locked, wrong.tries_left) == (False, False, 2)
+    client.verify(filed.service_request_id, "0001")
+    locked = client.verify(filed.service_request_id, "0002")
+    assert locked.locked and locked.locked_until.tzinfo is not None and locked.tries_left == 0
+    assert client.verify(filed.service_request_id, PHONE[-4:]).verified is False
+    with pytest.raises(TicketNotFound):
+        client.verify("BJ19990101-9999", "1234")
+    with pytest.raises(DispatchRejected):
+        client.verify(filed.service_request_id, "12")
