@@ -70,16 +70,27 @@ class PlatformMessage(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
-class Feedback(Base):
-    """A satisfaction rating (回访) the citizen gave, kept until the backend has it."""
+class Rating(Base):
+    """A satisfaction rating (回访) in the outbox: stored first, delivered once by the background delivery.
 
-    __tablename__ = "feedback"
+    One per ticket and conversation (the key), taken only from the conversation that filed the ticket.
+    state: pending | delivered | rejected (the backend refused it: already rated, not resolved) |
+    held (migrated from the old `feedback` table, given before ownership was checked: never sent).
+    """
+
+    __tablename__ = "ratings"
     id = Column(Integer, primary_key=True)
+    idempotency_key = Column(String(64), nullable=False, unique=True)
     ticket_id = Column(String(32), nullable=False, index=True)
+    sender_id = Column(String(255), nullable=False)
     rating = Column(String(24), nullable=False)
     comment = Column(Text)
+    state = Column(String(16), nullable=False, default="pending", index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     delivered_at = Column(DateTime(timezone=True))
+    next_attempt_at = Column(DateTime(timezone=True), default=utcnow)
 
 
 @lru_cache(maxsize=None)

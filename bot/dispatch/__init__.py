@@ -1,7 +1,14 @@
 """Dispatch client and durable outbox: how the channel files tickets with the Open311 backend."""
 from bot.dispatch.client import DispatchClient
 from bot.dispatch.delivery import DeliveryThread, start_delivery_thread
-from bot.dispatch.errors import AlreadyRated, DispatchError, DispatchRejected, DispatchUnavailable, TicketNotFound
+from bot.dispatch.errors import (
+    AlreadyRated,
+    DispatchError,
+    DispatchRejected,
+    DispatchUnavailable,
+    RatingRefused,
+    TicketNotFound,
+)
 from bot.dispatch.models import Filing, NewTicket, Note, Ticket, Verification
 from bot.dispatch.outbox import Outbox, filing_key, provisional_reference
 
@@ -16,6 +23,7 @@ __all__ = [
     "NewTicket",
     "Note",
     "Outbox",
+    "RatingRefused",
     "Ticket",
     "Verification",
     "filing_key",

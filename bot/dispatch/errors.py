@@ -40,3 +40,12 @@ class TicketNotFound(DispatchRejected):
 
 class AlreadyRated(DispatchRejected):
     """The ticket has its rating already (409): a ticket is rated once."""
+
+
+class RatingRefused(Exception):
+    """A rating the channel does not pass on (or the backend refused for good); `reason` says why:
+    not_yours (the ticket was not filed from this conversation), not_resolved, already_rated, unknown_ticket."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason

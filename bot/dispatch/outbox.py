@@ -2,13 +2,12 @@
 import hashlib
 import json
 import logging
-import random
 import re
 import uuid
 from datetime import datetime, timedelta
 from typing import List, Optional
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,6 +16,8 @@ from bot.db import Submission, engine_for, migrate, utcnow
 from bot.dispatch.client import DispatchClient
 from bot.dispatch.errors import DispatchError, DispatchRejected
 from bot.dispatch.models import BEIJING, Filing, NewTicket, Ticket
+from bot.dispatch.queue import RowQueue
+from bot.dispatch.ratings import Ratings
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,9 @@ class Outbox:
         self.background_deadline = background_deadline
         # A claimed row is left alone by other processes this long; longer than any one delivery.
         self.lease = timedelta(seconds=2 * max(deadline, background_deadline))
-        self.retry_base = retry_base
-        self.retry_max = retry_max
+        self.queue = RowQueue(self.engine, Submission, lease=self.lease, retry_base=retry_base, retry_max=retry_max)
+        self.ratings = Ratings(self.engine, client, self.conversation_of, deadline=deadline, background_deadline=background_deadline,
+                               lease=self.lease, retry_base=retry_base, retry_max=retry_max)
 
     @classmethod
     def from_settings(
@@ -149,17 +151,13 @@ class Outbox:
     # --- background delivery ---------------------------------------------------------------------
 
     def deliver_pending(self, limit: int = 100) -> int:
-        """Deliver due rows, oldest first; returns how many were delivered. Safe to run in several processes."""
-        now = utcnow()
-        with Session(self.engine, future=True) as s:
-            due = s.execute(
-                select(Submission.id)
-                .where(Submission.state == "pending", _due(now))
-                .order_by(Submission.next_attempt_at, Submission.id)
-                .limit(limit)
-            ).scalars().all()
+        """Deliver due tickets, then due ratings, oldest first; returns how many were delivered.
+        Safe to run in several processes."""
+        return self._deliver_tickets(limit) + self.ratings.deliver_pending(limit)
+
+    def _deliver_tickets(self, limit: int) -> int:
         delivered = 0
-        for row_id in due:
+        for row_id in self.queue.due(limit):
             row = self._claim(row_id)
             if row is None:
                 continue  # another process got it first
@@ -178,36 +176,20 @@ class Outbox:
             delivered += 1
         return delivered
 
+    # --- ratings ---------------------------------------------------------------------------------
+
+    def rate(self, ticket_id: str, rating: str, sender_id: str, comment: Optional[str] = None) -> bool:
+        """A citizen's rating of their ticket, through the outbox (see `Ratings.give`); True when queued."""
+        return self.ratings.give(ticket_id, rating, sender_id, comment)
+
     def _claim(self, row_id: int) -> Optional[Submission]:
-        """Take a due pending row for one delivery, atomically: exactly one process wins the UPDATE."""
-        now = utcnow()
-        with Session(self.engine, future=True, expire_on_commit=False) as s, s.begin():
-            result = s.execute(
-                update(Submission)
-                .where(Submission.id == row_id, Submission.state == "pending", _due(now))
-                .values(attempts=Submission.attempts + 1, next_attempt_at=now + self.lease)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:
-                return None
-            return s.get(Submission, row_id)
+        return self.queue.claim(row_id)
 
     def _postpone(self, row: Submission, error: Exception) -> None:
-        delay = min(self.retry_max, self.retry_base * 2 ** max(0, row.attempts - 1))
-        delay = delay / 2 + random.uniform(0, delay / 2)
-        delay = max(delay, getattr(error, "retry_after", None) or 0.0)
-        next_attempt = utcnow() + timedelta(seconds=delay)
-        self._finish(row.id, state="pending", next_attempt_at=next_attempt, last_error=str(error)[:500])
+        self.queue.postpone(row, error)
 
     def _finish(self, row_id: int, **values) -> None:
-        # Only a pending row changes: a slow attempt must not undo another process's delivery.
-        with Session(self.engine, future=True) as s, s.begin():
-            s.execute(
-                update(Submission)
-                .where(Submission.id == row_id, Submission.state == "pending")
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
+        self.queue.finish(row_id, **values)
 
     # --- lookups ---------------------------------------------------------------------------------
 
@@ -242,8 +224,7 @@ class Outbox:
     # --- helpers ---------------------------------------------------------------------------------
 
     def _find(self, condition) -> Optional[Submission]:
-        with Session(self.engine, future=True) as s:
-            return s.execute(select(Submission).where(condition)).scalars().first()
+        return self.queue.find(condition)
 
     def _fetch(self, ticket_id: str) -> Optional[Ticket]:
         try:
@@ -276,6 +257,3 @@ def provisional_reference(row_id: int, created: datetime) -> str:
     """BJyyyymmdd-Qnnnn: the Beijing date of filing and the row's sequence number."""
     return f"BJ{created.astimezone(BEIJING):%Y%m%d}-Q{row_id:04d}"
 
-
-def _due(now: datetime):
-    return or_(Submission.next_attempt_at.is_(None), Submission.next_attempt_at <= now)
