@@ -1,5 +1,7 @@
-"""How a ticket is going: by id or "my tickets"; others' tickets only after the phone's last four digits."""
+"""How a ticket is going: by id or "my tickets"; others' tickets only after the phone's last four digits,
+checked by the backend (which counts wrong tries per ticket); ratings only of this conversation's tickets."""
 import asyncio
+import functools
 import re
 from typing import Any, Dict, List, Optional, Text
 
@@ -8,21 +10,27 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity, language, outbox, service_words, when
-from bot import phone as phones
-from bot.vocabulary import status_words
-from bot.dispatch import DispatchError, DispatchUnavailable, TicketNotFound
+from bot.dispatch import DispatchError, RatingRefused, TicketNotFound
 from bot.dispatch.outbox import PROVISIONAL
+from bot.vocabulary import RATINGS, status_words
 
-MAX_TRIES = 3
+MAX_UNREADABLE = 3  # answers that are not four digits at all; wrong digits are counted by the backend
 MAX_LISTED = 3
+REFUSALS = {
+    "not_yours": "utter_rating_not_yours",
+    "already_rated": "utter_rating_already",
+    "not_resolved": "utter_rating_not_resolved",
+    "unknown_ticket": "utter_status_unknown",
+}
 
 
-async def _blocking(function, *args):
-    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+async def _blocking(function, *args, **kwargs):
+    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(function, *args, **kwargs))
 
 
 async def tell(dispatcher: CollectingDispatcher, tracker: Tracker, reference: Text) -> None:
-    """Status in plain words with the latest note; a provisional reference says queued until delivered."""
+    """Status in plain words with the latest note; a provisional reference says queued until delivered.
+    Only for a ticket this conversation filed or verified: it reads the private view (notes)."""
     box = outbox()
     lang = language(tracker)
     ticket_id = box.resolve(reference)
@@ -30,7 +38,7 @@ async def tell(dispatcher: CollectingDispatcher, tracker: Tracker, reference: Te
         dispatcher.utter_message(response="utter_status_queued", reference=reference)
         return
     try:
-        ticket = await _blocking(box.client.get, ticket_id)
+        ticket = await _blocking(box.client.get, ticket_id, private=True)
     except TicketNotFound:
         dispatcher.utter_message(response="utter_status_unknown", ticket_id=ticket_id)
         return
@@ -91,7 +99,7 @@ class ActionCheckStatus(Action):
         return [
             SlotSet("needs_verification", True),
             SlotSet("verify_ticket", reference),
-            SlotSet("verify_attempts", 0),
+            SlotSet("verify_attempts", 0),  # unreadable answers in this ask; wrong digits count at the backend
             SlotSet("verify_digits", None),
         ]
 
@@ -103,21 +111,30 @@ class ValidateVerifyForm(FormValidationAction):
     async def validate_verify_digits(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         reference = tracker.get_slot("verify_ticket")
         digits = re.sub(r"\D", "", str(value or ""))
+        if len(digits) != 4:
+            unreadable = int(tracker.get_slot("verify_attempts") or 0) + 1
+            if unreadable >= MAX_UNREADABLE:
+                dispatcher.utter_message(response="utter_verify_refused")
+                return {"verify_digits": "refused", "verify_attempts": unreadable}
+            dispatcher.utter_message(response="utter_verify_four_digits")
+            return {"verify_digits": None, "verify_attempts": unreadable}
         try:
-            ticket = await _blocking(outbox().client.get, reference)
+            outcome = await _blocking(outbox().client.verify, reference, digits)
+        except TicketNotFound:
+            dispatcher.utter_message(response="utter_status_unknown", ticket_id=reference)
+            return {"verify_digits": "refused"}
         except DispatchError:
             dispatcher.utter_message(response="utter_status_unavailable")
             return {"verify_digits": "unavailable"}
-        if len(digits) == 4 and phones.last4(ticket.phone) == digits:
+        if outcome.verified:
             await tell(dispatcher, tracker, reference)
             verified = list(tracker.get_slot("verified_tickets") or []) + [reference]
             return {"verify_digits": "verified", "verified_tickets": verified}
-        tries = int(tracker.get_slot("verify_attempts") or 0) + 1
-        if tries >= MAX_TRIES:
-            dispatcher.utter_message(response="utter_verify_refused")
-            return {"verify_digits": "refused", "verify_attempts": tries}
+        if outcome.locked:
+            dispatcher.utter_message(response="utter_verify_locked", until=when(outcome.locked_until, language(tracker)))
+            return {"verify_digits": "refused"}
         dispatcher.utter_message(response="utter_verify_wrong")
-        return {"verify_digits": None, "verify_attempts": tries}
+        return {"verify_digits": None}
 
 
 class ActionVerifyDone(Action):
@@ -147,29 +164,22 @@ class ActionTicketUpdate(Action):
 
 
 class ActionRecordRating(Action):
+    """A rating of a ticket this conversation filed; the outbox checks that and keeps it if the backend is away."""
+
     def name(self) -> Text:
         return "action_record_rating"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         rating = entity(tracker, "rating")
         ticket_id = entity(tracker, "ticket_id") or tracker.get_slot("rating_ticket")
-        if not ticket_id or rating not in ("satisfied", "basically_satisfied", "unsatisfied"):
+        if not ticket_id or rating not in RATINGS:
             dispatcher.utter_message(response="utter_rating_no_ticket")
             return []
+        ticket_id = str(ticket_id).strip().upper()
         try:
-            await _blocking(outbox().client.feedback, ticket_id, rating)
-        except DispatchUnavailable:
-            _keep_for_later(ticket_id, rating)
-        except DispatchError:
-            pass  # refused (unknown ticket): nothing to keep
+            await _blocking(outbox().rate, ticket_id, rating, tracker.sender_id)
+        except RatingRefused as refused:
+            dispatcher.utter_message(response=REFUSALS.get(refused.reason, "utter_rating_not_yours"), ticket_id=ticket_id)
+            return [SlotSet("rating_ticket", None)]
         dispatcher.utter_message(response="utter_rating_recorded")
         return [SlotSet("rating_ticket", None)]
-
-
-def _keep_for_later(ticket_id: Text, rating: Text) -> None:
-    from sqlalchemy.orm import Session
-
-    from bot.db import Feedback
-
-    with Session(outbox().engine, future=True) as session, session.begin():
-        session.add(Feedback(ticket_id=ticket_id, rating=rating))
