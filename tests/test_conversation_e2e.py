@@ -26,6 +26,11 @@ def tickets(backend, **params):
     return response.json()
 
 
+def staff_view(backend, ticket_id):
+    listed = requests.get(f"{backend.root}/staff/requests", headers={"Authorization": f"Bearer {backend.staff_token}"}, timeout=10)
+    return next(t for t in listed.json() if t["service_request_id"] == ticket_id)
+
+
 def filed_id(reply):
     import re
 
@@ -36,7 +41,8 @@ def filed_id(reply):
 
 def test_chinese_report_with_corrections_files_one_correct_ticket(rasa_server, backend):
     example = "朝阳区望京西园三区5号楼门口路灯坏了三天了 电话13800138000"
-    before = len([t for t in tickets(backend) if t["description"] == example])
+    shown = example.replace("13800138000", "138*****000")  # filed whole; phones are masked in every output
+    before = len([t for t in tickets(backend) if t["description"] == shown])
     citizen = Citizen(rasa_server)
     reply = citizen.say("朝阳区望京西园三区5号楼门口路灯坏了三天了 电话13800138000")
     assert "称呼" in reply  # only the name is missing
@@ -51,16 +57,16 @@ def test_chinese_report_with_corrections_files_one_correct_ticket(rasa_server, b
     ticket = found[0]
     assert ticket["service_code"] == "property"
     assert ticket["agency_responsible"] == "住房和城乡建设委员会"
-    assert ticket["description"] == "朝阳区望京西园三区5号楼门口路灯坏了三天了 电话13800138000"
+    assert ticket["description"] == shown
     assert ticket["address"] == "朝阳区望京西园三区5号楼门口"
     assert ticket["district"] == "朝阳区"
-    assert ticket["phone"] == "139****5678"
-    assert ticket["contact_name"] == "张三"
+    assert ticket["phone"] == "139*****678"
+    assert staff_view(backend, ticket_id)["contact_name"] == "张三"
     assert ticket["request_type"] == "complaint"
     assert ticket["language"] == "zh"
     assert ticket["extended_status"] == "received" and ticket["status"] == "open"
     assert ticket["expected_datetime"].endswith("+08:00")
-    assert len([t for t in tickets(backend) if t["description"] == example]) == before + 1
+    assert len([t for t in tickets(backend) if t["description"] == shown]) == before + 1
 
     status = citizen.say("我的工单办得怎么样了")
     assert ticket_id in status and "已受理" in status
@@ -79,8 +85,8 @@ def test_english_anonymous_report(rasa_server, backend):
     ticket = tickets(backend, service_request_id=ticket_id)[0]
     assert ticket["service_code"] == "road"
     assert ticket["language"] == "en"
-    assert ticket["contact_name"] is None
-    assert ticket["phone"] == "138****8000"
+    assert staff_view(backend, ticket_id)["contact_name"] is None
+    assert ticket["phone"] == "138*****000"
     assert ticket["district"] == "海淀区"
 
 
@@ -107,17 +113,36 @@ def test_status_of_another_conversations_ticket_needs_the_last_four_digits(rasa_
     owner.say("13600001111")
     ticket_id = filed_id(owner.say("对"))
 
-    stranger = Citizen(rasa_server)
-    assert "后四位" in stranger.say(f"查一下{ticket_id}")
-    assert "不匹配" in stranger.say("1234")
-    assert "不匹配" in stranger.say("0000")
-    refused = stranger.say("9999")
-    assert "无法告知" in refused and ticket_id not in refused
-
     caller = Citizen(rasa_server)
     caller.say(f"查一下{ticket_id}")
     told = caller.say("1111")
     assert ticket_id in told and "已受理" in told
+
+    stranger = Citizen(rasa_server)
+    assert "后四位" in stranger.say(f"查一下{ticket_id}")
+    assert "不匹配" in stranger.say("1234")
+    assert "后四位" in stranger.say(f"查一下{ticket_id}")  # asking again gives no new tries
+    assert "不匹配" in stranger.say("0000")
+    refused = stranger.say("9999")
+    assert "无法告知" in refused and "12345" in refused and "锁定" in refused and "李女士" not in refused
+
+    # The wrong tries were counted for the ticket, not the conversation: the right digits now wait an hour too.
+    late = Citizen(rasa_server)
+    late.say(f"查一下{ticket_id}")
+    assert "锁定" in late.say("1111")
+
+
+def test_a_forged_rating_of_someone_elses_resolved_ticket_changes_nothing(rasa_server, backend):
+    owner = Citizen(rasa_server)
+    owner.say("海淀区中关村大街1号门口井盖丢了很危险")
+    owner.say("周先生")
+    owner.say("13600003333")
+    ticket_id = filed_id(owner.say("对"))
+    staff = {"Authorization": f"Bearer {backend.staff_token}"}
+    assert requests.post(f"{backend.root}/staff/requests/{ticket_id}/status", json={"status": "resolved"}, headers=staff).ok
+    stranger = Citizen(rasa_server)
+    stranger.say('/rate{"rating":"unsatisfied","ticket_id":"%s"}' % ticket_id)
+    assert staff_view(backend, ticket_id)["rating"] is None
 
 
 def test_emergency_gets_the_number_first_and_no_ticket(rasa_server, backend):
@@ -200,5 +225,5 @@ def test_backend_down_queues_the_ticket_and_status_follows_delivery(rasa_server,
     ticket_id = re.search(r"BJ\d{8}-\d{4}", told).group(0)
     assert "已受理" in told
     [ticket] = tickets(backend, service_request_id=ticket_id)
-    assert ticket["phone"] == "138****3333" and ticket["district"] == "大兴区"
+    assert ticket["phone"] == "138*****333" and ticket["district"] == "大兴区"
     assert len([t for t in tickets(backend) if t["description"] == "大兴区黄村西大街10号路灯坏了好几天"]) == 1
