@@ -90,7 +90,7 @@ class Ticket:
     updated_datetime: Optional[datetime] = None
     expected_datetime: Optional[datetime] = None
     notes: List[Note] = field(default_factory=list)
-    phone: Optional[str] = None  # masked by the backend: 138****8000
+    phone: Optional[str] = None  # masked by the backend (138*****000); only in the private view
     request_type: Optional[str] = None
     contact_name: Optional[str] = None  # only when the call carried the api_key
     language: Optional[str] = None
