@@ -239,7 +239,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datet
     def require_staff() -> None:
         header = request.headers.get("Authorization", "")
         token = header[7:] if header.startswith("Bearer ") else ""
-        if not (token and settings.backend_staff_token and hmac.compare_digest(token.encode("utf-8", "replace"), settings.backend_staff_token.encode())):
+        expected = settings.backend_staff_token.encode()
+        if not (token and expected and hmac.compare_digest(token.encode("utf-8", "replace"), expected)):
             raise ApiError(403, "staff token required")
 
     @app.get("/staff/requests")

@@ -52,8 +52,10 @@ class Outbox:
         # A claimed row is left alone by other processes this long; longer than any one delivery.
         self.lease = timedelta(seconds=2 * max(deadline, background_deadline))
         self.queue = RowQueue(self.engine, Submission, lease=self.lease, retry_base=retry_base, retry_max=retry_max)
-        self.ratings = Ratings(self.engine, client, self.conversation_of, deadline=deadline, background_deadline=background_deadline,
-                               lease=self.lease, retry_base=retry_base, retry_max=retry_max)
+        self.ratings = Ratings(
+            self.engine, client, self.conversation_of, deadline=deadline, background_deadline=background_deadline,
+            lease=self.lease, retry_base=retry_base, retry_max=retry_max,
+        )
 
     @classmethod
     def from_settings(

@@ -108,7 +108,8 @@ def test_a_rating_before_the_ticket_is_resolved_is_refused_and_not_kept(box, bac
 def test_wrong_digits_are_counted_by_the_backend_and_a_new_ask_does_not_reset_them(box, backend):
     ticket_id = file(box, "owner-d")
     for digits in ("1111", "2222"):
-        said, slots = run(ActionCheckStatus(), tracker("stranger-d", f"查询{ticket_id}", entities=[{"entity": "ticket_id", "value": ticket_id}]))
+        asked = tracker("stranger-d", f"查询{ticket_id}", entities=[{"entity": "ticket_id", "value": ticket_id}])
+        said, slots = run(ActionCheckStatus(), asked)
         assert slots["needs_verification"] is True and slots["verify_attempts"] == 0  # a new ask
         said, result, _ = answer("stranger-d", ticket_id, digits)
         assert said == ["utter_verify_wrong"] and result == {"verify_digits": None}
