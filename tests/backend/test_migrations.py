@@ -1,0 +1,28 @@
+"""The dispatch store's migrations on a store that already holds tickets."""
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, text
+
+from bot.backend.__main__ import MIGRATIONS
+from bot.db import engine_for, migrate
+
+
+def test_stored_masks_lose_the_last_four_digits_and_counts_start_at_zero(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old-dispatch.db'}"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine_for(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "b0001")
+        connection.execute(text(
+            "INSERT INTO service_requests (service_request_id, service_code, request_type, urgency, status, description,"
+            " language, phone_masked, requested_at, updated_at, expected_at) VALUES"
+            " ('BJ20261128-0001', 'noise', 'complaint', 'normal', 'received', 'x', 'zh', '139****6666',"
+            " '2026-11-28 01:00:00', '2026-11-28 01:00:00', '2026-12-05 01:00:00')"
+        ))
+    migrate(url, MIGRATIONS)
+    engine = create_engine(url, future=True)
+    with engine.connect() as c:
+        row = c.execute(text("SELECT phone_masked, verify_failures, verify_locked_until, rating_key FROM service_requests")).one()
+    engine.dispose()
+    assert tuple(row) == ("139*****666", 0, None, None)
