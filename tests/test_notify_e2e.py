@@ -46,6 +46,25 @@ def test_staff_status_change_reaches_the_wechat_citizen(rasa_server, backend, st
         time.sleep(0.5)
     assert "满意" in news and "13600002222" not in news
 
+    # The citizen answers the rating question: recorded once, through the outbox, as theirs.
+    answer = wechat.post(text_xml(openid, "满意"), openid)
+    assert answer.status_code == 200
+    staff = {"Authorization": f"Bearer {backend.staff_token}"}
+    deadline = time.monotonic() + 15
+    rating = None
+    while rating is None and time.monotonic() < deadline:
+        listed = requests.get(f"{backend.root}/staff/requests", headers=staff, timeout=10).json()
+        rating = next(t for t in listed if t["service_request_id"] == ticket_id)["rating"]
+        time.sleep(0.5)
+    assert rating == "satisfied"
+    sent = len(fake.sent_to(openid))
+    again = wechat.post(text_xml(openid, f"{ticket_id} 不满意"), openid)
+    reply = wechat.reply(again)
+    told = reply["Content"] if reply else "\n".join(fake.wait_sent(openid, sent + 1)[sent:])
+    assert "已经评价过" in told
+    listed = requests.get(f"{backend.root}/staff/requests", headers=staff, timeout=10).json()
+    assert next(t for t in listed if t["service_request_id"] == ticket_id)["rating"] == "satisfied"
+
 
 def test_forged_or_stale_webhooks_are_refused(rasa_server, stack_env):
     url = f"{rasa_server.url}/webhooks/notify/webhook"
