@@ -20,7 +20,6 @@ REFUSALS = {
     "not_yours": "utter_rating_not_yours",
     "already_rated": "utter_rating_already",
     "not_resolved": "utter_rating_not_resolved",
-    "unknown_ticket": "utter_status_unknown",
 }
 
 

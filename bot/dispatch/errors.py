@@ -44,7 +44,7 @@ class AlreadyRated(DispatchRejected):
 
 class RatingRefused(Exception):
     """A rating the channel does not pass on (or the backend refused for good); `reason` says why:
-    not_yours (the ticket was not filed from this conversation), not_resolved, already_rated, unknown_ticket."""
+    not_yours (the ticket was not filed from this conversation), not_resolved, already_rated."""
 
     def __init__(self, reason: str):
         super().__init__(reason)

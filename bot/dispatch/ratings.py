@@ -10,14 +10,16 @@ from sqlalchemy.orm import Session
 
 from bot.db import Rating, utcnow
 from bot.dispatch.client import DispatchClient
-from bot.dispatch.errors import AlreadyRated, DispatchError, DispatchRejected, RatingRefused, TicketNotFound
+from bot.dispatch.errors import AlreadyRated, DispatchError, DispatchRejected, RatingRefused
 from bot.dispatch.queue import RowQueue
 from bot.vocabulary import RATINGS
 
 log = logging.getLogger(__name__)
 
 # 4xx that end a rating: the backend will not take it as it is (already rated, not resolved yet).
-FINAL_STATUSES = frozenset({400, 404, 409, 413, 422})
+# A 404 is not among them: the ticket was filed through us, so it means a wrong DISPATCH_URL (or a
+# backend that lost data); the rating waits for an operator rather than being thrown away.
+FINAL_STATUSES = frozenset({400, 409, 413, 422})
 
 
 class Ratings:
@@ -47,7 +49,7 @@ class Ratings:
         """Rate a ticket this conversation filed; True when queued (the backend is away), False when delivered.
 
         Raises RatingRefused: not_yours, not_resolved, already_rated (also this conversation's second
-        rating), unknown_ticket. Ownership is checked here, against the outbox, whatever the message said.
+        rating). Ownership is checked here, against the outbox, whatever the message said.
         """
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {', '.join(RATINGS)}")
@@ -124,8 +126,6 @@ class Ratings:
             log.info("rating of %s refused by the backend: %s", row.ticket_id, exc.status)
             if isinstance(exc, AlreadyRated):
                 raise RatingRefused("already_rated") from exc
-            if isinstance(exc, TicketNotFound):
-                raise RatingRefused("unknown_ticket") from exc
             raise RatingRefused("not_resolved") from exc
         except DispatchError as exc:
             log.info("rating of %s queued: %s", row.ticket_id, exc)

@@ -119,3 +119,14 @@ def test_ratings_of_the_old_feedback_table_are_kept_but_never_sent(tmp_path, mak
         outbox = Outbox(url, client, Vault(Fernet.generate_key().decode()))
         assert outbox.deliver_pending() == 0
         assert [r.state for r in rows(outbox)] == ["held"]
+
+
+def test_a_rating_answered_404_by_a_wrong_dispatch_url_waits_instead_of_being_dropped(make_outbox, backend, marker):
+    right = make_outbox(backend.url, backend.api_key)
+    filing = right.file(new_ticket(marker), uuid.uuid4().hex, "owner-5")
+    resolve(backend.root, backend.staff_token, filing.reference)
+    wrong = make_outbox(f"{backend.root}/wrong/v2", backend.api_key)
+    assert wrong.rate(filing.reference, "satisfied", "owner-5") is True
+    assert [r.state for r in rows(wrong)] == ["pending"]
+    assert right.deliver_pending() == 1  # the URL fixed: delivered
+    assert rating_on_backend(backend.root, backend.staff_token, filing.reference) == "satisfied"
