@@ -6,7 +6,8 @@ What goes, after RETENTION_DAYS (default 90):
   the events of its earlier sessions that are older (the current session is never cut);
 - delivered or rejected submissions (the payload: description, address, name, sealed phone; and the
   ticket-to-conversation map); a submission still pending is kept, or its ticket would be lost;
-- status news kept for web visitors (pending_notifications), delivered ratings (feedback);
+- status news kept for web visitors (pending_notifications), ratings no longer pending (ratings:
+  delivered, rejected, or held from the old feedback table); a pending one is kept until delivered;
 - platform dedupe rows (platform_messages) after DEDUPE_DAYS already: platforms retry within a day.
 The dispatch backend is not touched: its tickets are the city's case records, kept under the
 city's records rules (the phone sealed there too), not the channel's to delete.
@@ -16,7 +17,7 @@ from typing import List, Optional
 
 from sqlalchemy import column, delete, func, inspect, or_, select, table
 
-from bot.db import Feedback, PendingNotification, PlatformMessage, Submission, engine_for
+from bot.db import PendingNotification, PlatformMessage, Rating, Submission, engine_for
 from bot.settings import Settings
 
 DEDUPE_DAYS = 7
@@ -76,7 +77,7 @@ def purge_channel_store(database_url: str, cutoff: datetime, dedupe_cutoff: date
         ).scalar_one()
         notifications = connection.execute(delete(PendingNotification).where(PendingNotification.created_at < cutoff)).rowcount
         ratings = connection.execute(
-            delete(Feedback).where(Feedback.created_at < cutoff, Feedback.delivered_at.is_not(None))
+            delete(Rating).where(Rating.created_at < cutoff, Rating.state != "pending")
         ).rowcount
         dedupe = connection.execute(delete(PlatformMessage).where(PlatformMessage.created_at < dedupe_cutoff)).rowcount
     return (

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import cli
-from bot.db import Feedback, PendingNotification, PlatformMessage, Submission, engine_for, migrate
+from bot.db import PendingNotification, PlatformMessage, Rating, Submission, engine_for, migrate
 from bot.retention import purge
 from bot.settings import Settings
 
@@ -41,8 +41,10 @@ def test_old_personal_data_goes_and_undelivered_tickets_stay(settings):
             PendingNotification(sender_id="web:b", ticket_id="BJ2", status="resolved", created_at=NOW - timedelta(days=5)),
             PlatformMessage(platform="wechat", message_id="1", created_at=NOW - timedelta(days=8)),
             PlatformMessage(platform="wechat", message_id="2", created_at=NOW - timedelta(hours=3)),
-            Feedback(ticket_id="BJ1", rating="satisfied", created_at=NOW - timedelta(days=95), delivered_at=NOW - timedelta(days=95)),
-            Feedback(ticket_id="BJ3", rating="satisfied", created_at=NOW - timedelta(days=95)),
+            Rating(idempotency_key="r1", ticket_id="BJ1", sender_id="rest:a", rating="satisfied", state="delivered",
+                   attempts=1, created_at=NOW - timedelta(days=95), delivered_at=NOW - timedelta(days=95)),
+            Rating(idempotency_key="r3", ticket_id="BJ3", sender_id="rest:c", rating="satisfied", state="pending",
+                   attempts=1, created_at=NOW - timedelta(days=95)),
         ])
     lines = purge(settings, days=90, now=NOW)
     assert lines[0] == "conversations: no tracker store yet"
@@ -51,7 +53,7 @@ def test_old_personal_data_goes_and_undelivered_tickets_stay(settings):
     assert "dispatch backend: untouched" in lines[2]
     with Session(engine_for(settings.database_url), future=True) as s:
         assert sorted(s.execute(select(Submission.reference)).scalars()) == ["BJ20260101-Q0003", "BJ20260101-Q0004"]
-        assert count(s, PendingNotification) == 1 and count(s, PlatformMessage) == 1 and count(s, Feedback) == 1
+        assert count(s, PendingNotification) == 1 and count(s, PlatformMessage) == 1 and count(s, Rating) == 1
 
 
 def test_purge_refuses_a_retention_of_zero_days(settings):
