@@ -28,7 +28,8 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def redact(text: str, secrets=()) -> str:
-    text = _PHONE.sub(lambda m: f"{m.group(2)}****{m.group(3)}", text)
+    # As bot.phone.mask shows a phone: never its last four digits, the verification secret.
+    text = _PHONE.sub(lambda m: f"{m.group(2)}*****{m.group(3)[1:]}", text)
     for secret in secrets:
         if secret and len(secret) >= 8:
             text = text.replace(secret, "[secret]")

@@ -46,7 +46,7 @@ def test_rasa_structured_error_lines_lose_the_text_and_the_frames_locals():
 def test_quoted_user_messages_and_phones_in_plain_lines_are_masked():
     cleaned = redact.redact_line("Received user message '我是张三 13900001111' with intent", ["a-secret-value"])
     assert cleaned == "Received user message '[message]' with intent"
-    assert redact.redact_line("call 139 0000 1111 key a-secret-value", ["a-secret-value"]) == "call 139****1111 key [secret]"
+    assert redact.redact_line("call 139 0000 1111 key a-secret-value", ["a-secret-value"]) == "call 139*****111 key [secret]"
 
 
 def test_the_record_factory_masks_records_whatever_handler_prints_them(caplog):
@@ -54,7 +54,7 @@ def test_the_record_factory_masks_records_whatever_handler_prints_them(caplog):
     try:
         redact.install_record_factory(["factory-secret-123"])
         logging.getLogger("test.factory").error("from %s with factory-secret-123", "13900003333")
-        assert "139****3333" in caplog.text
+        assert "139*****333" in caplog.text
         assert "13900003333" not in caplog.text and "factory-secret-123" not in caplog.text
     finally:
         logging.setLogRecordFactory(previous)

@@ -59,7 +59,7 @@ def test_what_a_child_prints_reaches_its_log_masked_and_private(tmp_path):
     child.popen.wait(timeout=20)
     assert wait_for(lambda: child.log_path.exists() and "oops" in child.log_path.read_text())
     text = child.log_path.read_text()
-    assert "139****4444" in text and "139****5555" in text and "[secret]" in text
+    assert "139*****444" in text and "139*****555" in text and "[secret]" in text
     assert "13900004444" not in text and "13900005555" not in text and "printed-secret-0123" not in text
     assert stat.S_IMODE(child.log_path.stat().st_mode) == 0o600
     assert stat.S_IMODE(child.log_path.parent.stat().st_mode) == 0o700
