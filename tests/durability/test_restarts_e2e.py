@@ -46,7 +46,10 @@ def test_a_turn_while_the_action_server_is_dead_loses_nothing_already_given(dura
     restarts = process.restarts
     os.kill(process.popen.pid, signal.SIGKILL)
     process.popen.wait()
-    citizen.say("李秀英")  # the action server is down: an apology or nothing, never a crash
+    # The action server is down: the busy reply (connectors/common.py), never silence; in the rare case
+    # the supervisor has it back already, the form simply goes on.
+    first = citizen.say("李秀英")
+    assert "系统繁忙" in first or "电话" in first, first
     while process.restarts == restarts:
         time.sleep(0.2)
     reply = citizen.say("李秀英")
