@@ -11,11 +11,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from socketio import AsyncServer
 
+from bot.vocabulary import LANGUAGES
 from connectors.common import MAX_BODY, conversation_id, limit_requests, platform_id, take_turn
 
 logger = logging.getLogger(__name__)
 
-LANGUAGES = ("zh", "en")
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
 
 
