@@ -9,6 +9,7 @@ import logging
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.settings import GENERATED_SECRETS, Settings
 
@@ -22,7 +23,9 @@ _QUOTED_MESSAGE = re.compile(r"((?:user message|message text)\s*)'[^'\n]*'", re.
 # Rasa's structured tracebacks carry every frame's local variables: the text again, split into
 # tokens or characters (a phone as '1', '3', '9', ...), which no pattern would recognise.
 _FRAME_LOCALS = re.compile(r'"locals":\s*\{(?:[^{}"]|"(?:[^"\\]|\\.)*")*\}')
-_OTHER_SECRETS = ("TELEGRAM_BOT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "RASA_REST_TOKEN")
+# A variable named like a secret is one, so a new platform's token is masked without an edit here;
+# a store's URL may carry a password.
+_SECRET_NAME = re.compile(r"(TOKEN|SECRET|_KEY|PASSWORD)$")
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -86,7 +89,14 @@ def install_record_factory(secrets=()) -> None:
 
 def secrets_from_environment(environ=None) -> list:
     environ = os.environ if environ is None else environ
-    return [environ.get(name, "") for name in GENERATED_SECRETS + _OTHER_SECRETS]
+    secrets = [value for name, value in environ.items() if name in GENERATED_SECRETS or _SECRET_NAME.search(name)]
+    for name, value in environ.items():
+        if name.endswith("_URL") and "@" in value:
+            try:
+                secrets.append(urlsplit(value).password or "")
+            except ValueError:
+                continue
+    return secrets
 
 
 def environment_filter() -> RedactingFilter:

@@ -77,3 +77,14 @@ def test_the_logging_config_file_installs_the_filter(tmp_path):
         logging.setLogRecordFactory(previous)
         root.handlers[:] = handlers
         root.setLevel(level)
+
+
+def test_a_variable_named_like_a_secret_and_a_store_password_are_masked_without_listing_them():
+    environ = {
+        "LINE_CHANNEL_SECRET": "a-new-platforms-secret",
+        "TRACKER_STORE_URL": "postgresql://chat:pa55word-xyz@db/chat",
+        "HOME": "/home/someone-else",
+    }
+    secrets = redact.secrets_from_environment(environ)
+    line = redact.redact_line("secret a-new-platforms-secret, password pa55word-xyz, home /home/someone-else", secrets)
+    assert line == "secret [secret], password [secret], home /home/someone-else"
