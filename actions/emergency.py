@@ -1,4 +1,4 @@
-"""Emergencies (CONTRACT §6): the number to call first, and never a dead end."""
+"""Emergencies (docs/INTERFACE.md): the number to call first, and never a dead end."""
 from typing import List, Text
 
 from rasa_sdk import Action

@@ -50,7 +50,7 @@ _NOT_DANGER = re.compile(
     r"消防栓|消防通道|消防门|灭火器|烟感|吸烟|抽烟|烟头|油烟|烟花|香烟|烟酒|烟囱|卡住了?钱|卡里|[打点]不着火|不着火|烧垃圾|烧秸秆",
     re.I,
 )
-# A harm told as past, slow or recurring is a report, not a call for help now (CONTRACT §6).
+# A harm told as past, slow or recurring is a report, not a call for help now (docs/INTERFACE.md).
 _PAST_OR_SLOW = re.compile(
     r"昨天|前天|上周|上个月|去年|之前|以前|曾经|经常|总是|每天|每晚|天天|一直|多次|好几次|长期|反复|半年|几个月|"
     r"yesterday|last (week|month|night|year)|every (day|night|morning|week)|always|for (weeks|months|years)|"

@@ -56,7 +56,7 @@ def _national(number: "phonenumbers.PhoneNumber") -> Optional[str]:
 
 
 def mask(phone: Optional[str]) -> Optional[str]:
-    """138*****000: the first three and last three digits (CONTRACT.md §5).
+    """138*****000: the first three and last three digits (docs/INTERFACE.md).
 
     Never the last four: they are the secret a caller proves a ticket is theirs with.
     """

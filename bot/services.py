@@ -1,4 +1,4 @@
-"""The city's service catalogue: Open311 service codes and responsible agencies (CONTRACT.md §4)."""
+"""The city's service catalogue: Open311 service codes and responsible agencies (docs/INTERFACE.md)."""
 from dataclasses import dataclass
 from typing import Dict, Tuple
 

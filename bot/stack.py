@@ -104,7 +104,7 @@ def _unset_reference(value: str, env: Mapping[str, str]) -> bool:
 
 
 def standard_processes(env: Dict[str, str], model: Path = MODEL, var: Path = VAR) -> List[Process]:
-    """The four processes of the product, addressed by the ports in `env` (defaults of CONTRACT.md §2)."""
+    """The four processes of the product, addressed by the ports in `env` (defaults of docs/INTERFACE.md)."""
     backend_port = int(env.get("BACKEND_PORT", "8311"))
     action_port = int(env.get("ACTION_PORT", "5055"))
     rasa_port = int(env.get("RASA_PORT", "5005"))

@@ -1,7 +1,7 @@
 """The words every part shares: ticket statuses (with their zh/en names), ratings, languages, request types."""
 from typing import Dict, Tuple
 
-# Extended statuses (CONTRACT.md §5), in the order a ticket moves; Open311's own `status` is
+# Extended statuses (docs/INTERFACE.md), in the order a ticket moves; Open311's own `status` is
 # "open" for all but closed.
 STATUSES: Dict[str, Tuple[str, str]] = {
     "received": ("已受理", "received"),

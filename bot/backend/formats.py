@@ -62,7 +62,7 @@ def service_definition(s: services.Service) -> Dict[str, Any]:
     }
 
 
-# Who sees what (CONTRACT.md §5): anyone sees the status board; a caller with the api_key also the
+# Who sees what (docs/INTERFACE.md): anyone sees the status board; a caller with the api_key also the
 # ticket's content, with every phone number masked; staff also the contact name and the rating.
 PUBLIC, PRIVATE, STAFF = "public", "private", "staff"
 

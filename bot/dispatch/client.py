@@ -99,7 +99,7 @@ class DispatchClient:
 
     def get(self, ticket_id: str, *, private: bool = False, deadline: Optional[float] = None) -> Ticket:
         """One ticket: the public status board, or with `private` (the api_key) also its description,
-        address, notes and masked phone (CONTRACT.md §5). Only for a citizen entitled to them."""
+        address, notes and masked phone (docs/INTERFACE.md). Only for a citizen entitled to them."""
         ticket_id = ticket_id.strip()
         if not ticket_id:
             raise TicketNotFound("no ticket id given", code=404, status=404)

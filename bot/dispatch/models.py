@@ -14,7 +14,7 @@ BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 @dataclass(frozen=True)
 class NewTicket:
-    """What the citizen told us, ready to file (CONTRACT.md §4 service codes, ARCHITECTURE.md fields)."""
+    """What the citizen told us, ready to file (docs/INTERFACE.md service codes, ARCHITECTURE.md fields)."""
 
     service_code: str
     description: str
