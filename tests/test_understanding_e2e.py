@@ -47,6 +47,13 @@ def ticket(backend, ticket_id):
     return response.json()[0]
 
 
+def contact_name(backend, ticket_id):
+    """The name the citizen gave: only staff see it (the api_key view has no name)."""
+    staff = {"Authorization": f"Bearer {backend.staff_token}"}
+    listed = requests.get(f"{backend.root}/staff/requests", headers=staff, timeout=10).json()
+    return next(t for t in listed if t["service_request_id"] == ticket_id)["contact_name"]
+
+
 EMERGENCY_REPLY = re.compile(r"情况紧急|立即拨打|This is an emergency|call \d+ now")
 
 
@@ -129,13 +136,13 @@ def test_a_surname_like_thanks_is_a_name_and_a_name_like_sql_does_not_cancel(ras
     assert "称呼" in citizen.say("海淀区学院路20号院3号楼电梯坏了两天了")
     assert "电话" in citizen.say("谢")
     ticket_id = citizen.file("13800138000")
-    assert ticket(backend, ticket_id)["contact_name"] == "谢"
+    assert contact_name(backend, ticket_id) == "谢"
 
     other = Citizen(rasa_server)
     assert "address you" in other.say("The streetlight at No. 5 Wangjing West Garden, Chaoyang is out")
     assert "phone" in other.say("Robert'); DROP TABLE tickets;--")
     ticket_id = other.file("13912345678")
-    assert ticket(backend, ticket_id)["contact_name"] == "Robert'); DROP TABLE tickets;--"
+    assert contact_name(backend, ticket_id) == "Robert'); DROP TABLE tickets;--"
 
 
 @pytest.mark.parametrize(
