@@ -1,6 +1,5 @@
 """Whole conversations against the real stack: share ending in a correct ticket, turns per ticket, latency, memory."""
 import re
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -8,9 +7,8 @@ from pathlib import Path
 import requests
 import yaml
 
-from bench.common import percentiles, rss_mb, stack_env
+from bench.common import conversation_stack, percentiles, rss_mb
 from bot.nlu import entities
-from bot.stack import Stack, standard_processes
 
 DATA = Path(__file__).resolve().parent / "data" / "conversations.yml"
 TICKET = re.compile(r"BJ\d{8}-\d{4}")
@@ -19,64 +17,59 @@ SINGLE_CONVERSATION_MESSAGES = 40
 
 def run() -> dict:
     conversations = yaml.load(DATA.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-    with tempfile.TemporaryDirectory() as tmp:
-        env = stack_env(Path(tmp))
-        processes = [p for p in standard_processes(env, var=Path(tmp)) if p.name != "city portal"]
-        with Stack(env, log_dir=Path(tmp) / "log") as stack:
-            for process in processes:
-                stack.start(process)
-            rasa_pid = processes[-1].popen.pid
-            webhook = f"{env['RASA_URL']}/webhooks/rest/webhook"
-            say = lambda sender, text: requests.post(webhook, json={"sender": sender, "message": text}, timeout=60).json()
-            correct, turns_per_ticket, failures = {}, {}, []
-            for conversation in conversations:
-                sender, filed = uuid.uuid4().hex, None
-                lang = entities.language(conversation["turns"][0]) or "zh"
-                for turn, text in enumerate(conversation["turns"], 1):
-                    reply = " ".join(m.get("text", "") for m in say(sender, text))
-                    found = TICKET.search(reply)
-                    if found:
-                        filed = found.group(0)
-                        turns_per_ticket.setdefault(lang, []).append(turn)
-                        break
-                ticket = _ticket(env, filed) if filed else None
-                wrong = {k: (ticket or {}).get(k) for k, v in conversation["expect"].items() if (ticket or {}).get(k) != v}
-                correct.setdefault(lang, [])
-                correct[lang].append(bool(ticket and not wrong))
-                if not (ticket and not wrong):
-                    failures.append({"first": conversation["turns"][0], "ticket": filed, "wrong": wrong})
-            # Latency of one conversation at a time: chit-chat and status turns that need no filing.
-            sender, samples = uuid.uuid4().hex, []
-            for i in range(SINGLE_CONVERSATION_MESSAGES):
-                started = time.perf_counter()
-                say(sender, ["你好", "你能做什么", "我的工单办得怎么样了", "what can you do", "谢谢"][i % 5])
-                samples.append((time.perf_counter() - started) * 1000)
-            # A 5,000-character letter as a first message: the NLU reads its first 1,000 characters only.
-            letter = ("尊敬的领导:您好!我们小区入冬以来暖气一直不热,室温只有十四度,多次找物业和供热公司都没有解决。" * 120)[:5000]
-            long_samples = []
-            for _ in range(5):
-                started = time.perf_counter()
-                say(uuid.uuid4().hex, letter)
-                long_samples.append((time.perf_counter() - started) * 1000)
-            return {
-                "latency_5000_character_first_message": percentiles(long_samples),
-                "conversations": len(conversations),
-                "correct_ticket_share": round(sum(sum(v) for v in correct.values()) / len(conversations), 3),
-                "mean_turns_per_filed_ticket": round(
-                    sum(sum(v) for v in turns_per_ticket.values()) / max(1, sum(len(v) for v in turns_per_ticket.values())), 2
-                ),
-                "by_language": {
-                    lang: {
-                        "conversations": len(results),
-                        "correct_ticket_share": round(sum(results) / len(results), 3),
-                        "mean_turns_per_filed_ticket": round(sum(turns_per_ticket.get(lang, [])) / max(1, len(turns_per_ticket.get(lang, []))), 2),
-                    }
-                    for lang, results in sorted(correct.items())
-                },
-                "failures": failures,
-                "latency_single_conversation": percentiles(samples),
-                "rasa_server_rss_mb": rss_mb(rasa_pid),
-            }
+    with conversation_stack() as (env, processes):
+        rasa_pid = processes[-1].popen.pid
+        webhook = f"{env['RASA_URL']}/webhooks/rest/webhook"
+        say = lambda sender, text: requests.post(webhook, json={"sender": sender, "message": text}, timeout=60).json()
+        correct, turns_per_ticket, failures = {}, {}, []
+        for conversation in conversations:
+            sender, filed = uuid.uuid4().hex, None
+            lang = entities.language(conversation["turns"][0]) or "zh"
+            for turn, text in enumerate(conversation["turns"], 1):
+                reply = " ".join(m.get("text", "") for m in say(sender, text))
+                found = TICKET.search(reply)
+                if found:
+                    filed = found.group(0)
+                    turns_per_ticket.setdefault(lang, []).append(turn)
+                    break
+            ticket = _ticket(env, filed) if filed else None
+            wrong = {k: (ticket or {}).get(k) for k, v in conversation["expect"].items() if (ticket or {}).get(k) != v}
+            correct.setdefault(lang, [])
+            correct[lang].append(bool(ticket and not wrong))
+            if not (ticket and not wrong):
+                failures.append({"first": conversation["turns"][0], "ticket": filed, "wrong": wrong})
+        # Latency of one conversation at a time: chit-chat and status turns that need no filing.
+        sender, samples = uuid.uuid4().hex, []
+        for i in range(SINGLE_CONVERSATION_MESSAGES):
+            started = time.perf_counter()
+            say(sender, ["你好", "你能做什么", "我的工单办得怎么样了", "what can you do", "谢谢"][i % 5])
+            samples.append((time.perf_counter() - started) * 1000)
+        # A 5,000-character letter as a first message: the NLU reads its first 1,000 characters only.
+        letter = ("尊敬的领导:您好!我们小区入冬以来暖气一直不热,室温只有十四度,多次找物业和供热公司都没有解决。" * 120)[:5000]
+        long_samples = []
+        for _ in range(5):
+            started = time.perf_counter()
+            say(uuid.uuid4().hex, letter)
+            long_samples.append((time.perf_counter() - started) * 1000)
+        return {
+            "latency_5000_character_first_message": percentiles(long_samples),
+            "conversations": len(conversations),
+            "correct_ticket_share": round(sum(sum(v) for v in correct.values()) / len(conversations), 3),
+            "mean_turns_per_filed_ticket": round(
+                sum(sum(v) for v in turns_per_ticket.values()) / max(1, sum(len(v) for v in turns_per_ticket.values())), 2
+            ),
+            "by_language": {
+                lang: {
+                    "conversations": len(results),
+                    "correct_ticket_share": round(sum(results) / len(results), 3),
+                    "mean_turns_per_filed_ticket": round(sum(turns_per_ticket.get(lang, [])) / max(1, len(turns_per_ticket.get(lang, []))), 2),
+                }
+                for lang, results in sorted(correct.items())
+            },
+            "failures": failures,
+            "latency_single_conversation": percentiles(samples),
+            "rasa_server_rss_mb": rss_mb(rasa_pid),
+        }
 
 
 def _ticket(env, ticket_id):

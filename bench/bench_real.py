@@ -6,15 +6,13 @@ emergency numbers while their ticket went on, dead ends (no ticket, no FAQ answe
 emergency reply to real danger titles and the written emergencies of nlu_blind.yml; also how many got at
 least the numbers), and the category of the ticket against the label (messages with a category only).
 """
-import tempfile
 import uuid
 from pathlib import Path
 
 import requests
 import yaml
 
-from bench.common import stack_env
-from bot.stack import Stack, standard_processes
+from bench.common import conversation_stack
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -22,14 +20,9 @@ DATA = Path(__file__).resolve().parent / "data"
 def run() -> dict:
     real = yaml.safe_load((DATA / "real_blind.yml").read_text(encoding="utf-8"))
     written = yaml.load((DATA / "nlu_blind.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)["emergency"]
-    with tempfile.TemporaryDirectory() as tmp:
-        env = stack_env(Path(tmp))
-        processes = [p for p in standard_processes(env, var=Path(tmp)) if p.name != "city portal"]
-        with Stack(env, log_dir=Path(tmp) / "log") as stack:
-            for process in processes:
-                stack.start(process)
-            first = _FirstMessage(env)
-            return {lang: _score(first, real[lang], written[lang]) for lang in ("zh", "en")}
+    with conversation_stack() as (env, processes):
+        first = _FirstMessage(env)
+        return {lang: _score(first, real[lang], written[lang]) for lang in ("zh", "en")}
 
 
 class _FirstMessage:

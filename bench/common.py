@@ -1,11 +1,13 @@
 """Shared by the benchmarks: percentiles, a throwaway environment for the stack, process memory."""
 import statistics
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, Iterator, List, Tuple
 
 from cryptography.fernet import Fernet
 
-from bot.stack import free_port, process_env
+from bot.stack import Process, Stack, free_port, process_env, standard_processes
 
 
 def percentiles(samples_ms: List[float]) -> Dict[str, float]:
@@ -26,6 +28,18 @@ def stack_env(var: Path) -> Dict[str, str]:
         BACKEND_DATABASE_URL=f"sqlite:///{var / 'dispatch.db'}",
         BACKEND_PORT=str(free_port()), ACTION_PORT=str(free_port()), RASA_PORT=str(free_port()), PORTAL_PORT=str(free_port()),
     ))
+
+
+@contextmanager
+def conversation_stack() -> Iterator[Tuple[Dict[str, str], List[Process]]]:
+    """Backend, action server and Rasa server on throwaway stores, started in order; stopped on exit."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = stack_env(Path(tmp))
+        processes = [p for p in standard_processes(env, var=Path(tmp)) if p.name != "city portal"]
+        with Stack(env, log_dir=Path(tmp) / "log") as stack:
+            for process in processes:
+                stack.start(process)
+            yield env, processes
 
 
 def rss_mb(pid: int) -> float:
