@@ -1,12 +1,11 @@
 """Session fixtures: the real processes of the product, each on a free loopback port, on throwaway stores."""
 import importlib
-import os
 from types import SimpleNamespace
 
 import pytest
-from cryptography.fernet import Fernet
 
-from bot.stack import MODEL, Stack, free_port, process_env, standard_processes
+from bot.stack import MODEL, Stack, process_env, standard_processes
+from tests.isolation import isolated
 
 TEST_SECRETS = {
     "RASA_AUTH_TOKEN": "test-rasa-token-0123456789",
@@ -27,17 +26,7 @@ def stack_env(tmp_path_factory):
     """Environment of the whole test stack: ports, secrets and stores of this session only."""
     var = tmp_path_factory.mktemp("var")
     overrides = dict(TEST_SECRETS)
-    overrides.update(
-        BACKEND_DATA_KEY=Fernet.generate_key().decode(),
-        CHANNEL_DATA_KEY=Fernet.generate_key().decode(),
-        DATABASE_URL=f"sqlite:///{var / 'channel.db'}",
-        BACKEND_DATABASE_URL=f"sqlite:///{var / 'dispatch.db'}",
-        BACKEND_PORT=str(free_port()),
-        ACTION_PORT=str(free_port()),
-        RASA_PORT=str(free_port()),
-        PORTAL_PORT=str(free_port()),
-        STACK_VAR=str(var),
-    )
+    overrides.update(isolated(var), STACK_VAR=str(var))
     env = process_env(overrides)
     # The developer's own secrets file must not leak into tests: ours win, by construction above.
     processes = {p.name: p for p in standard_processes(env, var=var)}

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 import requests
-from cryptography.fernet import Fernet
 
-from bot.stack import MODEL, Stack, Supervisor, free_port, process_env, standard_processes
+from bot.stack import MODEL, Stack, Supervisor, process_env, standard_processes
+from tests.isolation import isolated
 
 SECRETS = {
     "RASA_AUTH_TOKEN": "durable-rasa-token-0123456789",
@@ -22,16 +22,7 @@ SECRETS = {
 
 def durable_env(var, **overrides):
     env = dict(SECRETS)
-    env.update(
-        BACKEND_DATA_KEY=Fernet.generate_key().decode(),
-        CHANNEL_DATA_KEY=Fernet.generate_key().decode(),
-        DATABASE_URL=f"sqlite:///{var / 'channel.db'}",
-        BACKEND_DATABASE_URL=f"sqlite:///{var / 'dispatch.db'}",
-        BACKEND_PORT=str(free_port()),
-        ACTION_PORT=str(free_port()),
-        RASA_PORT=str(free_port()),
-        PORTAL_PORT=str(free_port()),
-    )
+    env.update(isolated(var))
     env.update(overrides)
     return process_env(env)
 
