@@ -126,7 +126,8 @@ class ValidateIntakeForm(FormValidationAction):
         if name:
             return {"contact_name": name}
         if isinstance(value, str) and phones.normalize(value):
-            return {"contact_name": None}  # a phone (or shared contact) given early: its slot took it
+            # The phone (its slot took it) with the name beside it, "王阿姨 15900001111"; a phone alone: ask the name.
+            return {"contact_name": intake.name_beside_phone(value)}
         return self._fail(dispatcher, tracker, "utter_invalid_name", "contact_name")
 
     def validate_phone(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -168,6 +169,25 @@ def _asks(text: Text) -> bool:
     return said.endswith(("吗", "么")) or "?" in said or "？" in said
 
 
+def _just_warned(tracker: Tracker) -> bool:
+    """The bot's last words were the emergency reply (or its follow-up), whose message is kept to be filed."""
+    said = next((e for e in reversed(tracker.events) if e.get("event") == "bot"), {})
+    warned = (said.get("metadata") or {}).get("utter_action") in ("utter_emergency", "utter_emergency_followup")
+    return warned and bool(tracker.get_slot("emergency_text"))
+
+
+class ActionAskContactName(Action):
+    """The name question, with the phone question in it while no phone is known: one turn fewer."""
+
+    def name(self) -> Text:
+        return "action_ask_contact_name"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        asked = "utter_ask_contact_name" if tracker.get_slot("phone") else "utter_ask_name_and_phone"
+        dispatcher.utter_message(response=asked)
+        return []
+
+
 class ActionAskConfirmed(Action):
     """The summary the citizen confirms, with the predicted category and agency."""
 
@@ -203,7 +223,9 @@ class ActionFileTicket(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         lang = language(tracker)
         if tracker.get_slot("confirmed") is not True or not tracker.get_slot("description"):
-            if tracker.get_slot("ticket_id"):
+            if _just_warned(tracker):  # "好的" to the emergency reply: not a dead end, the offer stays
+                dispatcher.utter_message(response="utter_emergency_followup")
+            elif tracker.get_slot("ticket_id"):
                 dispatcher.utter_message(response="utter_already_filed", ticket_id=tracker.get_slot("ticket_id"))
             else:
                 dispatcher.utter_message(response="utter_help")

@@ -143,6 +143,18 @@ def clean_name(text: str) -> Optional[str]:
     return text
 
 
+# What stands around a phone number in "王阿姨,电话15900001111" or "Li, my number is 136 7777 8888".
+_PHONE_WORDS = re.compile(r"(联系)?(电话|手机|座机|号码)(是|为)?|(my\s+)?(phone|mobile|number)(\s+number)?(\s+is)?|\btel\b", re.I)
+_NUMBER = re.compile(r"[+(（]?\d[\d\s\-()（）]*\d")
+
+
+def name_beside_phone(text: str) -> Optional[str]:
+    """The name in an answer that gives a phone number too ("王阿姨 15900001111"); None if there is none."""
+    rest = _PHONE_WORDS.sub(" ", _NUMBER.sub(" ", text or ""))
+    name = clean_name(re.sub(r"[\s,,、;;::]+", " ", rest))
+    return "anonymous" if name and re.fullmatch(r"匿名|anonymous(ly)?", name, re.I) else name
+
+
 _COURTESY = re.compile(
     r"(谢谢|谢谢你|谢谢您|多谢|感谢|你好|您好|再见|拜拜|好的|嗯|thanks|thank you|hello|hi|hey|bye|goodbye|ok|okay)[!！。.~\s]*",
     re.I,

@@ -85,6 +85,19 @@ def test_an_emergency_offers_not_urgent_and_files_the_message_whole(rasa_server,
     assert filed["description"] == first
 
 
+@pytest.mark.parametrize(
+    "first, ok, offer",
+    [("楼道里着火了,浓烟很大", "好的", "不紧急,继续登记"), ("there's a fire in my building right now", "ok", "Not urgent, file it")],
+)
+def test_ok_after_the_emergency_reply_is_acknowledged_and_the_offer_stays(rasa_server, first, ok, offer):
+    citizen = Citizen(rasa_server)
+    assert "119" in citizen.say(first)
+    reply = citizen.say(ok)
+    assert "我可以:" not in reply and "I can:" not in reply, reply  # not the help list
+    assert offer in [b["title"] for b in citizen.buttons], reply
+    assert re.search(r"地点|Where", citizen.tap(offer))  # and the message is still there to be filed
+
+
 def test_an_english_emergency_offers_not_urgent_too(rasa_server):
     citizen = Citizen(rasa_server)
     assert "119" in citizen.say("there's a fire in my building right now")
@@ -143,6 +156,19 @@ def test_a_surname_like_thanks_is_a_name_and_a_name_like_sql_does_not_cancel(ras
     assert "phone" in other.say("Robert'); DROP TABLE tickets;--")
     ticket_id = other.file("13912345678")
     assert contact_name(backend, ticket_id) == "Robert'); DROP TABLE tickets;--"
+
+
+def test_name_and_phone_are_asked_together_and_one_answer_gives_both(rasa_server, backend):
+    citizen = Citizen(rasa_server)
+    assert re.search(r"称呼.*电话", citizen.say("海淀区学院路20号院3号楼电梯坏了两天了"))
+    assert "提交前请核对" in citizen.say("王阿姨 15900001111")  # nothing is left to ask
+    ticket_id = TICKET.search(citizen.say("对")).group(0)
+    assert contact_name(backend, ticket_id) == "王阿姨"
+    assert ticket(backend, ticket_id)["phone"] == "159*****111"
+
+    known = Citizen(rasa_server)  # the phone came with the report: only the name is asked
+    reply = known.say("The streetlight at No. 5 Wangjing West Garden, Chaoyang is out, call me on 13912345678")
+    assert "address you" in reply and "phone" not in reply, reply
 
 
 @pytest.mark.parametrize(
