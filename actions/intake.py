@@ -30,7 +30,6 @@ def shared_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
     except (KeyError, TypeError, ValueError):
         return None
 MAX_FAILURES = 3
-CATEGORY_UNSURE = 0.3
 
 
 def start_events(tracker: Tracker, text: Optional[Text] = None, intent: Optional[Text] = None) -> List[EventType]:
@@ -201,9 +200,9 @@ class ActionAskConfirmed(Action):
             name = "匿名" if lang == "zh" else "anonymous"
         code, description = tracker.get_slot("service_code"), tracker.get_slot("description") or ""
         guessed, confidence = category.predict(description[: intake.MAX_READ])
-        if code == guessed and confidence < CATEGORY_UNSURE:
-            # The citizen's eye is the safety net where the classifier is unsure (held-out: 86 % right below
-            # 0.3, 99 % above); a category they corrected is not questioned again.
+        if code == guessed and confidence < category.UNSURE:
+            # The citizen's eye is the safety net where the classifier is unsure (bot/nlu/category.py);
+            # a category they corrected is not questioned again.
             dispatcher.utter_message(response="utter_category_unsure", **service_words(code))
         dispatcher.utter_message(
             response="utter_summary",

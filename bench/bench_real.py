@@ -14,6 +14,7 @@ import requests
 import yaml
 
 from bench.common import conversation_stack
+from bot.nlu import category
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -56,6 +57,13 @@ def _share(hits, total) -> float:
     return round(hits / max(1, total), 3)
 
 
+def _net(results) -> dict:
+    unsure = [category.predict(text[: category.MAX_READ])[1] < category.UNSURE for text, _ in results]
+    wrong = [flag for (_, right), flag in zip(results, unsure) if not right]
+    right = [flag for (_, ok), flag in zip(results, unsure) if ok]
+    return {"wrong_flagged": f"{sum(wrong)}/{len(wrong)}", "right_flagged": f"{sum(right)}/{len(right)}"}
+
+
 def _score(first, real: dict, written_emergencies) -> dict:
     messages = [(m, first(m["text"])) for m in real["messages"]]
     headlines = [(h, first(h["text"])) for h in real.get("headlines", [])]
@@ -79,6 +87,9 @@ def _score(first, real: dict, written_emergencies) -> dict:
         "emergencies_missed": [text for text, got in zip(danger, answered) if not got["emergency"]],
         "category_accuracy": _share(len(right), len(labelled)),
         "category_examples": len(labelled),
+        # The summary asks the citizen to check a category the classifier is unsure of (same model, same rule):
+        # wrong ones it flags (the citizen can correct them), right ones it bothers.
+        "category_net": _net([(m["text"], got["service_code"] == m["category"]) for m, got in labelled]),
         "not_started": [f"{m['text'][:60]} -> {got['intent']}" for m, got in reports if not got["ticket"]],
         "wrong_category": [f"{m['text'][:50]} -> {got['service_code']} (label {m['category']})"
                            for m, got in labelled if got["service_code"] != m["category"]],
