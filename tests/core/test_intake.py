@@ -59,6 +59,20 @@ def test_names():
 
 
 @pytest.mark.parametrize(
+    "answer, name",
+    [
+        ("王阿姨 15900001111", "王阿姨"),
+        ("我姓周,手机18811223344", "周"),
+        ("Li, my number is 136 7777 8888", "Li"),
+        ("匿名 13800138000", "anonymous"),
+        ("电话15900001111", None),  # a phone alone: the name is asked again
+    ],
+)
+def test_a_name_beside_a_phone_number(answer, name):
+    assert intake.name_beside_phone(answer) == name
+
+
+@pytest.mark.parametrize(
     "text, number",
     [("楼道着火了", "119"), ("家里燃气味很大", "96777"), ("有人晕倒了", "120"), ("有人持刀抢劫", "110"), ("救命", "110"),
      ("电梯突然停了 我被困在里面", "119"), ("有人在电梯里晕倒了", "120")],
