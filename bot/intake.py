@@ -144,7 +144,11 @@ def clean_name(text: str) -> Optional[str]:
 
 
 # What stands around a phone number in "王阿姨,电话15900001111" or "Li, my number is 136 7777 8888".
-_PHONE_WORDS = re.compile(r"(联系)?(电话|手机|座机|号码)(是|为)?|(my\s+)?(phone|mobile|number)(\s+number)?(\s+is)?|\btel\b", re.I)
+_PHONE_WORDS = re.compile(
+    r"(我的|我)?(联系)?(电话号码|电话|手机号码|手机号|手机|座机|号码|联系方式)(是|为)?|"
+    r"(my\s+)?(phone|mobile|cell|number)(\s+number)?(\s+is)?|\btel\b",
+    re.I,
+)
 _NUMBER = re.compile(r"[+(（]?\d[\d\s\-()（）]*\d")
 
 

@@ -66,6 +66,8 @@ def test_names():
         ("Li, my number is 136 7777 8888", "Li"),
         ("匿名 13800138000", "anonymous"),
         ("电话15900001111", None),  # a phone alone: the name is asked again
+        ("我的电话是 13800138000", None),  # what a contact shared on Telegram reads as
+        ("my phone number is 13800138000", None),
     ],
 )
 def test_a_name_beside_a_phone_number(answer, name):
