@@ -55,6 +55,9 @@ class Settings:
     notify_webhook_secret: str = ""
     portal_host: str = "127.0.0.1"
     portal_port: int = 8080
+    # Citizens' photos (bot/media.py): stored here by the channels, served by the portal page server.
+    media_dir: str = str(VAR / "media")
+    media_base_url: str = "http://127.0.0.1:8080/media"
     telegram_bot_token: str = ""
     telegram_webhook_secret: str = ""
     telegram_mode: str = "webhook"

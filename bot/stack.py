@@ -116,6 +116,8 @@ def standard_processes(env: Dict[str, str], model: Path = MODEL, var: Path = VAR
     env.setdefault("RASA_URL", f"http://127.0.0.1:{rasa_port}")
     env.setdefault("NOTIFY_URL", f"http://127.0.0.1:{rasa_port}/webhooks/notify/webhook")
     env.setdefault("TRACKER_STORE_URL", f"sqlite:///{var / 'tracker.db'}")
+    env.setdefault("MEDIA_DIR", str(var / "media"))
+    env.setdefault("MEDIA_BASE_URL", f"http://127.0.0.1:{portal_port}/media")
     if env.get("REDIS_URL"):
         for name, value in redis_variables(env["REDIS_URL"]).items():
             env.setdefault(name, value)
