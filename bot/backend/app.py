@@ -365,6 +365,7 @@ def _new_request(form) -> NewRequest:
         language=text("language") or "zh",
         account_id=text("account_id"),
         media_url=text("media_url"),
+        media_urls=tuple(u.strip() for u in form.getlist("media_urls") if u.strip()),
     )
 
 

@@ -1,4 +1,5 @@
 """Open311 GeoReport v2 representations: request objects, services, errors, and their XML."""
+import json
 from datetime import datetime
 from typing import Any, Dict, List, Optional
 from xml.etree import ElementTree as ET
@@ -97,6 +98,7 @@ def request(row: ServiceRequest, *, vault: Vault, view: str = PUBLIC) -> Dict[st
         lat=row.lat,
         long=row.long,
         media_url=row.media_url,
+        media_urls=json.loads(row.media_urls) if row.media_urls else ([row.media_url] if row.media_url else []),
         language=row.language,
         phone=row.phone_masked,
         notes=[{"datetime": iso(n.created_at), "status": n.status, "note": mask_in(n.note)} for n in row.notes],
@@ -121,6 +123,7 @@ _LIST_ITEM = {
     "attributes": "attribute",
     "values": "value",
     "notes": "note",
+    "media_urls": "media_url",
     "endpoints": "endpoint",
     "formats": "format",
 }

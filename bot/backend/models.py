@@ -24,6 +24,7 @@ class ServiceRequest(Base):
     language = Column(String(2), nullable=False, default="zh")
     account_id = Column(String(255))
     media_url = Column(Text)
+    media_urls = Column(Text)  # JSON list of every photo's URL (an extension); media_url is the first
     # Contact details: encrypted at rest; the digest finds a citizen's tickets without decrypting.
     contact_name_enc = Column(Text)
     phone_enc = Column(Text)

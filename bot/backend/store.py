@@ -1,5 +1,6 @@
 """Repository functions of the dispatch backend; they take the session keyword-only and never commit."""
 import hmac
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import List, Optional, Sequence, Tuple
@@ -19,6 +20,7 @@ COMMENT_LIMIT = 2000
 # Column widths, and sizes no real address or name reaches: refused (400), never cut.
 FIELD_LIMITS = {"address": 1000, "contact_name": 200, "phone": 64, "email": 320, "district": 16,
                 "account_id": 255, "media_url": 2000}
+MEDIA_LIMIT = 20  # photos on one ticket
 ID_LIMIT = 32  # the width of service_request_id
 VERIFY_TRIES = 3
 VERIFY_LOCK = timedelta(hours=1)
@@ -60,6 +62,7 @@ class NewRequest:
     language: str = "zh"
     account_id: Optional[str] = None
     media_url: Optional[str] = None
+    media_urls: Tuple[str, ...] = ()
 
     def check(self) -> None:
         if self.service_code not in services.BY_CODE:
@@ -80,6 +83,11 @@ class NewRequest:
             value = getattr(self, name)
             if value is not None and len(value) > limit:
                 raise Invalid(f"{name} is longer than {limit} characters")
+        if len(self.media_urls) > MEDIA_LIMIT:
+            raise Invalid(f"at most {MEDIA_LIMIT} media_urls")
+        for url in (self.media_url, *self.media_urls):
+            if url is not None and (len(url) > FIELD_LIMITS["media_url"] or not url.startswith(("https://", "http://"))):
+                raise Invalid("media_url must be an http(s) URL of at most 2000 characters")
         if self.phone is not None and phones.normalize(self.phone) is None:
             raise Invalid("phone is not a valid mainland mobile or Beijing landline number")
 
@@ -116,7 +124,8 @@ def create(new: NewRequest, *, session: Session, vault: Vault, idempotency_key: 
         long=new.long,
         language=new.language,
         account_id=new.account_id,
-        media_url=new.media_url,
+        media_url=new.media_url or (new.media_urls[0] if new.media_urls else None),
+        media_urls=json.dumps(list(new.media_urls or ([new.media_url] if new.media_url else []))),
         contact_name_enc=vault.encrypt(new.contact_name) if new.contact_name else None,
         phone_enc=vault.encrypt(number) if number else None,
         phone_digest=vault.digest(number) if number else None,

@@ -2,7 +2,7 @@
 import math
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from bot.dispatch.errors import DispatchUnavailable
 from bot.vocabulary import LANGUAGES, REQUEST_TYPES, URGENCIES
@@ -28,15 +28,18 @@ class NewTicket:
     long: Optional[float] = None
     language: str = "zh"
     account_id: Optional[str] = None
+    media_urls: Tuple[str, ...] = ()  # the citizen's photos (bot/media.py); the first is Open311's media_url
 
     def __post_init__(self):
+        object.__setattr__(self, "media_urls", tuple(self.media_urls or ()))  # a list, after the outbox's JSON
         # Caught here, in the action that built it, rather than as a 400 once the citizen has confirmed.
         for name, allowed in (("request_type", REQUEST_TYPES), ("urgency", URGENCIES), ("language", LANGUAGES)):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)}")
 
-    def form_fields(self) -> Dict[str, str]:
-        """The Open311 POST form fields (without api_key); unset optional fields are left out."""
+    def form_fields(self) -> Dict[str, Any]:
+        """The Open311 POST form fields (without api_key); unset optional fields are left out.
+        `media_urls` is a list: requests sends it as the field repeated, once per photo."""
         fields = {
             "service_code": self.service_code,
             "description": self.description,
@@ -50,6 +53,8 @@ class NewTicket:
             "long": _coordinate(self.long),
             "language": self.language,
             "account_id": self.account_id,
+            "media_url": self.media_urls[0] if self.media_urls else None,
+            "media_urls": list(self.media_urls) or None,
         }
         return {k: v for k, v in fields.items() if v not in (None, "")}
 
@@ -94,6 +99,7 @@ class Ticket:
     request_type: Optional[str] = None
     contact_name: Optional[str] = None  # only when the call carried the api_key
     language: Optional[str] = None
+    media_urls: List[str] = field(default_factory=list)  # only in the api_key view
 
     @classmethod
     def from_json(cls, data: Any) -> "Ticket":
@@ -127,6 +133,7 @@ class Ticket:
                 request_type=_text(data.get("request_type")),
                 contact_name=_text(data.get("contact_name")),
                 language=_text(data.get("language")),
+                media_urls=[str(u) for u in (data.get("media_urls") or [])],
             )
         except (AttributeError, TypeError, ValueError) as exc:
             raise DispatchUnavailable(f"dispatch backend sent a malformed request object: {exc}") from exc

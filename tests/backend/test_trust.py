@@ -15,7 +15,7 @@ from bot.settings import Settings
 
 PHONE = "13912349731"
 SECRET_DIGITS = "9731"
-PERSONAL = ("description", "address", "address_string", "lat", "long", "notes", "status_notes", "media_url",
+PERSONAL = ("description", "address", "address_string", "lat", "long", "notes", "status_notes", "media_url", "media_urls",
             "phone", "contact_name", "first_name", "last_name", "email", "rating", "rating_comment", "account_id")
 STATUS_BOARD = {
     "service_request_id", "status", "extended_status", "status_zh", "service_code", "service_name",
@@ -104,6 +104,29 @@ def test_a_phone_inside_a_description_or_a_note_is_masked_in_the_api_key_view(ba
     [element] = xml_fields(raw)
     assert element["description"].text.endswith("139*****731")
     assert element["notes"].find("note/note").text.startswith("已受理")
+
+
+PHOTOS = ["http://127.0.0.1/media/" + "a" * 64 + ".jpg", "http://127.0.0.1/media/" + "b" * 64 + ".png"]
+
+
+def test_every_photo_is_returned_in_the_api_key_view_and_none_in_the_public_one(backend):
+    ticket_id = file(backend, media_url=PHOTOS[0], media_urls=PHOTOS)
+    [item] = requests.get(f"{backend.url}/requests/{ticket_id}.json", params={"api_key": backend.api_key}).json()
+    assert item["media_url"] == PHOTOS[0] and item["media_urls"] == PHOTOS
+    raw = requests.get(f"{backend.url}/requests/{ticket_id}.xml", params={"api_key": backend.api_key}).content
+    assert [e.text for e in ET.fromstring(raw).findall("request/media_urls/media_url")] == PHOTOS
+    for public in (requests.get(f"{backend.url}/requests/{ticket_id}.json"), requests.get(f"{backend.url}/requests.xml")):
+        assert "/media/" not in public.text
+    # A ticket with one media_url (the plain Open311 way) lists it in media_urls too.
+    [single] = requests.get(f"{backend.url}/requests/{file(backend)}.json", params={"api_key": backend.api_key}).json()
+    assert single["media_urls"] == ["http://127.0.0.1/media/a.jpg"]
+
+
+@pytest.mark.parametrize("urls", [["javascript:alert(1)"], ["http://x/" + "a" * 2000], [PHOTOS[0]] * 21])
+def test_media_urls_that_are_no_web_addresses_or_too_many_are_refused(backend, urls):
+    data = dict(api_key=backend.api_key, service_code="noise", description="路灯坏了很多天", address_string="东城区东四十条甲22号",
+                media_urls=urls)
+    assert requests.post(f"{backend.url}/requests.json", data=data, timeout=10).status_code == 400
 
 
 def test_the_last_four_digits_of_the_phone_are_in_no_output(backend, ticket):
