@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, entity, language, outbox, service_words, when
+from actions.photos import photo_line, photo_place
 from bot import emergency, intake, services
 from bot import phone as phones
 from bot.dispatch import DispatchRejected, NewTicket
@@ -17,7 +18,7 @@ from bot.nlu import category, gazetteer
 REQUEST_TYPES = {"report_issue": "complaint", "suggest": "suggestion", "praise": "praise", "inquire": "inquiry"}
 FORM_SLOTS = (
     "description", "address", "contact_name", "phone", "confirmed",
-    "service_code", "district", "urgency", "intake_failures", "lat", "long",
+    "service_code", "district", "urgency", "intake_failures", "lat", "long", "photos", "photo_gps",
 )
 
 
@@ -106,6 +107,11 @@ class ValidateIntakeForm(FormValidationAction):
         return self._fail(dispatcher, tracker, "utter_invalid_description", "description")
 
     def validate_address(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
+        answer = (tracker.latest_message.get("intent") or {}).get("name")
+        if answer == "use_photo_location":
+            return photo_place(tracker)
+        if answer == "decline_photo_location":
+            return {"address": None, "photo_gps": None}  # asked again, in words this time
         point = shared_location(tracker)
         if isinstance(value, str) and phones.normalize(value) and not point:
             return {"address": None}  # a phone given early: its slot took it; just ask for the place again
@@ -210,6 +216,7 @@ class ActionAskConfirmed(Action):
             address=tracker.get_slot("address"),
             name=name,
             phone=tracker.get_slot("phone"),
+            photo_line=photo_line(tracker, lang),
             **service_words(tracker.get_slot("service_code")),
         )
         return []
@@ -242,6 +249,7 @@ class ActionFileTicket(Action):
             lat=tracker.get_slot("lat"),
             long=tracker.get_slot("long"),
             language=lang,
+            media_urls=tuple(tracker.get_slot("photos") or ()),
         )
         box = outbox()
         key = tracker.get_slot("submission_key") or uuid.uuid4().hex
