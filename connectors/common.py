@@ -1,5 +1,6 @@
 """What every platform's channel shares: one handling per platform message, the screen between what a
 citizen sends and what Rasa takes as meaning, and an answer to every turn, even a failed one."""
+import asyncio
 import logging
 import re
 from typing import Any, Awaitable, Callable, Collection, Dict, Iterable, Optional, Set, Text
@@ -9,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot import media
 from bot.db import PlatformMessage
 
 logger = logging.getLogger(__name__)
@@ -23,6 +25,8 @@ BUSY = {
     "zh": "系统繁忙,请稍后再发一次,您已填写的内容都还在。",
     "en": "The system is busy. Please send that again in a moment; everything you have filled in is kept.",
 }
+# What a channel sends for a photo with no words (trusted: only a channel writes it); the photo is in the metadata.
+PHOTO_ONLY = "/send_photo"
 # What Rasa gets instead of a payload the bot did not offer, a system intent, or a message with nothing in it.
 # The domain answers it and no slot mapping takes its text (domain.yml, rules/intake.yml).
 IGNORED = "ignored_message"
@@ -196,6 +200,13 @@ async def take_turn(
             await message.output_channel.send_text_message(message.sender_id, BUSY[language_of(text, message.metadata)])
         except Exception as exc:  # noqa: BLE001 - the platform itself is unreachable; nothing more to do
             logger.error("Could not send BUSY on %s: %s", message.input_channel, type(exc).__name__)
+
+
+async def keep_photo(store: media.MediaStore, conversation: Text, data: bytes) -> Dict[Text, Any]:
+    """Check, strip and store a photo a platform delivered (off the event loop: decoding takes CPU), and
+    return the sealed metadata entry for the conversation's message. Raises media.Refused."""
+    photo = await asyncio.get_running_loop().run_in_executor(None, store.keep, data)
+    return store.attach(conversation, photo)
 
 
 def limit_requests(blueprint: Any) -> None:

@@ -14,10 +14,10 @@ from telegram import CallbackQuery, Message, Update, User
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
-from bot import phone
+from bot import media, phone
 from bot.db import engine_for, migrate
 from bot.settings import Settings
-from connectors.common import SORRY, claim, conversation_id, limit_requests, take_turn
+from connectors.common import PHOTO_ONLY, SORRY, claim, conversation_id, keep_photo, limit_requests, take_turn
 from connectors.telegram.output import LazyBot, Payloads, TelegramOutput, TelegramUnavailable
 from connectors.telegram.polling import Poller
 
@@ -26,8 +26,8 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 TEXTS = {
     "only_text": {
-        "zh": "您好,目前只能处理文字、位置和联系人。请用文字描述您要反映的问题、咨询的事项或地址。",
-        "en": "Sorry, I can only read text, a shared location or a shared contact. Please describe it in words.",
+        "zh": "您好,目前只能处理文字、照片、位置和联系人。请用文字描述您要反映的问题、咨询的事项或地址。",
+        "en": "Sorry, I can only read text, photos, a shared location or a shared contact. Please describe it in words.",
     },
     "edited": {
         "zh": "修改过的消息不会被处理。如需更正,请直接发一条新消息。",
@@ -72,10 +72,13 @@ class TelegramInput(InputChannel):
         for name in ("httpx", "httpcore"):
             logging.getLogger(name).setLevel(logging.WARNING)
         migrate(settings.database_url)
-        return cls(LazyBot(token, settings.telegram_api_url), secret, settings.database_url, mode)
+        return cls(LazyBot(token, settings.telegram_api_url), secret, settings.database_url, mode,
+                   media_store=media.MediaStore.from_settings(settings))
 
-    def __init__(self, bots: LazyBot, secret: str, database_url: str, mode: str = "webhook", poll_timeout: int = 25):
+    def __init__(self, bots: LazyBot, secret: str, database_url: str, mode: str = "webhook", poll_timeout: int = 25,
+                 media_store: Optional[media.MediaStore] = None):
         self.bots = bots
+        self.media = media_store
         self.secret = secret
         self.engine = engine_for(database_url)
         self.mode = mode
@@ -173,6 +176,15 @@ class TelegramInput(InputChannel):
             text = TEXTS["phone"][lang].format(phone=number)
         elif message.text and message.text.startswith("/"):
             text, made = _command(message.text, lang), True
+        picture = _picture(message)
+        if picture is not None and self.media is not None:
+            entry = await self._photo(picture, chat.id, lang)
+            if entry is None and not text:
+                return  # refused, and told why; a caption still goes on below
+            if entry is not None:
+                metadata["photos"] = [entry]
+                if not text:
+                    text, made = PHOTO_ONLY, True
         if not text:
             if message.effective_attachment is not None or message.sticker is not None:
                 await self._say(chat.id, TEXTS["only_text"][lang])
@@ -182,6 +194,21 @@ class TelegramInput(InputChannel):
         await self._typing(chat.id)
         said = self._user_message(text or "", chat.id, update.update_id, metadata)
         await take_turn(on_new_message, said, trusted=made)
+
+    async def _photo(self, picture: Any, chat_id: int, lang: str) -> Optional[Dict[str, Any]]:
+        """Download a photo through getFile and keep it; None (the citizen told why) when it is refused."""
+        try:
+            if (picture.file_size or 0) > media.MAX_BYTES:
+                raise media.Refused("too_big")  # known before downloading a byte
+            bot = await self.bots.get()
+            data = bytes(await (await bot.get_file(picture.file_id)).download_as_bytearray())
+            return await keep_photo(self.media, conversation_id(self.name(), chat_id), data)
+        except media.Refused as refused:
+            await self._say(chat_id, media.refusal(refused.reason, lang))
+        except (TelegramError, TelegramUnavailable, OSError) as exc:
+            log.warning("Telegram photo not received: %s", type(exc).__name__)
+            await self._say(chat_id, media.refusal("unavailable", lang))
+        return None
 
     async def _callback(self, update: Update, query: CallbackQuery, on_new_message):
         bot = await self.bots.get()
@@ -227,6 +254,16 @@ class TelegramInput(InputChannel):
         except TelegramUnavailable:
             return
         await _quietly(bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING))
+
+
+def _picture(message: Message) -> Any:
+    """The largest size of a photo, or a picture sent as a file (image/*, uncompressed), or None."""
+    if message.photo:
+        return max(message.photo, key=lambda size: (size.width * size.height, size.file_size or 0))
+    document = message.document
+    if document is not None and (document.mime_type or "").startswith("image/"):
+        return document
+    return None
 
 
 def _command(text: str, lang: str) -> str:

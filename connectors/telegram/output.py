@@ -22,6 +22,12 @@ class TelegramUnavailable(RuntimeError):
     """The Bot API refused the token or could not be reached (the message never names the token)."""
 
 
+def file_url(base_url: str) -> str:
+    """Where the Bot API serves downloads: https://api.telegram.org/bot -> https://api.telegram.org/file/bot."""
+    root, _, last = base_url.rstrip("/").rpartition("/")
+    return f"{root}/file/{last}"
+
+
 class LazyBot:
     """One python-telegram-bot Bot per process, created and initialized (getMe) at first use, in the running loop."""
 
@@ -34,7 +40,7 @@ class LazyBot:
     async def get(self) -> Bot:
         async with self._lock:
             if self._bot is None:
-                bot = Bot(self.token, base_url=self.base_url)
+                bot = Bot(self.token, base_url=self.base_url, base_file_url=file_url(self.base_url))
                 try:
                     await bot.initialize()
                 except InvalidToken:

@@ -27,7 +27,7 @@ def db_url(tmp_path):
     return url
 
 
-def run(fake, db_url, *updates, answer=None):
+def run(fake, db_url, *updates, answer=None, media_store=None):
     """Feed updates to a fresh channel in one event loop; returns the UserMessages Rasa would have got."""
     got = []
 
@@ -37,7 +37,7 @@ def run(fake, db_url, *updates, answer=None):
             await message.output_channel.send_response(message.sender_id, answer)
 
     async def main():
-        channel = TelegramInput(LazyBot("123:unit", fake.base_url), SECRET, db_url)
+        channel = TelegramInput(LazyBot("123:unit", fake.base_url), SECRET, db_url, media_store=media_store)
         for update in updates:
             await channel.handle(Update.de_json(update, None), on_new_message)
         await channel.bots.close()

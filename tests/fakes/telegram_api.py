@@ -31,6 +31,13 @@ class FakeTelegramAPI:
     updates: List[dict] = field(default_factory=list)
     blocked: set = field(default_factory=set)  # chat ids that "blocked the bot" (403 on sendMessage)
     webhook: Optional[dict] = None
+    files: Dict[str, bytes] = field(default_factory=dict)  # file_id -> the bytes /file/bot<token>/<path> serves
+
+    def add_file(self, data: bytes) -> str:
+        """Keep a file "on Telegram's servers" (a user's upload); returns its file_id."""
+        file_id = f"AgACAgUAAxkBAAI{len(self.files):04d}{next(_update_ids)}"
+        self.files[file_id] = data
+        return file_id
 
     def start(self) -> "FakeTelegramAPI":
         fake = self
@@ -96,6 +103,8 @@ class FakeTelegramAPI:
     def _serve(self, request: BaseHTTPRequestHandler) -> None:
         url = urlparse(request.path)
         parts = url.path.strip("/").split("/")
+        if len(parts) == 4 and parts[0] == "file" and parts[1].startswith("bot"):
+            return self._download(request, parts[1][3:], parts[3])
         if len(parts) != 2 or not parts[0].startswith("bot"):
             return self._send(request, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
         token, method = parts[0][3:], parts[1]
@@ -134,7 +143,28 @@ class FakeTelegramAPI:
         request.end_headers()
         request.wfile.write(data)
 
+    def _download(self, request, token: str, name: str) -> None:
+        with self._changed:
+            self.calls.append(Call("download", token, {"file_path": name}))
+        data = self.files.get(name.rsplit(".", 1)[0])
+        if (self.token is not None and token != self.token) or data is None:
+            return self._send(request, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
+        request.send_response(200)
+        request.send_header("Content-Type", "application/octet-stream")
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data)
+
     # --- methods ---------------------------------------------------------------------------------
+
+    def _m_getFile(self, params):
+        data = self.files.get(params.get("file_id", ""))
+        if data is None:
+            return self._error(400, "Bad Request: invalid file_id")
+        if len(data) > 20 * 1024 * 1024:
+            return self._error(400, "Bad Request: file is too big")
+        return self._ok({"file_id": params["file_id"], "file_unique_id": params["file_id"][-12:],
+                         "file_size": len(data), "file_path": f"photos/{params['file_id']}.jpg"})
 
     @staticmethod
     def _ok(result: Any, description: Optional[str] = None):
@@ -240,6 +270,22 @@ def location_update(user: dict, lat: float, long: float) -> dict:
 def contact_update(user: dict, phone_number: str) -> dict:
     contact = {"phone_number": phone_number, "first_name": user["first_name"], "user_id": user["id"]}
     return _update(message=_message(user, contact=contact))
+
+
+def photo_update(fake: FakeTelegramAPI, user: dict, data: bytes, caption: Optional[str] = None) -> dict:
+    """A photo as Telegram delivers it: several sizes (the thumbnails are other files), the largest last."""
+    sizes = [{"file_id": fake.add_file(b"thumbnail"), "file_unique_id": "AQADthumb", "file_size": 9, "width": 90, "height": 68},
+             {"file_id": fake.add_file(data), "file_unique_id": "AQADfull", "file_size": len(data), "width": 1280, "height": 960}]
+    content: Dict[str, Any] = {"photo": sizes}
+    if caption:
+        content["caption"] = caption
+    return _update(message=_message(user, **content))
+
+
+def document_update(fake: FakeTelegramAPI, user: dict, data: bytes, mime_type: str, file_name: str) -> dict:
+    document = {"file_id": fake.add_file(data), "file_unique_id": "AgADdoc", "file_name": file_name,
+                "mime_type": mime_type, "file_size": len(data)}
+    return _update(message=_message(user, document=document))
 
 
 def sticker_update(user: dict) -> dict:
