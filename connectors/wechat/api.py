@@ -1,10 +1,13 @@
-"""WeChat's customer-service message API (客服消息): an access_token cached until expiry, then text pushes."""
+"""WeChat's server API for the channel: an access_token cached until expiry, text pushes (客服消息), image downloads."""
 import asyncio
 import logging
 import time
 from typing import Any, Dict, Optional
 
 import aiohttp
+import requests
+from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,33 @@ class CustomerServiceClient:
                 self._token = None
                 continue
             raise WeChatAPIError(f"custom/send refused: {errcode} {result.get('errmsg', '')}", errcode)
+
+    async def download_media(self, media_id: str) -> bytes:
+        """A user's image by its MediaId (临时素材, GET /cgi-bin/media/get) through wechatpy's client.
+
+        The client gets our token rather than fetching its own: each fetch invalidates the token before it,
+        so two fetchers would keep breaking each other's calls. It is blocking (requests): run off the loop."""
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            token = await self._access_token()
+            try:
+                return await loop.run_in_executor(None, self._download, token, media_id)
+            except WeChatClientException as exc:
+                if exc.errcode in STALE_TOKEN and attempt == 1:
+                    self._token = None
+                    continue
+                raise WeChatAPIError(f"media/get refused: {exc.errcode}", exc.errcode) from None
+            except requests.RequestException as exc:
+                raise WeChatAPIError(f"media/get failed: {type(exc).__name__}") from None
+        raise WeChatAPIError("media/get refused: stale token")
+
+    def _download(self, token: str, media_id: str) -> bytes:
+        client = WeChatClient(self.app_id, self.app_secret, access_token=token, timeout=self.timeout.total, auto_retry=False)
+        client.API_BASE_URL = f"{self.api_url}/cgi-bin/"  # a city's proxy, or our test fake
+        answer = client.media.download(media_id)
+        if not isinstance(answer, requests.Response):  # JSON without an errcode: no file
+            raise WeChatAPIError("media/get answered without a file")
+        return answer.content
 
     async def close(self) -> None:
         if self._session is not None and not self._session.closed:

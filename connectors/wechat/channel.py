@@ -17,19 +17,20 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import WeChatException
 from wechatpy.utils import WeChatSigner
 
+from bot import media
 from bot.db import engine_for, migrate
 from bot.settings import Settings
-from connectors.wechat.api import CustomerServiceClient
+from connectors.wechat.api import CustomerServiceClient, WeChatAPIError
 from connectors.wechat.output import TurnOutput, WeChatOutput, short
 from connectors.wechat.text import OptionMemory
-from connectors.common import claim, conversation_id, limit_requests, take_turn
+from connectors.common import PHOTO_ONLY, claim, conversation_id, keep_photo, limit_requests, take_turn
 from connectors.wechat.turns import Turn, TurnBook
 
 log = logging.getLogger(__name__)
 
 # WeChat drops the connection after 5 s and retries; answer before, with some room for the network.
 REPLY_DEADLINE = 4.5
-ONLY_TEXT = "您好,目前只能处理文字消息。请用文字描述您要反映的问题、咨询的事项或地址。"
+ONLY_TEXT = "您好,目前只能处理文字、图片和位置消息。请用文字描述您要反映的问题、咨询的事项或地址。"
 WELCOME_EVENTS = {"subscribe", "subscribe_scan"}
 
 
@@ -73,6 +74,7 @@ class WeChatInput(InputChannel):
         self.options = OptionMemory()
         self.client = CustomerServiceClient(settings.wechat_api_url, settings.wechat_app_id, settings.wechat_app_secret)
         self.turns = TurnBook()
+        self.media = media.MediaStore.from_settings(settings)
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         return WeChatOutput(self.client, self.options)
@@ -129,6 +131,8 @@ class WeChatInput(InputChannel):
             text = message.recognition  # WeChat's own speech recognition, when the account enabled it
         elif message.type == "location":
             text = message.label or f"{message.location_x},{message.location_y}"
+        elif message.type == "image" and message.media_id:
+            text = PHOTO_ONLY  # the photo itself is fetched inside the turn (it may outlast the reply deadline)
         else:
             return ONLY_TEXT
         key = _dedupe_key(message)
@@ -158,11 +162,30 @@ class WeChatInput(InputChannel):
             if not await loop.run_in_executor(None, claim, self.engine, "wechat", _message_id(key)):
                 log.info("WeChat retry of %s ignored: already handled", short(openid))
                 return False
-            # An event's "/intent" (welcome, a menu key set in the console) is ours; typed text is screened.
-            await take_turn(on_new_message, user_message, trusted=message.type == "event")
+            if message.type == "image":
+                entry = await self._photo(message.media_id, user_message)
+                if entry is None:
+                    return True  # refused, and told why
+                metadata["photos"] = [entry]
+            # An event's "/intent" (welcome, a menu key set in the console) and the photo text are ours; typed
+            # text is screened.
+            await take_turn(on_new_message, user_message, trusted=message.type in ("event", "image"))
             return True
 
         return Turn(openid, output, handle)
+
+    async def _photo(self, media_id: str, user_message: UserMessage) -> Optional[Dict[str, Any]]:
+        """Download an image through the media API and keep it; None (the citizen told why) when refused."""
+        try:
+            data = await self.client.download_media(media_id)
+            return await keep_photo(self.media, user_message.sender_id, data)
+        except media.Refused as refused:
+            reason = refused.reason
+        except WeChatAPIError as exc:
+            log.warning("WeChat image not received: %s", exc)
+            reason = "unavailable"
+        await user_message.output_channel.send_text_message(user_message.sender_id, media.refusal(reason, "zh"))
+        return None
 
     # --- HTTP ------------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from bot.settings import Settings
 from bot.stack import free_port
 from connectors.wechat.channel import ONLY_TEXT, WeChatInput
 from connectors.common import BUSY
+from tests import photos
 from tests.fakes.wechat_api import (
     WeChatCallbacks,
     event_xml,
@@ -120,6 +121,9 @@ def settings(tmp_path, fake_api):
         wechat_app_secret=APP_SECRET,
         wechat_aes_key=AES_KEY,
         wechat_api_url=fake_api.base_url,
+        media_dir=str(tmp_path / "media"),
+        media_base_url="http://portal.test/media",
+        channel_data_key="unit-channel-key",
     )
     migrate(settings.database_url)
     return settings
@@ -305,9 +309,34 @@ def test_buttons_become_numbered_options_and_a_number_their_payload(server, user
     assert server.stub.texts() == ["提交", "/affirm", "1"]
 
 
-def test_image_gets_a_polite_answer_without_rasa(server, user):
-    reply = server.wechat.reply(server.wechat.post(image_xml(user), user))
+def test_an_image_whose_file_is_gone_gets_a_polite_answer_without_rasa(server, user):
+    reply = server.wechat.reply(server.wechat.post(image_xml(user, media_id="expired"), user))
+    assert reply["Content"].startswith("抱歉,照片暂时无法接收")
+    assert server.stub.received == []
+
+
+def test_a_voice_message_without_recognition_gets_a_polite_answer_without_rasa(server, user):
+    xml = image_xml(user).replace("[image]", "[voice]").replace("<PicUrl>", "<Format>amr</Format><PicUrl>")
+    reply = server.wechat.reply(server.wechat.post(xml, user))
     assert reply["Content"] == ONLY_TEXT
+    assert server.stub.received == []
+
+
+def test_an_image_is_fetched_by_its_media_id_stripped_and_attached_sealed(server, user, fake_api):
+    media_id = fake_api.add_media(photos.jpeg_with_gps())
+    server.wechat.post(image_xml(user, media_id=media_id), user)
+    [message] = server.stub.received
+    assert message.text == "/send_photo"
+    [entry] = server.channel.media.genuine(message.sender_id, message.metadata)
+    assert (entry["lat"], entry["long"]) == pytest.approx(photos.GPS, abs=1e-4)
+    assert not photos.has_metadata(server.channel.media.path(entry["url"].rsplit("/", 1)[1]).read_bytes())
+
+
+@pytest.mark.parametrize("make, words", [(photos.renamed_pdf, "JPEG、PNG 或 WebP"), (photos.truncated_jpeg, "损坏"),
+                                         (photos.decompression_bomb, "尺寸太大")])
+def test_bad_images_are_refused_politely_without_rasa(server, user, fake_api, make, words):
+    reply = server.wechat.reply(server.wechat.post(image_xml(user, media_id=fake_api.add_media(make())), user))
+    assert words in reply["Content"]
     assert server.stub.received == []
 
 

@@ -27,13 +27,21 @@ class Call:
 
 @dataclass
 class FakeWeChatAPI:
-    """api.weixin.qq.com on a free loopback port: GET /cgi-bin/token and POST /cgi-bin/message/custom/send."""
+    """api.weixin.qq.com on a free loopback port: GET /cgi-bin/token, POST /cgi-bin/message/custom/send and
+    GET /cgi-bin/media/get (the files users sent, by MediaId)."""
 
     app_id: Optional[str] = None  # None: any appid/secret pair gets a token
     app_secret: Optional[str] = None
     calls: List[Call] = field(default_factory=list)
     tokens: List[str] = field(default_factory=list)
     expires_in: int = 7200
+    media: Dict[str, bytes] = field(default_factory=dict)
+
+    def add_media(self, data: bytes) -> str:
+        """A file a user sent (WeChat keeps it 3 days as 临时素材); returns its MediaId."""
+        media_id = "MEDIA_" + secrets.token_urlsafe(24)
+        self.media[media_id] = data
+        return media_id
 
     def start(self) -> "FakeWeChatAPI":
         fake = self
@@ -93,6 +101,22 @@ class FakeWeChatAPI:
         call = Call(handler.command, url.path, query, body)
         if handler.command == "GET" and url.path == "/cgi-bin/token":
             answer = self._token(query)
+        elif handler.command == "GET" and url.path == "/cgi-bin/media/get":
+            with self._changed:
+                valid = query.get("access_token") in self.tokens
+            data = self.media.get(query.get("media_id", ""))
+            if valid and data is not None:
+                with self._changed:
+                    self.calls.append(call)
+                handler.send_response(200)
+                handler.send_header("Content-Type", "image/jpeg")
+                handler.send_header("Content-Disposition", 'attachment; filename="photo.jpg"')
+                handler.send_header("Content-Length", str(len(data)))
+                handler.end_headers()
+                handler.wfile.write(data)
+                return
+            answer = ({"errcode": 40007, "errmsg": "invalid media_id"} if valid else
+                      {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"})
         elif handler.command == "POST" and url.path == "/cgi-bin/message/custom/send":
             answer = self._custom_send(query, body)
             if answer["errcode"] == 0:
@@ -197,11 +221,11 @@ def event_xml(openid: str, event: str, create_time: Optional[int] = None, key: s
     )
 
 
-def image_xml(openid: str, msg_id: Optional[str] = None) -> str:
+def image_xml(openid: str, msg_id: Optional[str] = None, media_id: str = "media_id_1") -> str:
     return (
         f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
         f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[image]]></MsgType>"
-        f"<PicUrl><![CDATA[http://mmbiz.qpic.cn/example.jpg]]></PicUrl><MediaId><![CDATA[media_id_1]]></MediaId>"
+        f"<PicUrl><![CDATA[http://mmbiz.qpic.cn/example.jpg]]></PicUrl><MediaId><![CDATA[{media_id}]]></MediaId>"
         f"<MsgId>{msg_id or new_msg_id()}</MsgId></xml>"
     )
 
