@@ -11,12 +11,19 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from socketio import AsyncServer
 
+from bot import media
+from bot.settings import Settings
 from bot.vocabulary import LANGUAGES
-from connectors.common import MAX_BODY, conversation_id, limit_requests, platform_id, take_turn
+from connectors.common import (
+    MAX_BODY, PHOTO_ONLY, conversation_id, keep_photo, limit_requests, platform_id, take_turn,
+)
 
 logger = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
+# One photo and the form around it; the rest of the Rasa server keeps MAX_BODY.
+MAX_UPLOAD = media.MAX_BYTES + 64 * 1024
+UPLOAD_STATUS = {"too_big": 413, "not_image": 415, "damaged": 422, "too_many_pixels": 422, "unavailable": 503}
 
 
 class WebOutput(SocketIOOutput):
@@ -35,6 +42,7 @@ class WebChatInput(SocketIOInput):
         self.visitors: Dict[Text, Set[Text]] = {}
         # Set by the notify channel: delivers the news stored for a session (a coroutine taking its conversation id).
         self.on_visit: Optional[Callable[[Text], Awaitable[None]]] = None
+        self.media = media.MediaStore.from_settings(Settings.load())
 
     def is_connected(self, conversation: Text) -> bool:
         return bool(self.visitors.get(platform_id(self.name(), conversation)))
@@ -56,6 +64,7 @@ class WebChatInput(SocketIOInput):
         metadata = {k: v for k, v in raw.items() if isinstance(k, str) and isinstance(v, (str, int, float, bool))}
         if metadata.get("language") not in LANGUAGES:
             metadata.pop("language", None)
+        metadata.pop("photos", None)  # only the upload endpoint attaches photos (sealed ones, at that)
         return metadata
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -67,6 +76,44 @@ class WebChatInput(SocketIOInput):
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> Any:
+            return response.json({"status": "ok"})
+
+        @bp.route("/photo", methods=["POST"], stream=True)
+        async def photo(request: Request) -> Any:
+            """The widget's upload button: one photo for a session with a socket connected now (its visitor)."""
+            # Sanic lifts the server's body cap for a streamed route: this one has its own, checked as it streams.
+            request.stream.request_max_size = MAX_UPLOAD
+            length = request.headers.get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > MAX_UPLOAD):
+                return _refused("too_big", "zh")  # unread
+            body = bytearray()
+            try:
+                async for chunk in request.stream:
+                    body += chunk
+            except Exception:  # noqa: BLE001 - PayloadTooLarge while streaming a chunked body
+                return _refused("too_big", "zh")
+            request.body = bytes(body)
+            form = request.form or {}
+            lang = form.get("language") if form.get("language") in LANGUAGES else "zh"
+            session_id = form.get("session_id") or ""
+            if not SESSION_ID.fullmatch(session_id) or not self.visitors.get(session_id):
+                # The session id is the conversation's credential, as on the socket; and it must be live.
+                return response.json({"error": "no_session"}, status=403)
+            upload = (request.files or {}).get("photo")
+            if upload is None:
+                return response.json({"error": "no_photo"}, status=400)
+            conversation = conversation_id(self.name(), session_id)
+            output = WebOutput(sio, self.bot_message_evt)
+            try:
+                entry = await keep_photo(self.media, conversation, upload.body)
+            except media.Refused as refused:
+                await output.send_text_message(conversation, media.refusal(refused.reason, lang))
+                return _refused(refused.reason, lang)
+            message = UserMessage(
+                PHOTO_ONLY, output, conversation, input_channel=self.name(),
+                metadata={"language": lang, "photos": [entry]},
+            )
+            await take_turn(on_new_message, message, trusted=True)  # the channel wrote this text, not the visitor
             return response.json({"status": "ok"})
 
         @sio.on("connect", namespace=self.namespace)
@@ -122,6 +169,10 @@ class WebChatInput(SocketIOInput):
             await take_turn(on_new_message, message)
 
         return bp
+
+
+def _refused(reason: Text, lang: Text) -> Any:
+    return response.json({"error": reason, "message": media.refusal(reason, lang)}, status=UPLOAD_STATUS[reason])
 
 
 def web_channel(channels: List[Any]) -> Optional[WebChatInput]:

@@ -6,8 +6,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Tuple
 
-from flask import Flask, Response, abort, jsonify, request, send_from_directory
+from flask import Flask, Response, abort, jsonify, request, send_file, send_from_directory
 
+from bot.media import TYPES, MediaStore
 from bot.settings import ROOT, Settings
 
 PAGE = Path(__file__).resolve().parent / "page"
@@ -71,6 +72,21 @@ def create_app(settings: Settings) -> Flask:
         response.cache_control.max_age = 3600
         response.add_etag()
         return response.make_conditional(request)
+
+    photos = MediaStore.from_settings(settings)
+
+    @app.get("/media/<name>")
+    def photo(name: str):
+        # Read-only, by content hash: a name is unguessable and never changes; nothing lists the folder.
+        path = photos.path(name)
+        if path is None:
+            abort(404)
+        response = send_file(path, mimetype=TYPES[name.rsplit(".", 1)[1]], max_age=31536000, conditional=True)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.cache_control.private = True  # a citizen's photo: no shared cache keeps it
+        response.cache_control.public = False
+        response.cache_control.immutable = True
+        return response
 
     @app.get("/static/<path:name>")
     def static_file(name: str):

@@ -5,6 +5,8 @@
     zh: {
       chat_label: "12345 在线反映", open_chat: "打开在线反映对话", close_chat: "关闭对话", send: "发送",
       message: "您的消息", log: "对话记录", nav_label: "栏目导航", connecting: "正在连接在线反映……",
+      photo: "发送照片", photo_sending: "正在上传照片……", photo_sent: "照片已发送。",
+      photo_failed: "照片未能发送,请稍后再试。", photo_too_big: "抱歉,照片太大了(超过 10 MB),请压缩后再发,或换一张。",
       unreachable: "在线反映暂时无法连接,请稍后再试,或拨打 12345 热线。紧急情况请拨打 110、119、120。"
     },
     en: {
@@ -22,6 +24,9 @@
       news3: "12345 now answers online in English", foot: "General Office of the Beijing Municipal Government \u00b7 demo page",
       chat_label: "12345 Online", open_chat: "Open the 12345 chat", close_chat: "Close the chat", send: "Send",
       message: "Your message", log: "Conversation", connecting: "Connecting to the chat...",
+      photo: "Send a photo", photo_sending: "Uploading the photo...", photo_sent: "Photo sent.",
+      photo_failed: "The photo could not be sent; please try again later.",
+      photo_too_big: "Sorry, that photo is too large (over 10 MB). Please send a smaller one.",
       unreachable: "The chat cannot connect right now. Please try again later or call the 12345 hotline; in an emergency call 110, 119 or 120."
     }
   };
@@ -112,6 +117,10 @@
       set(reply, "role", "button");
       set(reply, "tabindex", "0");
     });
+    // Our photo button sits in the widget's input row, before its send button (React leaves foreign nodes alone,
+    // but a reopened chat is a new row: put it back whenever it is missing).
+    var sender = find(".rw-sender");
+    if (sender && photoButton.parentNode !== sender) { sender.insertBefore(photoButton, find(".rw-send")); }
     var title = find(".rw-title");
     set(title, "role", "heading");
     set(title, "aria-level", "2");
@@ -137,6 +146,49 @@
       wantFocus = null;
     }
   }
+  // Photos: a real button (keyboard, screen reader) opens the file picker; the file goes to the Rasa server's
+  // upload endpoint for this visitor's session, and the conversation answers it like a message.
+  var MAX_PHOTO = 10 * 1024 * 1024;
+  var socketUrl = null;
+  var photoInput = document.createElement("input");
+  photoInput.type = "file";
+  photoInput.accept = "image/jpeg,image/png,image/webp";
+  photoInput.hidden = true;
+  photoInput.className = "photo-input";
+  photoInput.setAttribute("aria-label", text.photo);
+  var photoButton = document.createElement("button");
+  photoButton.type = "button";
+  photoButton.className = "rw-photo";
+  photoButton.setAttribute("aria-label", text.photo);
+  photoButton.innerHTML = '<svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">' +
+    '<path d="M9 3 7.2 5H4a2 2 0 0 0-2 2v11a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2h-3.2L15 3H9zm3 5a4.5 4.5 0 1 1 ' +
+    '0 9 4.5 4.5 0 0 1 0-9zm0 2a2.5 2.5 0 1 0 0 5 2.5 2.5 0 0 0 0-5z"/></svg>';
+  var photoStatus = document.createElement("p");
+  photoStatus.className = "photo-status";
+  photoStatus.setAttribute("role", "status");
+  document.querySelector(".chat").appendChild(photoInput);
+  document.querySelector(".chat").appendChild(photoStatus);
+  photoButton.addEventListener("click", function () { photoInput.click(); });
+  photoInput.addEventListener("change", function () {
+    var file = photoInput.files && photoInput.files[0];
+    if (!file) { return; }
+    photoInput.value = "";
+    if (file.size > MAX_PHOTO) { photoStatus.textContent = text.photo_too_big; return; }  // not sent at all
+    var session = null;
+    try { session = JSON.parse(localStorage.getItem("chat_session") || "{}").session_id; } catch (e) { /* private mode */ }
+    var form = new FormData();
+    form.append("session_id", session || "");
+    form.append("language", lang);
+    form.append("photo", file);
+    photoStatus.textContent = text.photo_sending;
+    photoButton.setAttribute("aria-busy", "true");
+    fetch(socketUrl.replace(/\/$/, "") + "/webhooks/socketio/photo", { method: "POST", body: form })
+      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (res) { photoStatus.textContent = res.ok ? text.photo_sent : (res.body.message || text.photo_failed); })
+      .catch(function () { photoStatus.textContent = text.photo_failed; })
+      .then(function () { photoButton.removeAttribute("aria-busy"); });
+  });
+
   var phone = window.matchMedia("(max-width: 800px)");  // where the widget opens full screen
   var behind = document.querySelectorAll("body > .skip, body > header, body > main, body > footer");
   phone.addEventListener("change", label);
@@ -180,6 +232,7 @@
   // webchat.js is deferred: it has run by DOMContentLoaded (and mounts the widget itself after `load`).
   document.addEventListener("DOMContentLoaded", function () {
     config.then(function (cfg) {
+      socketUrl = cfg.socketUrl;
       window.WebChat.default({
         socketUrl: cfg.socketUrl,
         socketPath: cfg.socketPath,
