@@ -87,6 +87,13 @@ def clean(data: bytes) -> Tuple[bytes, str, Optional[Tuple[float, float]]]:
         raise Refused("damaged") from None
     kind = image.format
     gps = gps_of(image)
+    try:
+        return _pixels_only(image, kind), FORMATS[kind][0], gps
+    except (OSError, SyntaxError, ValueError, TypeError, KeyError):  # a damaged EXIF block, an odd mode
+        raise Refused("damaged") from None
+
+
+def _pixels_only(image: Image.Image, kind: str) -> bytes:
     # Turned upright by its EXIF orientation, since that tag goes with the rest; then only the pixels are kept.
     upright = ImageOps.exif_transpose(image)
     if kind == "JPEG" and upright.mode not in ("RGB", "L"):
@@ -97,7 +104,7 @@ def clean(data: bytes) -> Tuple[bytes, str, Optional[Tuple[float, float]]]:
     out = io.BytesIO()
     options: Dict[str, Any] = {"quality": 90} if kind in ("JPEG", "WEBP") else {}
     pixels.save(out, kind, **options)
-    return out.getvalue(), FORMATS[kind][0], gps
+    return out.getvalue()
 
 
 def gps_of(image: Image.Image) -> Optional[Tuple[float, float]]:

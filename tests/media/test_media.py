@@ -71,3 +71,14 @@ def test_only_the_channels_own_seal_for_this_conversation_counts(store):
     other_key = media.MediaStore(str(store.directory), "http://portal.test/media", "another-key")
     assert other_key.genuine("telegram:42", {"photos": [entry]}) == []
     assert store.genuine("telegram:42", {"photos": "nope"}) == [] and store.genuine("telegram:42", None) == []
+
+
+def test_a_webp_stays_webp_and_a_sideways_photo_is_stored_upright_without_the_orientation_tag(store):
+    image = Image.new("RGB", (64, 48), (0, 128, 0))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to view
+    out = io.BytesIO()
+    image.save(out, "WEBP", exif=exif)
+    photo = store.keep(out.getvalue())
+    stored = Image.open(io.BytesIO(store.path(photo.name).read_bytes()))
+    assert photo.name.endswith(".webp") and stored.size == (48, 64) and not stored.getexif()
