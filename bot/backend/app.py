@@ -201,7 +201,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datet
         key = (request.headers.get("Idempotency-Key") or "").strip() or None
         try:
             with filing_lock, transaction() as session:
-                row = store.rate(rid, _field("rating"), _field("comment"), key, session=session)
+                row = store.rate(
+                    rid, _field("rating"), _field("comment"), key, session=session, follower_key=_field("follower_id") or None
+                )
                 data = {"service_request_id": row.service_request_id, "rating": row.rating}
         except LookupError:
             raise ApiError(404, f"no request with id {rid!r}")
@@ -210,6 +212,46 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datet
         except Invalid as exc:
             raise ApiError(400, str(exc))
         return respond(fmt, "feedback", data)
+
+    @app.get(f"{PREFIX}/duplicates.<fmt>")
+    def find_duplicates(fmt):
+        """Open tickets of `service_code` at the place of a report about to be filed (an extension, api_key)."""
+        check_format(fmt)
+        if not has_api_key():
+            raise ApiError(403, "a valid api_key is required")
+        args = request.args
+        code = (args.get("service_code") or "").strip()
+        if code not in services.BY_CODE:
+            raise ApiError(400, "service_code is required and must be a known code")
+        place = (args.get("address_string") or "").strip() or None
+        if place and len(place) > store.FIELD_LIMITS["address"]:
+            raise ApiError(400, f"address_string is longer than {store.FIELD_LIMITS['address']} characters")
+        lat, long = _float(args.get("lat"), "lat"), _float(args.get("long"), "long")
+        if (lat is None) != (long is None):
+            raise ApiError(400, "lat and long go together")
+        with transaction() as session:
+            found = store.duplicates(
+                code, session=session, now=clock(), address=place, lat=lat, long=long,
+                district=(args.get("district") or "").strip() or None,
+            )
+            data = [formats.duplicate(d, vault=vault) for d in found]
+        return respond(fmt, "service_requests", data)
+
+    @app.post(f"{PREFIX}/requests/<rid>/followers.<fmt>")
+    def add_follower(rid, fmt):
+        """A citizen joins a ticket instead of filing it again (an extension, api_key); the same one again is 200."""
+        check_format(fmt)
+        if not has_api_key():
+            raise ApiError(403, "a valid api_key is required")
+        try:
+            with filing_lock, transaction() as session:
+                row, added = store.follow(rid, _field("follower_id"), session=session)
+                data = {"service_request_id": row.service_request_id, "followers": len(row.followers)}
+        except LookupError:
+            raise ApiError(404, f"no request with id {rid!r}")
+        except Invalid as exc:
+            raise ApiError(400, str(exc))
+        return respond(fmt, "followers", data, 201 if added else 200)
 
     @app.post(f"{PREFIX}/requests/<rid>/verify.<fmt>")
     def verify(rid, fmt):
@@ -265,6 +307,21 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datet
         notifier.send(targets, webhooks.status_event(body))  # background: never keeps staff waiting
         return jsonify(body)
 
+    @app.post("/staff/requests/<rid>/merge")
+    def staff_merge(rid):
+        """JSON {"into": "<id>"}: `rid` is a duplicate of that ticket; its citizens follow it, `rid` is closed."""
+        require_staff()
+        into = _text_of(_json_object(), "into")
+        try:
+            body, events, targets = merge_tickets(engine, vault, rid, into)
+        except LookupError as exc:
+            raise ApiError(404, f"no request with id {str(exc.args[0])!r}")
+        except Invalid as exc:
+            raise ApiError(400, str(exc))
+        for event in events:
+            notifier.send(targets, event)
+        return jsonify(body)
+
     @app.route("/staff/webhooks", methods=["GET", "POST"])
     def staff_webhooks():
         require_staff()
@@ -291,6 +348,18 @@ def change_status(engine, vault: Vault, rid: str, status: str, note: Optional[st
         body = formats.request(row, vault=vault, view=formats.STAFF)
         targets = [(w.url, w.secret) for w in store.webhooks(session=session)]
     return body, targets
+
+
+def merge_tickets(engine, vault: Vault, merged_id: str, into_id: str):
+    """Merge one ticket into another; returns the kept ticket's staff body, the events in the order the
+    receivers need them (the merge before the closing), and the webhooks (shared by the endpoint and the CLI)."""
+    with Session(engine, future=True) as session, session.begin():
+        merged, kept = store.merge(merged_id, into_id, session=session)
+        closed = formats.request(merged, vault=vault, view=formats.STAFF)
+        body = formats.request(kept, vault=vault, view=formats.STAFF)
+        targets = [(w.url, w.secret) for w in store.webhooks(session=session)]
+    events = [webhooks.merge_event(closed["service_request_id"], body["service_request_id"]), webhooks.status_event(closed)]
+    return body, events, targets
 
 
 class _NoLock:

@@ -84,6 +84,8 @@ def request(row: ServiceRequest, *, vault: Vault, view: str = PUBLIC) -> Dict[st
         "requested_datetime": iso(row.requested_at),
         "updated_datetime": iso(row.updated_at),
         "expected_datetime": iso(row.expected_at),
+        "followers": len(row.followers),  # how many citizens joined it: public, and nobody's identity
+        "merged_into": row.merged_into,
     }
     if view == PUBLIC:
         return body
@@ -107,6 +109,23 @@ def request(row: ServiceRequest, *, vault: Vault, view: str = PUBLIC) -> Dict[st
         body["contact_name"] = vault.decrypt(row.contact_name_enc) if row.contact_name_enc else None
         body["rating"] = row.rating
         body["rating_comment"] = mask_in(row.rating_comment)
+        body["follower_ratings"] = [
+            {"rating": f.rating, "comment": mask_in(f.rating_comment)} for f in row.followers if f.rating
+        ]
+    return body
+
+
+def duplicate(found, *, vault: Vault) -> Dict[str, Any]:
+    """A possible duplicate as the channel may tell another citizen: the public view and the place down to
+    the building; nothing about who filed it."""
+    from bot import address
+
+    body = request(found.request, vault=vault, view=PUBLIC)
+    body.update(
+        place=address.public_place(found.request.address),
+        match=found.match,
+        distance_m=round(found.distance_m) if found.distance_m is not None else None,
+    )
     return body
 
 

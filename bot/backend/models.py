@@ -1,5 +1,5 @@
 """Tables of the reference dispatch backend (its own store, BACKEND_DATABASE_URL)."""
-from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Column, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base, relationship
 
 from bot.db import utcnow
@@ -40,7 +40,15 @@ class ServiceRequest(Base):
     # Wrong last-four-digit answers since the last right one or the last lock, whoever gave them.
     verify_failures = Column(Integer, nullable=False, default=0, server_default="0")
     verify_locked_until = Column(DateTime(timezone=True))
+    # bot.address.key of the address: with the code and the date, where a duplicate is looked for.
+    address_key = Column(String(255))
+    merged_into = Column(String(32))  # the ticket this one was merged into (it is then closed)
     notes = relationship("StatusNote", order_by="StatusNote.id", lazy="selectin")
+    followers = relationship("Follower", order_by="Follower.id", lazy="selectin")
+    __table_args__ = (
+        Index("ix_service_requests_duplicates", "service_code", "address_key", "requested_at"),
+        Index("ix_service_requests_code_place", "service_code", "lat", "long"),
+    )
 
 
 class StatusNote(Base):
@@ -65,4 +73,23 @@ class Webhook(Base):
     id = Column(Integer, primary_key=True)
     url = Column(Text, nullable=False, unique=True)
     secret = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Follower(Base):
+    """A citizen who joined a ticket instead of filing the same problem again (or came with a merge).
+
+    `follower_key` is the channel's opaque name for that citizen (nothing personal); `filer:<id>` stands for
+    the filer of a ticket merged into this one. Each follower may rate the ticket once, as the filer may.
+    """
+
+    __tablename__ = "followers"
+    __table_args__ = (UniqueConstraint("request_id", "follower_key"),)
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("service_requests.id"), nullable=False, index=True)
+    follower_key = Column(String(128), nullable=False)
+    origin = Column(String(16), nullable=False, default="joined")  # joined | merged
+    rating = Column(String(24))
+    rating_comment = Column(Text)
+    rating_key = Column(String(128))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -11,7 +11,7 @@ from bot import redact
 from bot.vocabulary import STATUSES
 from bot.backend import formats, store, webhooks
 from bot.backend.__main__ import prepare
-from bot.backend.app import change_status
+from bot.backend.app import change_status, merge_tickets
 from bot.crypto import Vault
 from bot.db import engine_for
 from bot.settings import Settings, SettingsError
@@ -27,6 +27,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     move.add_argument("id")
     move.add_argument("status", choices=list(STATUSES))
     move.add_argument("--note", default=None, help="what was done (told to the citizen)")
+    merge = commands.add_parser("merge", help="merge ticket A into B: A's citizens follow B, A is closed")
+    merge.add_argument("id", help="the duplicate (A), closed by the merge")
+    merge.add_argument("into", help="the ticket that stays (B)")
     hooks = commands.add_parser("webhooks", help="status webhooks").add_subparsers(dest="action", required=True)
     add = hooks.add_parser("add")
     add.add_argument("url")
@@ -68,6 +71,21 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"  webhook {url}: {'delivered' if ok else 'NOT delivered'}")
         return 0
 
+    if args.command == "merge":
+        try:
+            body, events, targets = merge_tickets(engine, vault, args.id, args.into)
+        except LookupError as exc:
+            print(f"no ticket {exc.args[0]}", file=sys.stderr)
+            return 1
+        except store.Invalid as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        for event in events:  # in order: the channel records the merge before it tells of the closing
+            delivered = webhooks.deliver(targets, event)
+        print(f"{args.id.upper()} merged into {body['service_request_id']} ({body['followers']} followers)")
+        for url, ok in delivered.items():
+            print(f"  webhook {url}: {'delivered' if ok else 'NOT delivered'}")
+        return 0
     with Session(engine, future=True) as session, session.begin():
         if args.command == "list":
             if "open" in statuses:

@@ -1,6 +1,8 @@
 """Repository functions of the dispatch backend; they take the session keyword-only and never commit."""
 import hmac
 import json
+import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import List, Optional, Sequence, Tuple
@@ -9,9 +11,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot import address as addresses
 from bot import phone as phones
 from bot import services, vocabulary
-from bot.backend.models import DayCounter, ServiceRequest, StatusNote, Webhook
+from bot.backend.models import DayCounter, Follower, ServiceRequest, StatusNote, Webhook
 from bot.crypto import Vault
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -27,6 +30,16 @@ VERIFY_LOCK = timedelta(hours=1)
 IDEMPOTENCY_KEY_LIMIT = 128  # the column's width
 STATUS_ORDER = tuple(vocabulary.STATUSES)
 FIRST_NOTE = {"zh": "已受理,等待派单", "en": "received, awaiting dispatch"}
+# Duplicates (docs/INTERFACE.md): an open ticket of the same code at the same place from the last 30 days.
+# Resolved counts as done: a light dark again after its repair is a new problem.
+DUPLICATE_STATUSES = ("received", "dispatched", "in_progress")
+DUPLICATE_WINDOW = timedelta(days=30)
+DUPLICATE_RADIUS_M = 200.0
+FOLLOWER_KEY = re.compile(r"[A-Za-z0-9:_\-]{1,128}")
+MERGE_NOTES = {
+    "into": {"zh": "重复件,已合并至工单 {other}", "en": "duplicate, merged into ticket {other}"},
+    "from": {"zh": "已合并重复工单 {other},其市民一并关注本工单", "en": "duplicate ticket {other} merged into this one; its citizens follow this one"},
+}
 
 
 class Invalid(ValueError):
@@ -119,6 +132,7 @@ def create(new: NewRequest, *, session: Session, vault: Vault, idempotency_key: 
         status="received",
         description=new.description,
         address=(new.address or "").strip() or None,
+        address_key=addresses.key(new.address),
         district=new.district,
         lat=new.lat,
         long=new.long,
@@ -214,9 +228,11 @@ def set_status(service_request_id: str, status: str, note: Optional[str], *, ses
 
 
 def rate(
-    service_request_id: str, rating: str, comment: Optional[str], key: Optional[str], *, session: Session
+    service_request_id: str, rating: str, comment: Optional[str], key: Optional[str], *, session: Session,
+    follower_key: Optional[str] = None,
 ) -> ServiceRequest:
-    """Record the one satisfaction rating of a resolved request; the same key again is the same rating."""
+    """Record the filer's one satisfaction rating of a resolved request, or with `follower_key` that
+    follower's one rating; the same key again is the same rating."""
     if rating not in vocabulary.RATINGS:
         raise Invalid(f"rating must be one of {', '.join(vocabulary.RATINGS)}")
     comment = (comment or "").strip() or None
@@ -229,6 +245,8 @@ def rate(
         raise LookupError(service_request_id)
     if row.status not in vocabulary.RATEABLE_STATUSES:
         raise Invalid("feedback is taken once the request is resolved")
+    if follower_key:
+        return _rate_as_follower(row, follower_key, rating, comment, key, session=session)
     # Set only while no rating is there, in one statement: of two raters at once exactly one wins.
     won = session.execute(
         update(ServiceRequest)
@@ -297,3 +315,134 @@ def webhooks(*, session: Session) -> List[Webhook]:
 
 def count(*, session: Session) -> int:
     return session.execute(select(func.count(ServiceRequest.id))).scalar_one()
+
+
+def _rate_as_follower(row, follower_key, rating, comment, key, *, session: Session) -> ServiceRequest:
+    follower = session.execute(
+        select(Follower).where(Follower.request_id == row.id, Follower.follower_key == follower_key)
+    ).scalar_one_or_none()
+    if follower is None:
+        raise Invalid("follower_id does not follow this request")
+    won = session.execute(
+        update(Follower)
+        .where(Follower.id == follower.id, Follower.rating.is_(None))
+        .values(rating=rating, rating_comment=comment, rating_key=key)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(follower)
+    if not won and not (key and follower.rating_key == key):
+        raise AlreadyRated("this follower has already rated the request; a rating is given once")
+    return row
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An open ticket at the place of a new report: matched by address key, or nearby (metres)."""
+
+    request: ServiceRequest
+    match: str  # address | nearby
+    distance_m: Optional[float] = None
+
+
+def duplicates(
+    service_code: str,
+    *,
+    session: Session,
+    now: datetime,
+    address: Optional[str] = None,
+    lat: Optional[float] = None,
+    long: Optional[float] = None,
+    district: Optional[str] = None,
+    limit: int = 3,
+) -> List[Duplicate]:
+    """Open tickets of this code from the last DUPLICATE_WINDOW at the same normalized address, or within
+    DUPLICATE_RADIUS_M when coordinates are given; same address first, then the nearest."""
+    since = (now - DUPLICATE_WINDOW).astimezone(timezone.utc)
+    base = select(ServiceRequest).where(
+        ServiceRequest.service_code == service_code,
+        ServiceRequest.requested_at >= since,
+        ServiceRequest.status.in_(DUPLICATE_STATUSES),
+    )
+    found = {}
+    place = addresses.key(address)
+    if place:
+        query = base.where(ServiceRequest.address_key == place).order_by(ServiceRequest.requested_at.desc()).limit(limit * 4)
+        for row in session.execute(query).scalars():
+            if district and row.district and row.district != district:
+                continue  # 12号院 in Xicheng is not 12号院 in Fengtai
+            found[row.id] = Duplicate(row, "address", _distance(lat, long, row.lat, row.long))
+    if lat is not None and long is not None and -90 <= lat <= 90:
+        # A bounding box the (service_code, lat, long) index can answer; the circle is cut in Python.
+        dlat = DUPLICATE_RADIUS_M / 111320.0
+        dlong = DUPLICATE_RADIUS_M / (111320.0 * max(math.cos(math.radians(lat)), 0.01))
+        query = base.where(
+            ServiceRequest.lat.between(lat - dlat, lat + dlat), ServiceRequest.long.between(long - dlong, long + dlong)
+        ).limit(limit * 10)
+        for row in session.execute(query).scalars():
+            distance = _distance(lat, long, row.lat, row.long)
+            if row.id not in found and distance is not None and distance <= DUPLICATE_RADIUS_M:
+                found[row.id] = Duplicate(row, "nearby", distance)
+    ordered = sorted(
+        found.values(),
+        key=lambda d: (d.match != "address", d.distance_m if d.distance_m is not None else 0.0, -_aware(d.request.requested_at).timestamp()),
+    )
+    return ordered[:limit]
+
+
+def _distance(lat1, long1, lat2, long2) -> Optional[float]:
+    """Metres between two points (haversine), None when one has no coordinates."""
+    if None in (lat1, long1, lat2, long2):
+        return None
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(long2 - long1) / 2) ** 2
+    return 2 * 6371000.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def follow(service_request_id: str, follower_key: str, *, session: Session, origin: str = "joined") -> Tuple[ServiceRequest, bool]:
+    """Add a follower to a request; (request, added). The same follower again changes nothing."""
+    if not isinstance(follower_key, str) or not FOLLOWER_KEY.fullmatch(follower_key):
+        raise Invalid("follower_id must be 1 to 128 letters, digits, ':', '_' or '-'")
+    row = get(service_request_id, session=session, for_update=True)
+    if row is None:
+        raise LookupError(service_request_id)
+    return row, _add_follower(row, follower_key, origin, session=session)
+
+
+def _add_follower(row: ServiceRequest, follower_key: str, origin: str, *, session: Session) -> bool:
+    exists = session.execute(
+        select(Follower.id).where(Follower.request_id == row.id, Follower.follower_key == follower_key)
+    ).first()
+    if exists:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(Follower(request_id=row.id, follower_key=follower_key, origin=origin))
+    except IntegrityError:  # the same follower at the same moment: one row, as asked
+        return False
+    session.expire(row, ["followers"])
+    return True
+
+
+def merge(merged_id: str, into_id: str, *, session: Session) -> Tuple[ServiceRequest, ServiceRequest]:
+    """Merge a duplicate into another ticket: its filer (as `filer:<id>`) and followers follow the other,
+    both tickets' notes say so, and the merged one is closed. Returns (merged, kept)."""
+    merged, kept = get(merged_id, session=session, for_update=True), get(into_id, session=session, for_update=True)
+    if merged is None or kept is None:
+        raise LookupError(merged_id if merged is None else into_id)
+    if merged.id == kept.id:
+        raise Invalid("a ticket cannot be merged into itself")
+    if merged.status == "closed" or kept.status == "closed":
+        raise Invalid("only open tickets can be merged (a closed one neither gives nor takes citizens)")
+    _add_follower(kept, f"filer:{merged.service_request_id}", "merged", session=session)
+    for follower in list(merged.followers):
+        _add_follower(kept, follower.follower_key, "merged", session=session)
+    now = datetime.now(timezone.utc)
+    kept.updated_at = now
+    kept.notes.append(StatusNote(
+        status=kept.status, note=MERGE_NOTES["from"][kept.language].format(other=merged.service_request_id), created_at=now
+    ))
+    merged.merged_into = kept.service_request_id
+    set_status(merged.service_request_id, "closed", MERGE_NOTES["into"][merged.language].format(other=kept.service_request_id), session=session)
+    session.flush()
+    session.refresh(kept)
+    return merged, kept

@@ -27,6 +27,11 @@ def status_event(body: Dict) -> Dict:
     }
 
 
+def merge_event(merged_id: str, into_id: str) -> Dict:
+    """A ticket merged into another: its citizens now follow `merged_into` (the channel records that)."""
+    return {"event": "merged", "service_request_id": merged_id, "merged_into": into_id}
+
+
 def deliver_one(url: str, secret: str, event: Dict, backoff: float = 0.5) -> bool:
     """POST the event to one receiver, retrying with backoff; True once it answered 2xx."""
     body = json.dumps(event, ensure_ascii=False).encode("utf-8")
