@@ -59,8 +59,11 @@ async def tell(dispatcher: CollectingDispatcher, tracker: Tracker, reference: Te
 
 
 def _own(tracker: Tracker, reference: Text) -> bool:
+    """Filed or joined by this conversation: a follower sees the ticket it joined as the filer does."""
     submission = outbox().conversation_of(reference)
-    return submission is not None and submission.sender_id == tracker.sender_id
+    if submission is not None and submission.sender_id == tracker.sender_id:
+        return True
+    return outbox().following_of(reference, tracker.sender_id) is not None
 
 
 class ActionCheckStatus(Action):
@@ -71,11 +74,13 @@ class ActionCheckStatus(Action):
         reference = entity(tracker, "ticket_id")
         done = [SlotSet("needs_verification", False)]
         if not reference:
-            mine = outbox().tickets_of(tracker.sender_id)[:MAX_LISTED]
+            filed = [s.ticket_id or s.reference for s in outbox().tickets_of(tracker.sender_id)]
+            joined = [f.ticket_id for f in outbox().followed_by(tracker.sender_id)]
+            mine = list(dict.fromkeys(filed + joined))[:MAX_LISTED]
             if not mine:
                 dispatcher.utter_message(response="utter_no_tickets")
-            for submission in mine:
-                await tell(dispatcher, tracker, submission.ticket_id or submission.reference)
+            for reference in mine:
+                await tell(dispatcher, tracker, reference)
             return done
         reference = reference.upper()
         if _own(tracker, reference) or reference in (tracker.get_slot("verified_tickets") or []):

@@ -83,9 +83,33 @@ class Rating(Base):
     idempotency_key = Column(String(64), nullable=False, unique=True)
     ticket_id = Column(String(32), nullable=False, index=True)
     sender_id = Column(String(255), nullable=False)
+    follower_key = Column(String(128))  # set when the rater joined the ticket rather than filed it
     rating = Column(String(24), nullable=False)
     comment = Column(Text)
     state = Column(String(16), nullable=False, default="pending", index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    delivered_at = Column(DateTime(timezone=True))
+    next_attempt_at = Column(DateTime(timezone=True), default=utcnow)
+
+
+class Following(Base):
+    """A conversation that joined a ticket instead of filing it again, or came to follow it with a merge:
+    it is told the ticket's news and may rate it once, as the filer. Stored before the backend is told
+    (state pending, delivered by the background delivery like tickets), so a crash loses no join."""
+
+    __tablename__ = "followings"
+    __table_args__ = (UniqueConstraint("ticket_id", "sender_id"),)
+    id = Column(Integer, primary_key=True)
+    idempotency_key = Column(String(64), nullable=False, unique=True)
+    ticket_id = Column(String(32), nullable=False, index=True)
+    sender_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(32), nullable=False, default="rest")
+    language = Column(String(2), nullable=False, default="zh")
+    # What the backend knows this citizen by: opaque, one per ticket (nothing links two tickets' followers).
+    follower_key = Column(String(128), nullable=False)
+    state = Column(String(16), nullable=False, default="pending", index=True)  # pending|delivered|rejected
     attempts = Column(Integer, nullable=False, default=0)
     last_error = Column(Text)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

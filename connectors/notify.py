@@ -1,4 +1,5 @@
-"""Status news from the dispatch backend: a signed webhook that makes Rasa tell the citizen who filed the ticket."""
+"""Status news from the dispatch backend: a signed webhook that makes Rasa tell the citizen who filed the ticket
+and every citizen who joined it, each on their own channel."""
 import json
 import logging
 import re
@@ -33,9 +34,13 @@ def _outbox() -> Any:
     return Outbox.from_settings(Settings.load())
 
 
-def conversation_of(ticket_id: Text) -> Optional[Any]:
-    """The submission (sender_id, channel, language) that filed the ticket, from the outbox."""
-    return _outbox().conversation_of(ticket_id)
+def conversations_of(ticket_id: Text) -> List[Any]:
+    """The conversations (sender_id, channel, language) that filed or joined the ticket, from the outbox."""
+    return _outbox().conversations_of(ticket_id)
+
+
+def record_merge(merged_id: Text, into_id: Text) -> int:
+    return _outbox().record_merge(merged_id, into_id)
 
 
 class NotifyInput(InputChannel):
@@ -49,9 +54,15 @@ class NotifyInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         return cls((credentials or {}).get("secret", ""))
 
-    def __init__(self, secret: Text, find: Callable[[Text], Optional[Any]] = conversation_of) -> None:
+    def __init__(
+        self,
+        secret: Text,
+        find: Callable[[Text], List[Any]] = conversations_of,
+        merge: Callable[[Text, Text], int] = record_merge,
+    ) -> None:
         self.secret = secret or ""
         self.find = find
+        self.merge = merge
         self.settings = Settings.load()
         self._migrated = False
 
@@ -87,14 +98,20 @@ class NotifyInput(InputChannel):
                 return response.json({"error": "bad event"}, status=400)
             if not TICKET_ID.fullmatch(ticket_id):
                 return response.json({"error": "bad service_request_id"}, status=400)
+            if event.get("event") == "merged":
+                into = str(event.get("merged_into") or "").strip().upper()
+                if not TICKET_ID.fullmatch(into):
+                    return response.json({"error": "bad merged_into"}, status=400)
+                added = await request.app.loop.run_in_executor(None, self.merge, ticket_id, into)
+                return response.json({"followers_added": added})
             if event.get("event", "status_changed") != "status_changed" or status not in STATUSES:
                 return response.json({"ignored": True})
             note = clean(event.get("note"))[:MAX_NOTE]  # shown to the citizen and stored: cleaned like their own text
-            submission = await request.app.loop.run_in_executor(None, self.find, ticket_id)
-            if submission is None:
+            conversations = await request.app.loop.run_in_executor(None, self.find, ticket_id)
+            if not conversations:
                 return response.json({"delivered": False, "reason": "not filed through this channel"})
-            delivered = await self.tell(request.app, submission.sender_id, ticket_id, status, note)
-            return response.json({"delivered": delivered})
+            told = [await self.tell(request.app, c.sender_id, ticket_id, status, note) for c in conversations]
+            return response.json({"delivered": all(told)})
 
         return bp
 

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import requests
 
 from bot.dispatch.errors import AlreadyRated, DispatchRejected, DispatchUnavailable, TicketNotFound
-from bot.dispatch.models import NewTicket, Ticket, Verification
+from bot.dispatch.models import NewTicket, PossibleDuplicate, Ticket, Verification
 from bot.vocabulary import RATINGS
 
 log = logging.getLogger(__name__)
@@ -134,6 +134,7 @@ class DispatchClient:
         comment: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         *,
+        follower_id: Optional[str] = None,
         deadline: Optional[float] = None,
     ) -> None:
         """The citizen's satisfaction rating (回访) of a resolved ticket, given once: AlreadyRated when the
@@ -143,6 +144,8 @@ class DispatchClient:
         data = {"api_key": self.api_key, "rating": rating}
         if comment:
             data["comment"] = comment
+        if follower_id:  # a citizen who joined the ticket: one rating each, beside the filer's
+            data["follower_id"] = follower_id
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         path = f"requests/{quote(ticket_id.strip(), safe='')}/feedback.json"
         try:
@@ -151,6 +154,36 @@ class DispatchClient:
             if exc.status == 409:
                 raise AlreadyRated(exc.description, code=exc.code, status=409) from exc
             raise
+
+    def duplicates(
+        self,
+        service_code: str,
+        *,
+        address: Optional[str] = None,
+        lat: Optional[float] = None,
+        long: Optional[float] = None,
+        district: Optional[str] = None,
+        deadline: Optional[float] = None,
+    ) -> List[PossibleDuplicate]:
+        """Open tickets of that code at that place from the last 30 days (`GET duplicates.json`), best first."""
+        params = {"api_key": self.api_key, "service_code": service_code, "address_string": address, "district": district}
+        if lat is not None and long is not None:
+            params.update(lat=repr(float(lat)), long=repr(float(long)))
+        body = self._call("GET", "duplicates.json", params={k: v for k, v in params.items() if v}, stop=_stop_at(deadline))
+        if not isinstance(body, list):
+            raise DispatchUnavailable("dispatch backend sent a duplicate list that is not a list")
+        return [PossibleDuplicate.from_json(item) for item in body]
+
+    def follow(self, ticket_id: str, follower_id: str, *, deadline: Optional[float] = None) -> int:
+        """Record a follower of a ticket (`POST requests/{id}/followers.json`); the same one again changes
+        nothing, so it is retried like a keyed POST. Returns the ticket's follower count."""
+        path = f"requests/{quote(ticket_id.strip(), safe='')}/followers.json"
+        data = {"api_key": self.api_key, "follower_id": follower_id}
+        body = self._call("POST", path, data=data, retry=True, stop=_stop_at(deadline))
+        try:
+            return int(body.get("followers") or 0) if isinstance(body, dict) else 0
+        except (TypeError, ValueError):
+            return 0
 
     def verify(self, ticket_id: str, last4: str, *, deadline: Optional[float] = None) -> Verification:
         """Ask the backend whether `last4` ends the ticket's contact phone. The backend counts wrong answers

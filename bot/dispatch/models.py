@@ -140,6 +140,37 @@ class Ticket:
 
 
 @dataclass(frozen=True)
+class PossibleDuplicate:
+    """An open ticket at the place of a report about to be filed (`GET duplicates.json`): what may be told
+    to another citizen (id, category, place down to the building, status), nothing about its filer."""
+
+    ticket_id: str
+    service_code: Optional[str]
+    status: Optional[str]
+    place: Optional[str]
+    match: Optional[str] = None  # address | nearby
+    distance_m: Optional[float] = None
+    followers: int = 0
+
+    @classmethod
+    def from_json(cls, data: Any) -> "PossibleDuplicate":
+        if not isinstance(data, dict) or not data.get("service_request_id"):
+            raise DispatchUnavailable("dispatch backend sent a duplicate without service_request_id")
+        try:
+            return cls(
+                ticket_id=str(data["service_request_id"]),
+                service_code=_text(data.get("service_code")),
+                status=_text(data.get("extended_status") or data.get("status")),
+                place=_text(data.get("place")),
+                match=_text(data.get("match")),
+                distance_m=_float(data.get("distance_m")),
+                followers=int(data.get("followers") or 0),
+            )
+        except (TypeError, ValueError) as exc:
+            raise DispatchUnavailable(f"dispatch backend sent a malformed duplicate: {exc}") from exc
+
+
+@dataclass(frozen=True)
 class Verification:
     """The backend's answer to a last-four-digit check (`POST requests/{id}/verify.json`)."""
 

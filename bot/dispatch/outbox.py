@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.crypto import Vault
-from bot.db import Submission, engine_for, migrate, utcnow
+from bot.db import Following, Submission, engine_for, migrate, utcnow
 from bot.dispatch.client import DispatchClient
 from bot.dispatch.errors import DispatchError, DispatchRejected
 from bot.dispatch.models import BEIJING, Filing, NewTicket, Ticket
@@ -52,9 +52,10 @@ class Outbox:
         # A claimed row is left alone by other processes this long; longer than any one delivery.
         self.lease = timedelta(seconds=2 * max(deadline, background_deadline))
         self.queue = RowQueue(self.engine, Submission, lease=self.lease, retry_base=retry_base, retry_max=retry_max)
+        self.followings = RowQueue(self.engine, Following, lease=self.lease, retry_base=retry_base, retry_max=retry_max)
         self.ratings = Ratings(
             self.engine, client, self.conversation_of, deadline=deadline, background_deadline=background_deadline,
-            lease=self.lease, retry_base=retry_base, retry_max=retry_max,
+            lease=self.lease, retry_base=retry_base, retry_max=retry_max, following_of=self.following_of,
         )
 
     @classmethod
@@ -153,9 +154,9 @@ class Outbox:
     # --- background delivery ---------------------------------------------------------------------
 
     def deliver_pending(self, limit: int = 100) -> int:
-        """Deliver due tickets, then due ratings, oldest first; returns how many were delivered.
+        """Deliver due tickets, then joins, then ratings, oldest first; returns how many were delivered.
         Safe to run in several processes."""
-        return self._deliver_tickets(limit) + self.ratings.deliver_pending(limit)
+        return self._deliver_tickets(limit) + self._deliver_joins(limit) + self.ratings.deliver_pending(limit)
 
     def _deliver_tickets(self, limit: int) -> int:
         delivered = 0
@@ -177,6 +178,119 @@ class Outbox:
                 break  # the backend is away: the other rows wait for the next round instead of timing out too
             delivered += 1
         return delivered
+
+    # --- following a ticket filed by someone else ---------------------------------------------------
+
+    def join(self, ticket_id: str, sender_id: str, channel: str = "rest", language: str = "zh") -> bool:
+        """Make this conversation a follower of a ticket: stored first (from then on it is told the ticket's
+        news), then the backend is told once within `deadline`. True when the backend is still to be told
+        (the background delivery does it). Joining twice is joining once. Raises DispatchRejected when the
+        backend refuses the join itself (the row is then marked rejected)."""
+        ticket_id = (ticket_id or "").strip().upper()
+        filer = self.conversation_of(ticket_id)
+        if filer is not None and filer.sender_id == sender_id:
+            return False  # their own ticket: they hear its news already
+        key = follower_key(ticket_id, sender_id)
+        now = utcnow()
+        try:
+            with Session(self.engine, future=True, expire_on_commit=False) as s, s.begin():
+                row = Following(  # born claimed, as a submission is: this call makes the first attempt
+                    idempotency_key=key, ticket_id=ticket_id, sender_id=sender_id, channel=channel, language=language,
+                    follower_key=key, state="pending", attempts=1, created_at=now, next_attempt_at=now + self.lease,
+                )
+                s.add(row)
+        except IntegrityError:
+            row = self.following_of(ticket_id, sender_id)
+            if row is None or row.state == "delivered":
+                return False
+            if row.state == "rejected":
+                raise DispatchRejected(row.last_error or "refused", code=400, status=400)
+            row = self.followings.claim(row.id)
+            if row is None:
+                return True  # being delivered by another process right now
+        return self._attempt_join(row, self.deadline)
+
+    def _attempt_join(self, row: Following, deadline: float) -> bool:
+        try:
+            self.client.follow(row.ticket_id, row.follower_key, deadline=deadline)
+        except DispatchRejected as exc:
+            if exc.status in FINAL_STATUSES:
+                self.followings.finish(row.id, state="rejected", last_error=f"{exc.code}: {exc.description}"[:500])
+                log.warning("join of %s rejected by the backend: %s", row.ticket_id, exc.code)
+                raise
+            log.error("join of %s refused (%s): check DISPATCH_URL / DISPATCH_API_KEY", row.ticket_id, exc.status)
+            self.followings.postpone(row, exc)
+            return True
+        except DispatchError as exc:
+            log.info("join of %s queued: %s", row.ticket_id, exc)
+            self.followings.postpone(row, exc)
+            return True
+        except Exception as exc:  # stored already: a bug here must not lose the join
+            log.exception("join of %s: unexpected delivery failure", row.ticket_id)
+            self.followings.postpone(row, exc)
+            return True
+        self.followings.finish(row.id, state="delivered", delivered_at=utcnow(), last_error=None)
+        log.info("join of %s delivered", row.ticket_id)
+        return False
+
+    def _deliver_joins(self, limit: int) -> int:
+        delivered = 0
+        for row_id in self.followings.due(limit):
+            row = self.followings.claim(row_id)
+            if row is None:
+                continue
+            try:
+                queued = self._attempt_join(row, self.background_deadline)
+            except DispatchRejected:
+                continue
+            if queued:
+                break
+            delivered += 1
+        return delivered
+
+    def record_merge(self, merged_id: str, into_id: str) -> int:
+        """The backend merged one ticket into another: whoever filed or followed the merged one now follows
+        the other here too (the backend moved them already: nothing to deliver). Returns how many were added."""
+        merged_id, into_id = merged_id.strip().upper(), into_id.strip().upper()
+        kept = self.conversation_of(into_id)
+        added = 0
+        for who in self.conversations_of(merged_id):
+            if kept is not None and kept.sender_id == who.sender_id:
+                continue  # the filer of the kept ticket hears its news already
+            key = getattr(who, "follower_key", None) or f"filer:{merged_id}"
+            now = utcnow()
+            try:
+                with Session(self.engine, future=True) as s, s.begin():
+                    s.add(Following(
+                        idempotency_key=follower_key(into_id, who.sender_id), ticket_id=into_id, sender_id=who.sender_id,
+                        channel=who.channel, language=who.language, follower_key=key, state="delivered", attempts=0,
+                        created_at=now, delivered_at=now,
+                    ))
+                added += 1
+            except IntegrityError:
+                continue  # followed it already
+        return added
+
+    def following_of(self, ticket_id: str, sender_id: str) -> Optional[Following]:
+        """This conversation's join of that ticket, if it joined (or came with a merge)."""
+        ticket_id = (ticket_id or "").strip().upper()
+        return self.followings.find((Following.ticket_id == ticket_id) & (Following.sender_id == sender_id))
+
+    def followed_by(self, sender_id: str) -> List[Following]:
+        """The tickets this conversation joined, newest first."""
+        with Session(self.engine, future=True) as s:
+            query = select(Following).where(Following.sender_id == sender_id, Following.state != "rejected")
+            return list(s.execute(query.order_by(Following.id.desc())).scalars())
+
+    def conversations_of(self, ticket_id: str) -> list:
+        """Everyone to tell about a ticket: the conversation that filed it, then those that joined it
+        (each with sender_id, channel, language)."""
+        ticket_id = (ticket_id or "").strip().upper()
+        filer = self.conversation_of(ticket_id)
+        with Session(self.engine, future=True) as s:
+            query = select(Following).where(Following.ticket_id == ticket_id, Following.state != "rejected")
+            joined = list(s.execute(query.order_by(Following.id)).scalars())
+        return ([filer] if filer is not None else []) + joined
 
     # --- ratings ---------------------------------------------------------------------------------
 
@@ -244,6 +358,11 @@ class Outbox:
         data = json.loads(payload)
         data.update(json.loads(self.vault.decrypt(data.pop("sealed"))))
         return NewTicket.from_dict(data)
+
+
+def follower_key(ticket_id: str, sender_id: str) -> str:
+    """The opaque name the backend knows a follower by: one per ticket and conversation, nothing personal."""
+    return hashlib.sha256(f"follower\x1f{ticket_id}\x1f{sender_id}".encode("utf-8")).hexdigest()
 
 
 def filing_key(sender_id: str, *parts: str) -> str:

@@ -36,8 +36,10 @@ class Ratings:
         lease: timedelta,
         retry_base: float,
         retry_max: float,
+        following_of: Callable[[str, str], Optional[object]] = lambda ticket_id, sender_id: None,
     ):
         self.engine = engine
+        self.following_of = following_of
         self.client = client
         self.conversation_of = conversation_of
         self.deadline = deadline
@@ -54,12 +56,19 @@ class Ratings:
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {', '.join(RATINGS)}")
         submission = self.conversation_of(ticket_id)
+        follower = None
         if submission is None or submission.sender_id != sender_id:
-            raise RatingRefused("not_yours")
-        if not submission.ticket_id:  # still queued for filing, so nothing can have been resolved
+            # One who joined the ticket rates it too, once, as a follower (docs/INTERFACE.md).
+            follower = self.following_of(ticket_id, sender_id)
+            if follower is None or follower.state == "rejected":
+                raise RatingRefused("not_yours")
+            ticket_id = follower.ticket_id
+        elif not submission.ticket_id:  # still queued for filing, so nothing can have been resolved
             raise RatingRefused("not_resolved")
-        key = rating_key(submission.ticket_id, sender_id)
-        row = self._insert(submission.ticket_id, rating, sender_id, comment, key)
+        else:
+            ticket_id = submission.ticket_id
+        key = rating_key(ticket_id, sender_id)
+        row = self._insert(ticket_id, rating, sender_id, comment, key, follower.follower_key if follower else None)
         if row is None:
             row = self.queue.find(Rating.idempotency_key == key)
             if row.state == "pending":
@@ -87,13 +96,14 @@ class Ratings:
             delivered += 1
         return delivered
 
-    def _insert(self, ticket_id, rating, sender_id, comment, key) -> Optional[Rating]:
+    def _insert(self, ticket_id, rating, sender_id, comment, key, follower_key=None) -> Optional[Rating]:
         now = utcnow()
         try:
             with Session(self.engine, future=True, expire_on_commit=False) as s, s.begin():
                 # Born claimed (attempts=1, leased): the caller makes the first attempt itself.
                 row = Rating(
                     idempotency_key=key, ticket_id=ticket_id, sender_id=sender_id, rating=rating, comment=comment,
+                    follower_key=follower_key,
                     state="pending", attempts=1, created_at=now, next_attempt_at=now + self.lease,
                 )
                 s.add(row)
@@ -116,7 +126,10 @@ class Ratings:
     def _attempt(self, row: Rating, deadline: float) -> bool:
         """One delivery of a claimed row; True when it stays queued. Raises RatingRefused when final."""
         try:
-            self.client.feedback(row.ticket_id, row.rating, row.comment, idempotency_key=row.idempotency_key, deadline=deadline)
+            self.client.feedback(
+                row.ticket_id, row.rating, row.comment, idempotency_key=row.idempotency_key,
+                follower_id=row.follower_key, deadline=deadline,
+            )
         except DispatchRejected as exc:
             if exc.status not in FINAL_STATUSES:
                 log.error("rating of %s refused (%s): check DISPATCH_URL / DISPATCH_API_KEY", row.ticket_id, exc.status)

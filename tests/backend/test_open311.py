@@ -146,7 +146,8 @@ def test_get_requests_filters_and_pages(backend):
     assert all(t["service_code"] == "greenery" for t in page1 + page2)
     future = (datetime.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S+08:00")
     assert requests.get(f"{backend.url}/requests.json", params={"start_date": future}).json() == []
-    assert requests.get(f"{backend.url}/requests.json", params={"status": "closed"}).json() == []
+    # Other tests of the shared backend close tickets of other codes (a merge closes its duplicate).
+    assert requests.get(f"{backend.url}/requests.json", params={"status": "closed", "service_code": "greenery"}).json() == []
     assert requests.get(f"{backend.url}/requests.json", params={"status": "open", "service_code": "greenery"}).json()
     for params in ({"page_size": 0}, {"page": "x"}, {"start_date": "yesterday"}, {"status": "lost"}):
         response = requests.get(f"{backend.url}/requests.json", params=params)

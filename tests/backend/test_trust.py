@@ -20,6 +20,7 @@ PERSONAL = ("description", "address", "address_string", "lat", "long", "notes", 
 STATUS_BOARD = {
     "service_request_id", "status", "extended_status", "status_zh", "service_code", "service_name",
     "agency_responsible", "district", "request_type", "requested_datetime", "updated_datetime", "expected_datetime",
+    "followers", "merged_into",  # how many joined it, and where a merged duplicate went: nobody's identity
 }
 
 
