@@ -10,15 +10,17 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, entity, language, outbox, service_words, when
 from actions.photos import photo_line, photo_place
-from bot import emergency, intake, services
+from bot import duplicates, emergency, intake, services
 from bot import phone as phones
 from bot.dispatch import DispatchRejected, NewTicket
+from bot.vocabulary import status_words
 from bot.nlu import category, gazetteer
 
 REQUEST_TYPES = {"report_issue": "complaint", "suggest": "suggestion", "praise": "praise", "inquire": "inquiry"}
 FORM_SLOTS = (
     "description", "address", "contact_name", "phone", "confirmed",
     "service_code", "district", "urgency", "intake_failures", "lat", "long", "photos", "photo_gps",
+    "duplicate_of", "join_chosen",
 )
 
 
@@ -142,6 +144,10 @@ class ValidateIntakeForm(FormValidationAction):
         return self._fail(dispatcher, tracker, "utter_invalid_phone", "phone")
 
     def validate_confirmed(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
+        said = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if tracker.get_slot("duplicate_of") and (intent == "join_ticket" or intake.asks_to_join(said)):
+            return {"confirmed": True, "join_chosen": True}
         if value is True and not _asks(tracker.latest_message.get("text") or ""):
             return {"confirmed": True}
         if value is True:  # "嗯?" reads as affirm, but a question files nothing
@@ -219,7 +225,25 @@ class ActionAskConfirmed(Action):
             photo_line=photo_line(tracker, lang),
             **service_words(tracker.get_slot("service_code")),
         )
-        return []
+        found = await asyncio.get_running_loop().run_in_executor(
+            None, duplicates.offer, outbox(), tracker.sender_id, code, tracker.get_slot("address"),
+            tracker.get_slot("lat"), tracker.get_slot("long"), tracker.get_slot("district"),
+        )
+        if found is None:
+            return [SlotSet("duplicate_of", None)]
+        zh, en = status_words(found.status or "received")
+        others = found.followers
+        dispatcher.utter_message(
+            response="utter_duplicate_offer",
+            ticket_id=found.ticket_id,
+            place=found.place or tracker.get_slot("address"),
+            status_zh=zh,
+            status_en=en,
+            followers_zh=f",已有 {others + 1} 位市民反映" if others else "",
+            followers_en=f", reported by {others + 1} citizens so far" if others else "",
+            **service_words(found.service_code or code),
+        )
+        return [SlotSet("duplicate_of", found.ticket_id)]
 
 
 class ActionFileTicket(Action):
@@ -254,6 +278,16 @@ class ActionFileTicket(Action):
         box = outbox()
         key = tracker.get_slot("submission_key") or uuid.uuid4().hex
         loop = asyncio.get_running_loop()
+        joining = tracker.get_slot("duplicate_of") if tracker.get_slot("join_chosen") else None
+        if joining:
+            try:
+                # Stored before the backend hears of it: from now on this conversation is told the news.
+                await loop.run_in_executor(None, box.join, joining, tracker.sender_id, channel_of(tracker), lang)
+            except DispatchRejected:
+                dispatcher.utter_message(response="utter_join_failed", ticket_id=joining)
+            else:
+                dispatcher.utter_message(response="utter_joined", ticket_id=joining, **service_words(ticket.service_code))
+                return reset_events() + [SlotSet("ticket_id", joining)]
         try:
             # Filing waits on the network (up to the outbox deadline): keep the action server's loop free.
             filing = await loop.run_in_executor(None, box.file, ticket, key, tracker.sender_id, channel_of(tracker), lang)

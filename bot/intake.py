@@ -135,6 +135,18 @@ def looks_like_report(text: str) -> bool:
     return long_enough and category.predict(text)[1] >= 0.25
 
 
+_JOIN = re.compile(r"加入|跟那张|同一张|合并|\bjoin\b|\bfollow\b|add me|existing (one|ticket)|same ticket", re.I)
+
+
+_NOT_JOIN = re.compile(r"不(要|想|用)?加入|别加入|不合并|\b(don'?t|do not|not|no)\s+(want to\s+)?(join|follow)", re.I)
+
+
+def asks_to_join(text: str) -> bool:
+    """A typed answer to the duplicate offer that picks the ticket already there ("加入吧", "join it")."""
+    text = (text or "").strip()
+    return bool(_JOIN.search(text)) and not _NOT_JOIN.search(text) and not text.startswith("/")
+
+
 def clean_name(text: str) -> Optional[str]:
     """The name in an answer to "how may we address you": any short text without digits, as written."""
     text = re.sub(r"^(我叫|我姓|叫我|我是|my name is|call me|i am|i'm)\s*", "", (text or "").strip(), flags=re.I).strip(" .,。,")
