@@ -28,6 +28,12 @@ def bot_texts(rasa, conversation):
     return [e.get("text") or "" for e in answer.json()["events"] if e["event"] == "bot"]
 
 
+def press(user, sent):
+    """The message a button is under, as Telegram shows it in a callback query."""
+    return {"message_id": 900, "from": tg.BOT, "chat": {"id": user["id"], "type": "private"}, "date": 1,
+            "text": sent["text"], "reply_markup": sent["reply_markup"]}
+
+
 def wait_for(check, timeout=60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -72,7 +78,7 @@ def test_a_second_citizen_joins_the_open_ticket_and_both_hear_its_news_and_rate_
     offer = wait_for(lambda: next((m for m in fake.sent_to(user["id"]) if "/join_ticket" in str(m.get("reply_markup"))), None))
     assert ticket_id in offer["text"] and "路灯" in offer["text"] and "李" not in offer["text"] and "3333" not in offer["text"]
     before = len(fake.sent_to(user["id"]))
-    send(tg.callback_update(user, "/join_ticket", offer))
+    send(tg.callback_update(user, "/join_ticket", press(user, offer)))
     joined = "\n".join(fake.wait_sent(user["id"], before + 1)[before:])
     assert "已为您加入工单" in joined and ticket_id in joined
     assert staff_view(backend, ticket_id)["followers"] == 1
@@ -96,7 +102,7 @@ def test_a_second_citizen_joins_the_open_ticket_and_both_hear_its_news_and_rate_
     # Each rates once: the filer over REST (the question's button), the neighbour by pressing a button.
     assert "感谢" in say('/rate{"rating":"unsatisfied"}')
     button = next(b for row in question["reply_markup"]["inline_keyboard"] for b in row if "satisfied" in b["callback_data"])
-    send(tg.callback_update(user, button["callback_data"], question))
+    send(tg.callback_update(user, button["callback_data"], press(user, question)))
     shown = wait_for(lambda: (lambda v: v if v["rating"] and v["follower_ratings"] else None)(staff_view(backend, ticket_id)), 30)
     assert shown["rating"] == "unsatisfied" and len(shown["follower_ratings"]) == 1
     before = len(fake.sent_to(user["id"]))
