@@ -8,6 +8,8 @@ What goes, after RETENTION_DAYS (default 90):
   ticket-to-conversation map); a submission still pending is kept, or its ticket would be lost;
 - status news kept for web visitors (pending_notifications), ratings no longer pending (ratings:
   delivered, rejected, or held from the old feedback table); a pending one is kept until delivered;
+- followings (conversations that joined a ticket) no longer pending: a join still to be told to the
+  backend is kept until delivered;
 - platform dedupe rows (platform_messages) after DEDUPE_DAYS already: platforms retry within a day.
 The dispatch backend is not touched: its tickets are the city's case records, kept under the
 city's records rules (the phone sealed there too), not the channel's to delete.
@@ -17,7 +19,7 @@ from typing import List, Optional
 
 from sqlalchemy import column, delete, func, inspect, or_, select, table
 
-from bot.db import PendingNotification, PlatformMessage, Rating, Submission, engine_for
+from bot.db import Following, PendingNotification, PlatformMessage, Rating, Submission, engine_for
 from bot.settings import Settings
 
 DEDUPE_DAYS = 7
@@ -79,8 +81,11 @@ def purge_channel_store(database_url: str, cutoff: datetime, dedupe_cutoff: date
         ratings = connection.execute(
             delete(Rating).where(Rating.created_at < cutoff, Rating.state != "pending")
         ).rowcount
+        followings = connection.execute(
+            delete(Following).where(Following.created_at < cutoff, Following.state != "pending")
+        ).rowcount
         dedupe = connection.execute(delete(PlatformMessage).where(PlatformMessage.created_at < dedupe_cutoff)).rowcount
     return (
         f"channel store: {submissions} submissions, {notifications} pending notifications, {ratings} ratings, "
-        f"{dedupe} platform dedupe rows deleted; {kept} old submissions kept because still undelivered"
+        f"{dedupe} platform dedupe rows, {followings} followings deleted; {kept} old submissions kept because still undelivered"
     )

@@ -48,7 +48,7 @@ def test_old_personal_data_goes_and_undelivered_tickets_stay(settings):
         ])
     lines = purge(settings, days=90, now=NOW)
     assert lines[0] == "conversations: no tracker store yet"
-    assert lines[1].startswith("channel store: 2 submissions, 1 pending notifications, 1 ratings, 1 platform dedupe rows deleted")
+    assert lines[1].startswith("channel store: 2 submissions, 1 pending notifications, 1 ratings, 1 platform dedupe rows, 0 followings deleted")
     assert lines[1].endswith("1 old submissions kept because still undelivered")
     assert "dispatch backend: untouched" in lines[2]
     with Session(engine_for(settings.database_url), future=True) as s:
