@@ -3,6 +3,8 @@ import uuid
 
 import requests
 
+from tests.backend.test_staff_and_webhooks import receiver  # noqa: F401 (a fixture)
+
 STREET = "朝阳区望京西园三区{n}号楼门口"
 
 
@@ -110,3 +112,26 @@ def test_a_merge_moves_the_citizens_notes_both_and_closes_the_duplicate(backend)
     assert requests.post(f"{backend.root}/staff/requests/{kept}/merge", json={"into": kept}, headers=staff(backend)).status_code == 400
     assert requests.post(f"{backend.root}/staff/requests/{kept}/merge", json={"into": "BJ19990101-0001"}, headers=staff(backend)).status_code == 404
     assert requests.post(f"{backend.root}/staff/requests/{kept}/merge", json={"into": merged}).status_code == 403
+
+
+def test_the_staff_cli_merges_and_tells_the_receivers_the_merge_before_the_closing(backend, receiver):
+    import json
+    import subprocess
+    import sys
+
+    from bot.settings import ROOT
+    from tests.backend.test_staff_and_webhooks import SECRET
+
+    requests.post(f"{backend.root}/staff/webhooks", json={"url": receiver.url, "secret": SECRET}, headers=staff(backend))
+    kept, merged = file(backend, unique_place()), file(backend, unique_place())
+    cli = [sys.executable, "-m", "bot.cli", "staff", "merge"]
+    done = subprocess.run(cli + [merged, kept], env=dict(backend.settings_env), cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and f"merged into {kept} (1 followers)" in done.stdout, done.stderr
+    events = []
+    while len([e for e in events if e["service_request_id"] == merged]) < 2:
+        events.append(json.loads(receiver.received.get(timeout=10)[1]))
+    mine = [e for e in events if e["service_request_id"] == merged]
+    assert mine[0] == {"event": "merged", "service_request_id": merged, "merged_into": kept}
+    assert mine[1]["event"] == "status_changed" and mine[1]["status"] == "closed"
+    again = subprocess.run(cli + [merged, kept], env=dict(backend.settings_env), cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 1 and "Traceback" not in again.stderr
