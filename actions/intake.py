@@ -1,5 +1,6 @@
 """The intake form: start it from the first message, validate answers, summarize, file once, cancel."""
 import asyncio
+import logging
 import uuid
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -16,6 +17,7 @@ from bot.dispatch import DispatchRejected, NewTicket
 from bot.vocabulary import status_words
 from bot.nlu import category, gazetteer
 
+log = logging.getLogger(__name__)
 REQUEST_TYPES = {"report_issue": "complaint", "suggest": "suggestion", "praise": "praise", "inquire": "inquiry"}
 FORM_SLOTS = (
     "description", "address", "contact_name", "phone", "confirmed",
@@ -225,10 +227,14 @@ class ActionAskConfirmed(Action):
             photo_line=photo_line(tracker, lang),
             **service_words(tracker.get_slot("service_code")),
         )
-        found = await asyncio.get_running_loop().run_in_executor(
-            None, duplicates.offer, outbox(), tracker.sender_id, code, tracker.get_slot("address"),
-            tracker.get_slot("lat"), tracker.get_slot("long"), tracker.get_slot("district"),
-        )
+        try:
+            found = await asyncio.get_running_loop().run_in_executor(
+                None, duplicates.offer, outbox(), tracker.sender_id, code, tracker.get_slot("address"),
+                tracker.get_slot("lat"), tracker.get_slot("long"), tracker.get_slot("district"),
+            )
+        except Exception:  # the offer is a courtesy: the summary the citizen waits for must not fail with it
+            log.exception("duplicate offer failed; the summary goes without it")
+            found = None
         if found is None:
             return [SlotSet("duplicate_of", None)]
         zh, en = status_words(found.status or "received")

@@ -1,7 +1,10 @@
 """Intake actions with real rasa_sdk Tracker and CollectingDispatcher objects (no server)."""
 import asyncio
+import uuid
 
 import pytest
+import requests
+from cryptography.fernet import Fernet
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -10,6 +13,23 @@ from actions.intake import ActionAskConfirmed, ActionCancel, ActionStartIntake, 
 from actions.emergency import ActionEmergency
 from actions.faq import ActionHandleInquiry
 from actions.triage import ActionTriage
+import actions.common
+from bot.dispatch import Outbox
+from bot.settings import Settings
+
+
+@pytest.fixture
+def box(backend, tmp_path):
+    """The actions' outbox, on a channel store of this test, talking to the real backend."""
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'channel.db'}", dispatch_url=backend.url,
+        dispatch_api_key=backend.api_key, channel_data_key=Fernet.generate_key().decode(),
+    )
+    outbox = Outbox.from_settings(settings, retry_base=0.0)
+    before, actions.common._outbox = actions.common._outbox, outbox
+    yield outbox
+    actions.common._outbox = before
+    outbox.client.close()
 
 
 def tracker(text="", intent="inform", slots=None, entities=None, loop=None):
@@ -87,7 +107,7 @@ def test_corrections_at_the_summary():
     assert validate("confirmed", True, tracker("对", "affirm"))[0] == {"confirmed": True}
 
 
-def test_summary_names_category_and_agency_in_the_citizens_language():
+def test_summary_names_category_and_agency_in_the_citizens_language(box):
     messages, _ = run(ActionAskConfirmed(), tracker(slots={
         "description": "暖气管道噪音很大", "address": "x", "contact_name": "anonymous", "phone": "13800138000",
         "service_code": "heating", "language": "en",
@@ -159,3 +179,26 @@ def test_a_status_trigger_keeps_the_citizens_language():
 
     trigger = tracker("EXTERNAL: EXTERNAL_ticket_update", "EXTERNAL_ticket_update", slots={"language": "zh"})
     assert run(ActionDetectLanguage(), trigger)[1] == []
+
+
+def test_the_summary_offers_the_open_ticket_at_the_same_place_and_a_join_confirms(box, backend):
+    building = uuid.uuid4().int % 9000 + 1000
+    filed = requests.post(f"{backend.url}/requests.json", data=dict(
+        api_key=backend.api_key, service_code="streetlight", description="路灯坏了", phone="13600005555",
+        address_string=f"朝阳区望京西园三区{building}号楼门口", first_name="某某",
+    )).json()[0]["service_request_id"]
+    slots = {"description": "路灯不亮", "address": f"望京西园3区{building}号楼", "contact_name": "anonymous",
+             "phone": "13800138000", "service_code": "streetlight"}
+    messages, events = run(ActionAskConfirmed(), tracker(slots=slots))
+    summary, offer = messages
+    assert offer["response"] == "utter_duplicate_offer" and offer["ticket_id"] == filed
+    assert offer["place"] == f"朝阳区望京西园三区{building}号楼门口" and "某某" not in str(offer)
+    assert slots_of(events) == {"duplicate_of": filed}
+    offered = dict(slots, duplicate_of=filed)
+    assert validate("confirmed", True, tracker("/join_ticket", "join_ticket", slots=offered))[0] == {"confirmed": True, "join_chosen": True}
+    assert validate("confirmed", False, tracker("加入吧", "inform", slots=offered))[0] == {"confirmed": True, "join_chosen": True}
+    assert validate("confirmed", True, tracker("/affirm", "affirm", slots=offered))[0] == {"confirmed": True}
+    # Once this conversation follows it, it is not offered again.
+    box.join(filed, "test-sender")
+    messages, events = run(ActionAskConfirmed(), tracker(slots=slots))
+    assert len(messages) == 1 and slots_of(events) == {"duplicate_of": None}
