@@ -93,8 +93,8 @@ class NotifyInput(InputChannel):
             try:
                 event = json.loads(body)
                 ticket_id = str(event["service_request_id"]).strip().upper()
-                status = str(event["status"])
-            except (ValueError, KeyError, TypeError, RecursionError):
+                status = "" if event.get("event") == "merged" else str(event["status"])  # a merge has none
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
                 return response.json({"error": "bad event"}, status=400)
             if not TICKET_ID.fullmatch(ticket_id):
                 return response.json({"error": "bad service_request_id"}, status=400)

@@ -109,3 +109,29 @@ def test_a_second_citizen_joins_the_open_ticket_and_both_hear_its_news_and_rate_
     send(tg.text_update(user, f"{ticket_id} 不满意"))
     assert "已经评价过" in "\n".join(fake.wait_sent(user["id"], before + 1)[before:])
     assert len(staff_view(backend, ticket_id)["follower_ratings"]) == 1
+
+
+def test_after_a_staff_merge_the_duplicates_citizen_hears_the_kept_tickets_news_and_rates_it(rasa_server, backend):
+    rest = f"{rasa_server.url}/webhooks/rest/webhook"
+
+    def file(sender, place):
+        for text in ("小区门口的垃圾三天没人清运了", place, "匿名", "13600006666"):
+            requests.post(rest, json={"sender": sender, "message": text}, timeout=60).raise_for_status()
+        answer = requests.post(rest, json={"sender": sender, "message": "确认"}, timeout=60).json()
+        return re.search(r"BJ\d{8}-\d{4}", "\n".join(m.get("text", "") for m in answer)).group(0)
+
+    building = uuid.uuid4().int % 9000 + 1000
+    first, second = f"keeper-{uuid.uuid4().hex[:8]}", f"dup-{uuid.uuid4().hex[:8]}"
+    kept = file(first, f"海淀区学院路{building}号院")
+    merged = file(second, f"海淀区知春路{building}号院")  # another place: filed, and later found to be the same pile
+    answer = requests.post(f"{backend.root}/staff/requests/{merged}/merge", json={"into": kept}, headers=staff(backend), timeout=10)
+    assert answer.status_code == 200 and answer.json()["followers"] == 1
+    told = wait_for(lambda: [t for t in bot_texts(rasa_server, f"rest:{second}") if kept in t and merged in t])
+    assert "已关闭" in told[0]
+    requests.post(f"{backend.root}/staff/requests/{kept}/status", json={"status": "resolved", "note": "已清运"},
+                  headers=staff(backend), timeout=10).raise_for_status()
+    wait_for(lambda: [t for t in bot_texts(rasa_server, f"rest:{second}") if "已清运" in t])
+    wait_for(lambda: [t for t in bot_texts(rasa_server, f"rest:{first}") if "已清运" in t])
+    said = requests.post(rest, json={"sender": second, "message": '/rate{"rating":"satisfied"}'}, timeout=60).json()
+    assert "感谢" in "\n".join(m.get("text", "") for m in said)
+    assert [r["rating"] for r in staff_view(backend, kept)["follower_ratings"]] == ["satisfied"]
