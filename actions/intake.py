@@ -14,8 +14,8 @@ from actions.photos import photo_line, photo_place
 from bot import duplicates, emergency, intake, services
 from bot import phone as phones
 from bot.dispatch import DispatchRejected, NewTicket
-from bot.vocabulary import status_words
 from bot.nlu import category, gazetteer
+from bot.vocabulary import status_words
 
 log = logging.getLogger(__name__)
 REQUEST_TYPES = {"report_issue": "complaint", "suggest": "suggestion", "praise": "praise", "inquire": "inquiry"}

@@ -1,5 +1,6 @@
 """Status news from the dispatch backend: a signed webhook that makes Rasa tell the citizen who filed the ticket
 and every citizen who joined it, each on their own channel."""
+import asyncio
 import json
 import logging
 import re
@@ -110,7 +111,8 @@ class NotifyInput(InputChannel):
             conversations = await request.app.loop.run_in_executor(None, self.find, ticket_id)
             if not conversations:
                 return response.json({"delivered": False, "reason": "not filed through this channel"})
-            told = [await self.tell(request.app, c.sender_id, ticket_id, status, note) for c in conversations]
+            # Side by side (each conversation has its own lock): the backend's webhook waits 5 s, not per follower.
+            told = await asyncio.gather(*(self.tell(request.app, c.sender_id, ticket_id, status, note) for c in conversations))
             return response.json({"delivered": all(told)})
 
         return bp

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any, Dict, List, Optional
 from xml.etree import ElementTree as ET
 
-from bot import services, vocabulary
+from bot import address, services, vocabulary
 from bot.backend.models import ServiceRequest
 from bot.backend.store import BEIJING
 from bot.crypto import Vault
@@ -118,8 +118,6 @@ def request(row: ServiceRequest, *, vault: Vault, view: str = PUBLIC) -> Dict[st
 def duplicate(found, *, vault: Vault) -> Dict[str, Any]:
     """A possible duplicate as the channel may tell another citizen: the public view and the place down to
     the building; nothing about who filed it."""
-    from bot import address
-
     body = request(found.request, vault=vault, view=PUBLIC)
     body.update(
         place=address.public_place(found.request.address),
