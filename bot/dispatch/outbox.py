@@ -290,7 +290,10 @@ class Outbox:
         with Session(self.engine, future=True) as s:
             query = select(Following).where(Following.ticket_id == ticket_id, Following.state != "rejected")
             joined = list(s.execute(query.order_by(Following.id)).scalars())
-        return ([filer] if filer is not None else []) + joined
+        everyone = {}
+        for conversation in ([filer] if filer is not None else []) + joined:
+            everyone.setdefault(conversation.sender_id, conversation)  # each conversation told once
+        return list(everyone.values())
 
     # --- ratings ---------------------------------------------------------------------------------
 
