@@ -218,8 +218,7 @@ class ActionAskConfirmed(Action):
             # The citizen's eye is the safety net where the classifier is unsure (bot/nlu/category.py);
             # a category they corrected is not questioned again.
             dispatcher.utter_message(response="utter_category_unsure", **service_words(code))
-        dispatcher.utter_message(
-            response="utter_summary",
+        summary = dict(
             description=tracker.get_slot("description"),
             address=tracker.get_slot("address"),
             name=name,
@@ -236,18 +235,19 @@ class ActionAskConfirmed(Action):
             log.exception("duplicate offer failed; the summary goes without it")
             found = None
         if found is None:
+            dispatcher.utter_message(response="utter_summary", **summary)
             return [SlotSet("duplicate_of", None)]
         zh, en = status_words(found.status or "received")
         others = found.followers
         dispatcher.utter_message(
-            response="utter_duplicate_offer",
+            response="utter_summary_offer",
             ticket_id=found.ticket_id,
             place=found.place or tracker.get_slot("address"),
             status_zh=zh,
             status_en=en,
             followers_zh=f",已有 {others + 1} 位市民反映" if others else "",
             followers_en=f", reported by {others + 1} citizens so far" if others else "",
-            **service_words(found.service_code or code),
+            **summary,  # the offered ticket has the report's category: the lookup asks for that code
         )
         return [SlotSet("duplicate_of", found.ticket_id)]
 
