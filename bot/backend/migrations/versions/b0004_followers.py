@@ -7,7 +7,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = 'b0004'
-down_revision = 'b0002'
+down_revision = 'b0003'
 branch_labels = None
 depends_on = None
 
