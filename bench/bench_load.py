@@ -67,7 +67,7 @@ def run() -> dict:
         for count in replicas:
             started = stacks.enter_context(our_stack(count))
             if started is None:
-                result[f"replicas_{count}"] = {"skipped": f"bench.common.conversation_stack() has no replicas parameter on this branch"}
+                result[f"replicas_{count}"] = {"skipped": "no stack with replicas on this branch (see our_stack)"}
                 continue
             url, pids = started
             targets += [(f"replicas_{count}", mix, url, pids) for mix in mixes]
@@ -190,10 +190,11 @@ def goals(result: dict) -> dict:
     rate = lambda *path: _dig(result, *path, "msg_per_s")
     stock_8, ours_8 = rate("stock_rasa_init", "users_8"), rate("replicas_1", "zh", "users_8")
     ratio = lambda a, b: round(a / b, 2) if a and b else None
+    one = {mix: points for mix, points in (result.get("replicas_1") or {}).items() if mix != "one_at_a_time"}
     scaling = {
-        f"{mix}.users_{u}": ratio(rate("replicas_2", mix, f"users_{u}"), rate("replicas_1", mix, f"users_{u}"))
-        for mix in ("zh", "mixed")
-        for u in (8, 32, 128)
+        f"{mix}.{users}": ratio(rate("replicas_2", mix, users), rate("replicas_1", mix, users))
+        for mix, points in one.items()
+        for users in (points if isinstance(points, dict) else {})
     }
     errors = sum(
         point.get("errors", 0)
@@ -311,6 +312,7 @@ class Watcher:
         self._thread = threading.Thread(target=self._sample, name="load watcher", daemon=True)
 
     def start(self) -> None:
+        self._started = time.monotonic()
         children = _children()
         self._cpu_before = {name: _tree_cpu_s(pid, children) for name, pid in self.pids.items()}
         self._thread.start()
@@ -318,6 +320,7 @@ class Watcher:
     def stop(self) -> None:
         self._stopping.set()
         self._thread.join()
+        self._seconds = time.monotonic() - self._started
         children = _children()
         self._cpu_after = {name: _tree_cpu_s(pid, children) for name, pid in self.pids.items()}
 
@@ -335,6 +338,8 @@ class Watcher:
                 "rss_mb_peak": round(max(samples), 1) if samples else None,
                 "rss_mb_mean": round(sum(samples) / len(samples), 1) if samples else None,
                 "cpu_s": round(cpu_s, 1),
+                # Below one core while the machine is busy: the process waited for a CPU (or for I/O).
+                "cores_used": round(cpu_s / self._seconds, 2),
                 "cpu_ms_per_message": round(cpu_s * 1000 / messages, 1),
             }
         return report
