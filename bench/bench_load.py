@@ -16,15 +16,12 @@ import json
 import os
 import re
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from contextlib import ExitStack, contextmanager
-from importlib.metadata import version
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
@@ -32,14 +29,13 @@ import requests
 
 from bench.common import conversation_stack, percentiles
 from bench.load import script
-from bot.stack import VENV_BIN, Process, Stack, free_port, process_env
+from bench.load.stock import stock_bot
+from bench.load.watch import Watcher, busy_share, loadavg, machine_cpu, pids_of
 
 HERE = Path(__file__).resolve().parent
 LOCUSTFILE = HERE / "load" / "locustfile.py"
 REQUIREMENTS = HERE / "load" / "requirements.txt"
 LOCUST_VENV = HERE / ".locust-venv"
-CACHE = HERE / ".cache"
-SAMPLE_EVERY = 0.5
 ONE_AT_A_TIME_MESSAGES = 40
 
 
@@ -53,10 +49,10 @@ def run() -> dict:
     replicas = [int(r) for r in _setting("LOAD_REPLICAS", "1,2")]
     mixes = _setting("LOAD_MIXES", "zh,mixed")
     with_stock = os.environ.get("LOAD_STOCK", "1") != "0"
-    print(f"load average at start: {_loadavg()} on {os.cpu_count()} cores", file=sys.stderr, flush=True)
+    print(f"load average at start: {loadavg()} on {os.cpu_count()} cores", file=sys.stderr, flush=True)
     locust = ensure_locust()
     result: dict = {
-        "machine": {"cores": os.cpu_count(), "load_average_at_start": _loadavg()},
+        "machine": {"cores": os.cpu_count(), "load_average_at_start": loadavg()},
         "settings": {"users": users, "seconds_per_point": seconds, "replicas": replicas, "mixes": mixes, "locust": _locust_version(locust)},
     }
     with ExitStack() as stacks, tempfile.TemporaryDirectory() as tmp:
@@ -76,12 +72,12 @@ def run() -> dict:
         for count in users:
             for key, mix, url, pids in targets:
                 name = f"{key}.{mix}.{count}" if key != "stock_rasa_init" else f"{key}.{count}"
-                print(f"== load {name} (load average {_loadavg()})", file=sys.stderr, flush=True)
+                print(f"== load {name} (load average {loadavg()})", file=sys.stderr, flush=True)
                 point = measure(locust, url, mix, count, seconds, pids, Path(tmp) / name)
                 print(json.dumps(point, ensure_ascii=False), file=sys.stderr, flush=True)
                 section = result.setdefault(key, {})
                 (section if key == "stock_rasa_init" else section.setdefault(mix, {}))[f"users_{count}"] = point
-    result["machine"]["load_average_at_end"] = _loadavg()
+    result["machine"]["load_average_at_end"] = loadavg()
     result["goals"] = goals(result)
     return result
 
@@ -97,8 +93,8 @@ def measure(locust: Path, url: str, mix: str, users: int, seconds: int, pids: Di
         "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
     ]
     watcher = Watcher(pids)
-    machine_before, children_before = _machine_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
-    load_before = _loadavg()
+    machine_before, children_before = machine_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_before = loadavg()
     watcher.start()
     # Locust exits 1 when anything failed: the failures are in its CSV, not a reason to stop.
     done = subprocess.run(argv, env=env, cwd=HERE.parent, capture_output=True, text=True, timeout=seconds + 180)
@@ -118,7 +114,7 @@ def measure(locust: Path, url: str, mix: str, users: int, seconds: int, pids: Di
     point["load_tool_cpu_s"] = round(
         children.ru_utime + children.ru_stime - children_before.ru_utime - children_before.ru_stime, 1
     )
-    point["machine_cpu_busy_share"] = _busy_share(machine_before, _machine_cpu())
+    point["machine_cpu_busy_share"] = busy_share(machine_before, machine_cpu())
     point["load_average_before"] = load_before
     if wrong_log.exists():
         point["wrong_reply_examples"] = [json.loads(l) for l in wrong_log.read_text(encoding="utf-8").splitlines()[:3]]
@@ -224,7 +220,11 @@ def _dig(data: dict, *path: str) -> Optional[float]:
 
 @contextmanager
 def our_stack(replicas: int) -> Iterator[Optional[Tuple[str, Dict[str, int]]]]:
-    """The real stack (backend, action server, Rasa) as the other benches start it; None when it cannot have `replicas`."""
+    """The real stack (backend, action server, Rasa) as the other benches start it; None when it cannot have `replicas`.
+
+    The one place to change when `make run REPLICAS=N`'s Python entry lands: N > 1 is run through a `replicas`
+    parameter of bench.common.conversation_stack, yielding the public (nginx) RASA_URL and every process.
+    """
     if replicas == 1:
         started = conversation_stack()
     elif "replicas" in inspect.signature(conversation_stack).parameters:
@@ -233,49 +233,7 @@ def our_stack(replicas: int) -> Iterator[Optional[Tuple[str, Dict[str, int]]]]:
         yield None
         return
     with started as (env, processes):
-        yield env["RASA_URL"], _pids(processes)
-
-
-@contextmanager
-def stock_bot() -> Iterator[Tuple[str, Dict[str, int]]]:
-    """The `rasa init` bot of the project's Rasa, built once per Rasa version (bench/.cache), served by `rasa run`."""
-    folder = stock_project()
-    port = free_port()
-    process = Process(
-        "stock rasa server",
-        [
-            str(VENV_BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(port),
-            "--model", str(folder / "models"),
-            # Explicit paths: the bench runs in our checkout, whose endpoints.yml is not the stock bot's.
-            "--credentials", str(folder / "credentials.yml"), "--endpoints", str(folder / "endpoints.yml"),
-        ],
-        f"http://127.0.0.1:{port}/status",
-        f"http://127.0.0.1:{port}",
-        startup_timeout=300.0,
-    )
-    with tempfile.TemporaryDirectory() as log_dir, Stack(process_env(), log_dir=Path(log_dir)) as stack:
-        stack.start(process)
-        yield process.url, _pids([process])
-
-
-def stock_project() -> Path:
-    folder = CACHE / f"stock-bot-rasa-{version('rasa')}"
-    if list(folder.glob("models/*.tar.gz")):
-        return folder
-    CACHE.mkdir(exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix="stock-bot-", dir=CACHE))
-    print(f"building the stock bot with `rasa init` in {building} (DIET and TED: minutes)", file=sys.stderr, flush=True)
-    # --no-prompt creates the project and trains it with its default config.
-    done = subprocess.run(
-        [str(VENV_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(building)],
-        cwd=building, env=process_env(), capture_output=True, text=True, timeout=3600,
-    )
-    if done.returncode != 0 or not list(building.glob("models/*.tar.gz")):
-        shutil.rmtree(building, ignore_errors=True)
-        raise RuntimeError(f"rasa init failed ({done.returncode}): {done.stdout[-1500:]} {done.stderr[-1500:]}")
-    shutil.rmtree(folder, ignore_errors=True)
-    building.rename(folder)
-    return folder
+        yield env["RASA_URL"], pids_of(processes)
 
 
 def ensure_locust() -> Path:
@@ -297,118 +255,3 @@ def ensure_locust() -> Path:
 def _locust_version(locust: Path) -> str:
     done = subprocess.run([str(locust), "--version"], capture_output=True, text=True, timeout=120)
     return done.stdout.split(" from ")[0].strip()
-
-
-# Watching processes -----------------------------------------------------------------------------------
-
-
-class Watcher:
-    """Samples the resident memory of each process (with its children) and counts its CPU time over a point."""
-
-    def __init__(self, pids: Dict[str, int]):
-        self.pids = pids
-        self.samples: Dict[str, List[float]] = {name: [] for name in pids}
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._sample, name="load watcher", daemon=True)
-
-    def start(self) -> None:
-        self._started = time.monotonic()
-        children = _children()
-        self._cpu_before = {name: _tree_cpu_s(pid, children) for name, pid in self.pids.items()}
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._thread.join()
-        self._seconds = time.monotonic() - self._started
-        children = _children()
-        self._cpu_after = {name: _tree_cpu_s(pid, children) for name, pid in self.pids.items()}
-
-    def _sample(self) -> None:
-        while not self._stopping.wait(SAMPLE_EVERY):
-            children = _children()
-            for name, pid in self.pids.items():
-                self.samples[name].append(_tree_rss_mb(pid, children))
-
-    def report(self, messages: int) -> Dict[str, dict]:
-        report = {}
-        for name, samples in self.samples.items():
-            cpu_s = self._cpu_after[name] - self._cpu_before[name]
-            report[name] = {
-                "rss_mb_peak": round(max(samples), 1) if samples else None,
-                "rss_mb_mean": round(sum(samples) / len(samples), 1) if samples else None,
-                "cpu_s": round(cpu_s, 1),
-                # Below one core while the machine is busy: the process waited for a CPU (or for I/O).
-                "cores_used": round(cpu_s / self._seconds, 2),
-                "cpu_ms_per_message": round(cpu_s * 1000 / messages, 1),
-            }
-        return report
-
-
-def _pids(processes: List[Process]) -> Dict[str, int]:
-    pids: Dict[str, int] = {}
-    for process in processes:
-        name, n = process.name, 2
-        while name in pids:  # replicas share a name
-            name, n = f"{process.name} {n}", n + 1
-        pids[name] = process.popen.pid
-    return pids
-
-
-def _children() -> Dict[int, List[int]]:
-    """Every process's children, from /proc."""
-    children: Dict[int, List[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    return children
-
-
-def _tree(pid: int, children: Dict[int, List[int]]) -> List[int]:
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
-
-
-def _tree_rss_mb(pid: int, children: Dict[int, List[int]]) -> float:
-    total = 0
-    for member in _tree(pid, children):
-        try:
-            for line in Path(f"/proc/{member}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
-
-
-def _tree_cpu_s(pid: int, children: Dict[int, List[int]]) -> float:
-    ticks = 0
-    for member in _tree(pid, children):
-        try:
-            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def _machine_cpu() -> Tuple[int, int]:
-    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return sum(fields), fields[3] + fields[4]  # total, idle + iowait
-
-
-def _busy_share(before: Tuple[int, int], after: Tuple[int, int]) -> float:
-    total, idle = after[0] - before[0], after[1] - before[1]
-    return round(1 - idle / total, 2) if total else 0.0
-
-
-def _loadavg() -> List[float]:
-    return [float(v) for v in Path("/proc/loadavg").read_text().split()[:3]]
