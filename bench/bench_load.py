@@ -237,12 +237,12 @@ def our_stack(replicas: int) -> Iterator[Optional[Tuple[str, Dict[str, int]]]]:
 
 
 def ensure_locust() -> Path:
-    """bench/.locust-venv from bench/load/requirements.txt, made again when the requirements change."""
+    """bench/.locust-venv from bench/load/requirements.txt (not ours: Locust wants a newer python-socketio), made again when they change."""
     locust, stamp = LOCUST_VENV / "bin" / "locust", LOCUST_VENV / ".requirements"
     wanted = REQUIREMENTS.read_text(encoding="utf-8")
     if locust.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == wanted:
         return locust
-    print("making bench/.locust-venv (Locust's dependencies clash with Rasa's)", file=sys.stderr, flush=True)
+    print("making bench/.locust-venv (Locust wants a newer python-socketio than ours)", file=sys.stderr, flush=True)
     base = Path(getattr(sys, "_base_executable", sys.executable))
     subprocess.run([str(base), "-m", "venv", "--clear", str(LOCUST_VENV)], check=True)
     pip = [str(LOCUST_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
