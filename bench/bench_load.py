@@ -245,7 +245,7 @@ def ensure_locust() -> Path:
     print("making bench/.locust-venv (Locust wants a newer python-socketio than ours)", file=sys.stderr, flush=True)
     base = Path(getattr(sys, "_base_executable", sys.executable))
     subprocess.run([str(base), "-m", "venv", "--clear", str(LOCUST_VENV)], check=True)
-    pip = [str(LOCUST_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    pip = [str(LOCUST_VENV / "bin" / "python"), "-m", "pip", "install", "-qq", "--disable-pip-version-check"]
     subprocess.run(pip + ["pip<25"], check=True)
     subprocess.run(pip + ["-r", str(REQUIREMENTS)], check=True)
     stamp.write_text(wanted, encoding="utf-8")

@@ -12,7 +12,7 @@ TICKET = r"BJ\d{8}-\d{4}"
 REPLIES: Dict[str, str] = {
     "greet": r"12345市民服务热线|12345 citizen service hotline",
     "ask_address": r"具体地点在哪里|Where is it\?",
-    "ask_name": r"怎么称呼您|How may we address you",
+    "ask_name": r"怎么称呼您|How may we address you",  # also the name-and-phone question (no phone known yet)
     "ask_phone": r"请留一个联系电话|Which phone number can the city reach you",
     "summary": r"提交前请核对|Please check before I file it",
     "filed": rf"工单号 {TICKET}|ticket number is {TICKET}",
