@@ -16,7 +16,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import event
 
-from bot import files
+from bot import files, rasa_speedups
 from bot.crypto import Vault
 
 logger = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ class SealedSQLTrackerStore(SQLTrackerStore):
         if not url or "://" not in url:
             raise ValueError("the tracker store needs a SQLAlchemy URL (TRACKER_STORE_URL)")
         self.vault = Vault(key or os.environ.get("CHANNEL_DATA_KEY", ""))
+        rasa_speedups.install()  # every Rasa server of ours makes this store
         if url.startswith("sqlite:///"):
             files.secure_dir(Path(url[len("sqlite:///"):]).parent)
         # A URL in `host` is taken whole by Rasa's get_db_url, for sqlite as for postgresql.
