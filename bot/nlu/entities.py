@@ -1,7 +1,5 @@
-"""Exact entities from rules: places (gazetteer), phones, ticket ids, a rating; and the message's language.
-
-The language is no entity: an entity spanning the whole message could not be written down in an
-end-to-end test story beside the entities inside it. The action server reads it (actions/language.py).
+"""Exact entities from rules: places (gazetteer), phones, ticket ids, a rating; and the message's language
+(the entity `language`, made by its own component, bot/nlu/language.py).
 """
 import re
 from typing import Dict, List, Optional

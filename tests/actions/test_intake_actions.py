@@ -157,30 +157,6 @@ def test_a_category_named_without_the_word_category():
     assert validate("confirmed", False, tracker("是噪声问题", "inform"))[0] == {"confirmed": None, "service_code": "noise"}
 
 
-@pytest.mark.parametrize(
-    "text, entities, slot, expected",
-    [
-        ("there is a pothole", None, "zh", [SlotSet("language", "en")]),
-        ("路灯坏了", None, "en", [SlotSet("language", "zh")]),
-        ("路灯坏了", None, "zh", []),  # unchanged: no event
-        ("138 0013 8000", None, "en", []),  # digits alone keep the conversation's language
-        ('/greet{"language": "en"}', [{"entity": "language", "value": "en"}], "zh", [SlotSet("language", "en")]),
-    ],
-)
-def test_language_follows_each_message(text, entities, slot, expected):
-    from actions.language import ActionDetectLanguage
-
-    _, events = run(ActionDetectLanguage(), tracker(text, entities=entities, slots={"language": slot}))
-    assert events == expected
-
-
-def test_a_status_trigger_keeps_the_citizens_language():
-    from actions.language import ActionDetectLanguage
-
-    trigger = tracker("EXTERNAL: EXTERNAL_ticket_update", "EXTERNAL_ticket_update", slots={"language": "zh"})
-    assert run(ActionDetectLanguage(), trigger)[1] == []
-
-
 def test_the_summary_offers_the_open_ticket_at_the_same_place_and_a_join_confirms(box, backend):
     building = uuid.uuid4().int % 9000 + 1000
     filed = requests.post(f"{backend.url}/requests.json", data=dict(

@@ -37,7 +37,7 @@ def test_phone_ticket_language_rating():
     text = "工单bj20261128-0042 电话138 0013 8000 不满意"
     assert values(text, "ticket_id") == ["BJ20261128-0042"]
     assert values(text, "phone") == ["13800138000"]
-    assert values(text, "language") == []  # no entity: see actions/language.py
+    assert values(text, "language") == []  # its own component: bot/nlu/language.py
     assert entities.language(text) == "zh"
     assert values(text, "rating") == ["unsatisfied"]
     assert values("status BJ20261128-Q0007", "ticket_id") == ["BJ20261128-Q0007"]
