@@ -96,3 +96,46 @@ def test_purge_deletes_old_conversations_and_old_sessions_but_never_the_current_
     assert "rest:old" not in senders
     assert senders.count("rest:recent") == 6 and senders.count("rest:returning") == 6
     assert asyncio.run(store.retrieve("rest:returning")).get_slot("phone") == PHONE
+
+
+def _events(tracker):
+    return [e.as_dict() for e in tracker.events] if tracker is not None else None
+
+
+def test_two_servers_on_one_database_each_see_the_others_turns(url, domain):
+    """Replicas share the database; each keeps recent sessions in memory and must still read the other's writes."""
+    key = Fernet.generate_key().decode()
+    first, second = SealedSQLTrackerStore(domain, host=url, key=key), SealedSQLTrackerStore(domain, host=url, key=key)
+    asyncio.run(first.save(conversation("rest:r1", 1_700_000_000.0)))
+    tracker = asyncio.run(second.retrieve("rest:r1"))
+    tracker.update(SlotSet("address", "朝阳区望京西园三区5号楼", timestamp=1_700_000_010.0))
+    asyncio.run(second.save(tracker))
+    again = asyncio.run(first.retrieve("rest:r1"))  # first still holds the session without the address
+    assert again.get_slot("address") == "朝阳区望京西园三区5号楼"
+    again.update(SlotSet("contact_name", "李四", timestamp=1_700_000_020.0))
+    asyncio.run(first.save(again))
+    fresh = SealedSQLTrackerStore(domain, host=url, key=key)
+    assert _events(asyncio.run(second.retrieve("rest:r1"))) == _events(asyncio.run(fresh.retrieve("rest:r1")))
+    assert len(rows(fresh)) == 8  # each event stored once
+
+
+def test_a_new_session_is_read_as_rasa_reads_it(url, domain):
+    key = Fernet.generate_key().decode()
+    store = SealedSQLTrackerStore(domain, host=url, key=key)
+    tracker = conversation("rest:s1", 1_700_000_000.0)
+    asyncio.run(store.save(tracker))
+    tracker = asyncio.run(store.retrieve("rest:s1"))
+    for event in conversation("rest:s1", 1_700_100_000.0).events:  # the session expired: a new one starts
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    kept = _events(asyncio.run(store.retrieve("rest:s1")))
+    assert kept == _events(asyncio.run(SealedSQLTrackerStore(domain, host=url, key=key).retrieve("rest:s1")))
+    assert len(kept) == 6 and all(e["timestamp"] >= 1_700_100_000.0 for e in kept)  # the new session only
+
+
+def test_a_purged_conversation_is_not_served_from_memory(url, domain):
+    store = SealedSQLTrackerStore(domain, host=url, key=Fernet.generate_key().decode())
+    asyncio.run(store.save(conversation("rest:p1", 1_000_000.0)))
+    assert asyncio.run(store.retrieve("rest:p1")) is not None
+    purge_conversations(url, datetime(2026, 12, 1, tzinfo=timezone.utc))
+    assert asyncio.run(store.retrieve("rest:p1")) is None
