@@ -186,4 +186,7 @@ def _from_latest_session_start(rows: List[_Row]) -> List[_Row]:
 def _sqlite_settings(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout=30000")
+    # In WAL mode NORMAL writes a commit to the log without waiting for the disk: a killed process loses
+    # nothing, a power cut may lose the last turns. An fsync per turn blocked the whole server's event loop.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
