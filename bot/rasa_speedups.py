@@ -15,6 +15,7 @@ def install() -> None:
     _installed = True
     _one_validator_for_action_results()
     _graph_run_in_order()
+    _event_classes_looked_up_once()
 
 
 def _one_validator_for_action_results() -> None:
@@ -84,3 +85,24 @@ def _in_order(nodes: Dict[Text, Any], targets: List[Text]) -> List[Text]:
     for target in targets:
         place(target)
     return order
+
+
+def _event_classes_looked_up_once() -> None:
+    """Rasa finds the class of every event it reads (the stored tracker, each action's answer) by walking all
+    subclasses of Event and asking each whether it is abstract: 6% of the CPU. A type name keeps its class."""
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    original = Event.resolve_by_type
+    known: Dict[Text, Any] = {}
+
+    def resolve_by_type(type_name: Text, default: Optional[Any] = None) -> Optional[Any]:
+        found = known.get(type_name)
+        if found is None:
+            found = next((cls for cls in all_subclasses(Event) if cls.type_name == type_name), None)
+            if found is None:
+                return original(type_name, default)  # Rasa's answer for a name no class has
+            known[type_name] = found
+        return found
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)
