@@ -90,6 +90,17 @@ def test_english_anonymous_report(rasa_server, backend):
     assert ticket["district"] == "海淀区"
 
 
+def test_the_replies_follow_the_language_of_each_message(rasa_server):
+    """The NLU names each message's language (bot/nlu/language.py); digits alone keep the conversation's."""
+    citizen = Citizen(rasa_server)
+    assert "您好" in citizen.say("你好")
+    assert "Hello" in citizen.say("hello")
+    assert "Where is it" in citizen.say("the streetlight outside my building is broken")
+    assert "How may we address you" in citizen.say("5 Deshengmenwai Street, Xicheng")
+    assert "请留一个联系电话" in citizen.say("张三")  # Chinese again
+    assert "核对" in citizen.say("13800138000")  # no words: the conversation stays Chinese
+
+
 @pytest.mark.parametrize("name", ["Kevin", "Mary Smith", "小王"])
 def test_a_name_the_classifier_cannot_place_is_still_taken_as_the_name(rasa_server, name):
     citizen = Citizen(rasa_server)
