@@ -3,14 +3,19 @@ time and eight at once, with the Rasa server's CPU per message read from /proc (
 where wall-clock latency is not)."""
 import os
 import re
+import signal
+import subprocess
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Dict, List
 
 import requests
 
 from bench.common import conversation_stack, percentiles, rss_mb
+
+RESULTS = Path(__file__).resolve().parent / "results"
 
 TICKET = re.compile(r"BJ\d{8}-\d{4}")
 # Greeting, report, address, name, phone, confirmation, status: the turns of issue #10's filing mix.
@@ -25,6 +30,9 @@ REPORTS = [
 CONCURRENT = 8
 SINGLE_CONVERSATIONS = int(os.environ.get("BENCH_TURN_SINGLE", "10"))
 CONVERSATIONS_EACH = int(os.environ.get("BENCH_TURN_EACH", "3"))  # per concurrent citizen
+# A py-spy binary (`pip install --target DIR py-spy`): the Rasa server is sampled during the concurrent run
+# and its flame graph written to bench/results/turn.svg (py-spy is no dependency of the product).
+PYSPY = os.environ.get("BENCH_TURN_PYSPY")
 
 
 def turns(i: int) -> List[str]:
@@ -96,10 +104,21 @@ def run() -> dict:
         webhook = f"{env['RASA_URL']}/webhooks/rest/webhook"
         measure(webhook, pids, 2, 1)  # warm-up: first calls load lazily imported models and open connections
         single = measure(webhook, pids, 1, SINGLE_CONVERSATIONS)
+        spy = _sample(pids["rasa server"]) if PYSPY else None
         concurrent = measure(webhook, pids, CONCURRENT, CONVERSATIONS_EACH)
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=60)
         return {
             "one_conversation": single,
             f"{CONCURRENT}_concurrent": concurrent,
             "rss_mb": {name: rss_mb(pid) for name, pid in pids.items()},
             "load_average_1min": round(os.getloadavg()[0], 2),
         }
+
+
+def _sample(pid: int) -> subprocess.Popen:
+    RESULTS.mkdir(exist_ok=True)
+    spy = subprocess.Popen([PYSPY, "record", "--pid", str(pid), "--rate", "200", "--nonblocking", "--output", str(RESULTS / "turn.svg")])
+    time.sleep(1)  # py-spy attaches
+    return spy
