@@ -2,7 +2,7 @@ import stat
 
 import yaml
 
-from bot.stack import redis_variables, write_credentials, write_endpoints
+from bot.stack import write_credentials, write_endpoints
 
 
 def test_channels_without_secrets_are_left_out(tmp_path):
@@ -24,16 +24,10 @@ def test_endpoints_have_the_sql_tracker_store_and_no_lock_store_without_redis(tm
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_redis_url_switches_on_the_redis_lock_store(tmp_path):
-    env = {"TRACKER_STORE_URL": "sqlite:////tmp/x.db", "REDIS_URL": "redis://127.0.0.1:6379/5", "LOCK_STORE_PREFIX": "t1"}
-    env.update(redis_variables(env["REDIS_URL"]))
-    assert env["REDIS_DB"] == "5" and env["REDIS_PORT"] == "6379" and env["REDIS_PASSWORD"] == ""
-    lock_store = yaml.safe_load(write_endpoints(env, tmp_path / "endpoints.yml").read_text())["lock_store"]
-    # the password line is left out when there is none (Rasa refuses an empty ${VAR})
-    assert lock_store == {"type": "redis", "url": "${REDIS_HOST}", "port": "${REDIS_PORT}", "db": "${REDIS_DB}",
+def test_redis_url_switches_on_our_atomic_redis_lock_store(tmp_path):
+    env = {"TRACKER_STORE_URL": "sqlite:////tmp/x.db", "REDIS_URL": "redis://:p%40ss@cache:6380/5", "LOCK_STORE_PREFIX": "t1"}
+    path = write_endpoints(env, tmp_path / "endpoints.yml")
+    lock_store = yaml.safe_load(path.read_text())["lock_store"]
+    assert lock_store == {"type": "bot.lock_store.AtomicRedisLockStore", "url": "${REDIS_URL}",
                           "key_prefix": "${LOCK_STORE_PREFIX}"}
-
-
-def test_a_password_in_redis_url_reaches_the_lock_store_as_a_variable():
-    assert redis_variables("redis://:p%40ss@cache:6380")["REDIS_PASSWORD"] == "p@ss"
-    assert redis_variables("redis://:p%40ss@cache:6380")["REDIS_DB"] == "0"
+    assert "p%40ss" not in path.read_text()  # the URL (and its password) stays in the environment

@@ -1,0 +1,104 @@
+"""The Redis conversation lock across two processes (as two Rasa replicas): one holder at a time, in ticket order."""
+import asyncio
+import multiprocessing
+import time
+import uuid
+
+import pytest
+import redis
+
+from bot.lock_store import AtomicRedisLockStore
+
+pytestmark = pytest.mark.postgres  # needs the machine's Redis, like the PostgreSQL tests need theirs
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+MESSAGES = 20
+STAGGER = 0.015  # between two messages' arrivals: far more than one issue round trip to Redis
+HOLD = 0.02  # a turn's time inside the lock
+
+
+def _replica(prefix, conversation, parity, ready, start):
+    """One process: the messages of one parity, each arriving at the common start + i * STAGGER."""
+    store = AtomicRedisLockStore(url=REDIS_URL, key_prefix=prefix)
+    log = redis.Redis.from_url(REDIS_URL)
+    ready.release()
+    start.wait(timeout=30)
+    start_at = start.value
+
+    async def message(i):
+        await asyncio.sleep(max(0.0, start_at + i * STAGGER - time.time()))
+        async with store.lock(conversation):
+            if log.incr(f"{prefix}:inside") != 1:
+                log.rpush(f"{prefix}:overlaps", i)
+            log.rpush(f"{prefix}:order", i)
+            await asyncio.sleep(HOLD)
+            log.decr(f"{prefix}:inside")
+
+    async def main():
+        await asyncio.gather(*(message(i) for i in range(parity, MESSAGES, 2)))
+
+    asyncio.run(main())
+
+
+class _Start:
+    """A start time both processes read once it is set."""
+
+    def __init__(self, context):
+        self._value = context.Value("d", 0.0)
+        self._event = context.Event()
+
+    def go(self, at):
+        self._value.value = at
+        self._event.set()
+
+    def wait(self, timeout):
+        self._event.wait(timeout)
+
+    @property
+    def value(self):
+        return self._value.value
+
+
+def test_two_processes_take_one_conversations_lock_one_at_a_time_in_arrival_order():
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    conversation = "rest:citizen"
+    context = multiprocessing.get_context("spawn")
+    ready, start = context.Semaphore(0), _Start(context)
+    replicas = [context.Process(target=_replica, args=(prefix, conversation, p, ready, start)) for p in (0, 1)]
+    for replica in replicas:
+        replica.start()
+    for _ in replicas:
+        assert ready.acquire(timeout=60)
+    start.go(time.time() + 0.2)
+    for replica in replicas:
+        replica.join(timeout=30)
+        assert replica.exitcode == 0
+    log = redis.Redis.from_url(REDIS_URL)
+    try:
+        assert log.lrange(f"{prefix}:overlaps", 0, -1) == []
+        assert [int(i) for i in log.lrange(f"{prefix}:order", 0, -1)] == list(range(MESSAGES))
+        # released: no key of the lock is left behind
+        assert log.keys(f"{prefix}:lock:*") == []
+    finally:
+        log.delete(f"{prefix}:inside", f"{prefix}:overlaps", f"{prefix}:order")
+
+
+def test_a_holder_past_its_lifetime_lets_the_next_in_and_its_own_release_changes_nothing():
+    store = AtomicRedisLockStore(url=REDIS_URL, key_prefix=f"t{uuid.uuid4().hex[:10]}")
+    entered = []
+
+    async def slow():
+        async with store.lock("c", lock_lifetime=0.2):
+            entered.append("slow")
+            await asyncio.sleep(0.5)
+
+    async def next_one():
+        await asyncio.sleep(0.05)
+        async with store.lock("c"):
+            entered.append("next")
+
+    async def main():
+        await asyncio.gather(slow(), next_one())
+
+    asyncio.run(main())
+    assert entered == ["slow", "next"]
