@@ -9,6 +9,9 @@ MODEL   := models/12345chat.tar.gz
 # The one place that says where the dialogue data lives (every rasa command takes it from here).
 DATA    := data
 RASA_DATA_ARGS := --data $(DATA) --domain domain.yml --config config.yml
+# make run REPLICAS=N: N Rasa servers and N action servers behind nginx (on PostgreSQL and Redis).
+REPLICAS ?= 1
+NGINX   := /usr/sbin/nginx
 NLU_ASSETS := build/.nlu-assets
 MODEL_INPUTS := config.yml domain.yml $(shell find $(DATA) -type f 2>/dev/null) $(NLU_ASSETS)
 export PYTHONDONTWRITEBYTECODE := 1
@@ -17,7 +20,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 .PHONY: help setup run test train shell bench lock validate clean
 
 help:
-	@echo "make run    - set up what is missing, start the whole stack, print the URLs"
+	@echo "make run    - set up what is missing, start the whole stack, print the URLs (REPLICAS=N behind nginx)"
 	@echo "make test   - set up what is missing, run the whole test suite"
 	@echo "make train  - train the Rasa model (only when data or config changed)"
 	@echo "make shell  - chat with the assistant in the terminal"
@@ -47,8 +50,8 @@ train: setup
 validate: setup
 	$(RASA) data validate $(RASA_DATA_ARGS)
 
-run: setup
-	$(PY) -m bot.cli run
+run: setup $(if $(filter-out 1,$(REPLICAS)),$(NGINX))
+	$(PY) -m bot.cli run --replicas $(REPLICAS)
 
 shell: setup
 	$(PY) -m bot.cli shell
@@ -56,10 +59,13 @@ shell: setup
 /usr/bin/chromium:
 	scripts/install-chromium.sh
 
-test: setup /usr/bin/chromium
+$(NGINX):
+	scripts/install-nginx.sh
+
+test: setup /usr/bin/chromium $(NGINX)
 	$(PY) -m pytest
 
-bench: setup
+bench: setup $(NGINX)
 	$(PY) -m bench $(BENCH)
 
 # Re-pin requirements.txt from requirements.in in a throwaway venv.

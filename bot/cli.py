@@ -9,14 +9,17 @@ from typing import List, Optional
 
 from bot import files
 from bot.settings import SECRETS_FILE, VAR, ensure_local_secrets
-from bot.stack import MODEL, Stack, StackError, Supervisor, process_env, standard_processes, VENV_BIN
+from bot.stack import (
+    MODEL, Stack, StackError, Supervisor, VENV_BIN, process_env, replica_processes, shared_store_defaults,
+    standard_processes,
+)
 
 
 def _interrupt(_signum, _frame):
     raise KeyboardInterrupt
 
 
-def run(_args) -> int:
+def run(args) -> int:
     # A supervisor's SIGTERM must stop the children too, as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
@@ -25,7 +28,13 @@ def run(_args) -> int:
     env = process_env()
     stack = Stack(env)
     try:
-        for process in standard_processes(env):
+        if args.replicas > 1:
+            for name, value in shared_store_defaults(env).items():
+                print(f"{args.replicas} replicas: {name} unset, using {value}", flush=True)
+            processes = replica_processes(env, args.replicas)
+        else:
+            processes = standard_processes(env)
+        for process in processes:
             print(f"starting {process.name} ...", flush=True)
             stack.start(process)
         _print_urls(env, stack)
@@ -49,7 +58,9 @@ def _print_urls(env, stack: Stack) -> None:
     print("12345 Chat is running:")
     if "city portal" in by_name:
         print(f"  city portal (web chat)   {by_name['city portal'].url}")
-    print(f"  Rasa server              {env['RASA_URL']}  (REST: /webhooks/rest/webhook, Socket.IO: /socket.io)")
+    rasa = [p for p in stack.processes if p.name.startswith("rasa server")]
+    behind = f"  (nginx in front of {len(rasa)} Rasa servers)" if "nginx" in by_name else ""
+    print(f"  Rasa server              {env['RASA_URL']}  (REST: /webhooks/rest/webhook, Socket.IO: /socket.io){behind}")
     print(f"  dispatch backend (311)   {env['DISPATCH_URL']}/discovery.json")
     print(f"  action server            {env['ACTION_SERVER_URL']}")
     print(f"  logs                     {stack.log_dir}/")
@@ -96,7 +107,12 @@ def staff(args) -> int:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="start the whole stack and print the URLs").set_defaults(func=run)
+    run_parser = commands.add_parser("run", help="start the whole stack and print the URLs")
+    run_parser.add_argument(
+        "--replicas", type=int, default=int(os.environ.get("REPLICAS") or 1),
+        help="N Rasa servers and N action servers behind nginx, on PostgreSQL and Redis (default REPLICAS or 1)",
+    )
+    run_parser.set_defaults(func=run)
     commands.add_parser("shell", help="chat with the assistant in the terminal").set_defaults(func=shell)
     purge_parser = commands.add_parser(
         "purge", help="delete conversations and the channel's personal data older than RETENTION_DAYS (default 90)"

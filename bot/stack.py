@@ -9,15 +9,15 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
-from urllib.parse import unquote, urlsplit
+from typing import Dict, Iterator, List, Mapping, Optional
 
 import requests
 import yaml
 
-from bot import files, redact
+from bot import files, nginx, redact
 from bot.settings import ROOT, VAR, read_secrets_file
 
 VENV_BIN = Path(sys.executable).parent
@@ -76,18 +76,6 @@ def write_credentials(env: Mapping[str, str], target: Path) -> Path:
     return files.write_private(target, yaml.safe_dump(kept, allow_unicode=True, sort_keys=False))
 
 
-def redis_variables(redis_url: str) -> Dict[str, str]:
-    """REDIS_URL split into the fields Rasa's RedisLockStore takes (it reads no URL)."""
-    parts = urlsplit(redis_url)
-    db = (parts.path or "/0").strip("/") or "0"
-    return {
-        "REDIS_HOST": parts.hostname or "127.0.0.1",
-        "REDIS_PORT": str(parts.port or 6379),
-        "REDIS_DB": db,
-        "REDIS_PASSWORD": unquote(parts.password or ""),
-    }
-
-
 def write_endpoints(env: Mapping[str, str], target: Path) -> Path:
     """endpoints.yml without the lock store when REDIS_URL is unset, and without empty ${VARS}."""
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
@@ -118,9 +106,6 @@ def standard_processes(env: Dict[str, str], model: Path = MODEL, var: Path = VAR
     env.setdefault("TRACKER_STORE_URL", f"sqlite:///{var / 'tracker.db'}")
     env.setdefault("MEDIA_DIR", str(var / "media"))
     env.setdefault("MEDIA_BASE_URL", f"http://127.0.0.1:{portal_port}/media")
-    if env.get("REDIS_URL"):
-        for name, value in redis_variables(env["REDIS_URL"]).items():
-            env.setdefault(name, value)
     env.setdefault("LOCK_STORE_PREFIX", "chat12345")
     files.secure(var)
     credentials = write_credentials(env, var / "credentials.yml")
@@ -168,6 +153,142 @@ def standard_processes(env: Dict[str, str], model: Path = MODEL, var: Path = VAR
             )
         )
     return processes
+
+
+# What `make run REPLICAS=N` uses when the environment names no shared store: this machine's
+# PostgreSQL and Redis as docs/INTERFACE.md describes them (databases created when missing).
+SHARED_STORE_DEFAULTS = {
+    "TRACKER_STORE_URL": "postgresql://postgres@127.0.0.1:5432/chat12345_tracker",
+    "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/chat12345_channel",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def shared_store_defaults(env: Dict[str, str]) -> Dict[str, str]:
+    """Fill in the shared stores the environment leaves unset; returns what was filled in."""
+    filled = {}
+    for name, value in SHARED_STORE_DEFAULTS.items():
+        if not env.get(name):
+            env[name] = filled[name] = value
+    for name in ("TRACKER_STORE_URL", "DATABASE_URL"):
+        if env[name].startswith("postgresql"):
+            create_database(env[name])
+    return filled
+
+
+def create_database(url: str) -> None:
+    """CREATE DATABASE for a PostgreSQL URL when it does not exist (through the server's `postgres` database)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
+    try:
+        with admin.connect() as c:
+            if c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).first() is None:
+                c.execute(text('CREATE DATABASE "%s"' % target.database.replace('"', '""')))
+    finally:
+        admin.dispose()
+
+
+def replica_ports(env: Mapping[str, str], replicas: int) -> Dict[str, List[int]]:
+    """Where the N Rasa and N action servers listen behind nginx: RASA_REPLICA_PORTS and
+    ACTION_REPLICA_PORTS (comma lists) when set, else the next ports after RASA_PORT and ACTION_PORT."""
+    ports = {}
+    for kind, base, default in (("rasa", "RASA_PORT", 5005), ("action", "ACTION_PORT", 5055)):
+        given = env.get(f"{kind.upper()}_REPLICA_PORTS", "")
+        if given:
+            listed = [int(p) for p in given.split(",") if p.strip()]
+            if len(listed) != replicas:
+                raise StackError(f"{kind.upper()}_REPLICA_PORTS names {len(listed)} ports for {replicas} replicas")
+            ports[kind] = listed
+        else:
+            first = int(env.get(base, str(default))) + 1
+            ports[kind] = list(range(first, first + replicas))
+    return ports
+
+
+def replica_processes(env: Dict[str, str], replicas: int, model: Path = MODEL, var: Path = VAR) -> List[Process]:
+    """The product with N Rasa servers and N action servers behind nginx on RASA_PORT (5005).
+
+    The stores must be shared: TRACKER_STORE_URL and DATABASE_URL on PostgreSQL, REDIS_URL for the
+    conversation lock and the Socket.IO message queue. One dispatch backend, one portal.
+    """
+    for name in ("TRACKER_STORE_URL", "DATABASE_URL"):
+        if not env.get(name, "").startswith("postgresql"):
+            raise StackError(f"{replicas} replicas need {name}=postgresql://... (shared by every replica)")
+    if not env.get("REDIS_URL"):
+        raise StackError(f"{replicas} replicas need REDIS_URL (the conversation lock and the web channel's queue)")
+    if env.get("TELEGRAM_BOT_TOKEN") and env.get("TELEGRAM_MODE") == "polling":
+        raise StackError("TELEGRAM_MODE=polling allows one Rasa server per token: use the webhook with replicas")
+    ports = replica_ports(env, replicas)
+    single = standard_processes(env, model, var)  # fills the environment and writes the shared files
+    by_name = {p.name: p for p in single}
+    action_template, rasa_template = by_name["action server"], by_name["rasa server"]
+    public_port = int(env.get("RASA_PORT", "5005"))
+    action_port = int(env.get("ACTION_PORT", "5055"))
+    prefix = var / "nginx"
+    config = nginx.write_config(
+        prefix, public_port=public_port, rasa_ports=ports["rasa"], action_port=action_port,
+        action_ports=ports["action"],
+    )
+    processes = [by_name["dispatch backend"]]
+    processes.append(
+        Process("nginx", nginx.argv(prefix, config), f"http://127.0.0.1:{public_port}/nginx-health", env["RASA_URL"])
+    )
+    for i, port in enumerate(ports["action"], start=1):
+        argv = _with_option(action_template.argv, "--port", str(port))
+        processes.append(Process(f"action server {i}", argv, f"http://127.0.0.1:{port}/health", env["ACTION_SERVER_URL"]))
+    token = env.get("RASA_AUTH_TOKEN", "")
+    for i, port in enumerate(ports["rasa"], start=1):
+        argv = _with_option(rasa_template.argv, "--port", str(port))
+        processes.append(
+            Process(f"rasa server {i}", argv, f"http://127.0.0.1:{port}/status?token={token}",
+                    f"http://127.0.0.1:{port}", startup_timeout=rasa_template.startup_timeout)
+        )
+    if "city portal" in by_name:
+        processes.append(by_name["city portal"])
+    return processes
+
+
+def _with_option(argv: List[str], option: str, value: str) -> List[str]:
+    argv = list(argv)
+    argv[argv.index(option) + 1] = value
+    return argv
+
+
+@dataclass
+class Running:
+    """A started stack: `url` is the public Rasa URL (nginx with replicas), `env` what the children got."""
+
+    stack: "Stack"
+    env: Dict[str, str]
+    url: str
+    processes: Dict[str, Process]
+
+
+@contextmanager
+def running(replicas: int = 1, overrides: Optional[Mapping[str, str]] = None, var: Path = VAR,
+            model: Path = MODEL, portal: bool = False, supervise: bool = True) -> Iterator[Running]:
+    """Start the product (1 replica: as `make run`; N: behind nginx on PostgreSQL and Redis), watched
+    by the supervisor, and stop it on exit. For benches: `with running(2, overrides) as r: r.url`."""
+    env = process_env(overrides)
+    if replicas > 1:
+        shared_store_defaults(env)
+        processes = replica_processes(env, replicas, model=model, var=var)
+    else:
+        processes = standard_processes(env, model=model, var=var)
+    if not portal:
+        processes = [p for p in processes if p.name != "city portal"]
+    stack = Stack(env, log_dir=var / "log")
+    try:
+        for process in processes:
+            stack.start(process)
+        if supervise:
+            Supervisor(stack).watch()
+        yield Running(stack, env, env["RASA_URL"], {p.name: p for p in processes})
+    finally:
+        stack.stop()
 
 
 class Stack:
