@@ -1,6 +1,7 @@
 """Status news from the dispatch backend: a signed webhook that makes Rasa tell the citizen who filed the ticket
 and every citizen who joined it, each on their own channel."""
 import asyncio
+import hashlib
 import json
 import logging
 import re
@@ -14,11 +15,11 @@ from sanic.request import Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import PendingNotification, engine_for, migrate, utcnow
+from bot.db import PendingNotification, PlatformMessage, engine_for, migrate, utcnow
 from bot.settings import Settings
 from bot.signing import verify
 from bot.vocabulary import STATUSES
-from connectors.common import clean, limit_requests
+from connectors.common import claim, clean, limit_requests
 from connectors.portal.channel import WebChatInput, web_channel
 
 logger = logging.getLogger(__name__)
@@ -112,36 +113,54 @@ class NotifyInput(InputChannel):
             if not conversations:
                 return response.json({"delivered": False, "reason": "not filed through this channel"})
             # Side by side (each conversation has its own lock): the backend's webhook waits 5 s, not per follower.
-            told = await asyncio.gather(*(self.tell(request.app, c.sender_id, ticket_id, status, note) for c in conversations))
+            updated = event.get("updated_datetime")
+            told = await asyncio.gather(*(
+                self.tell(request.app, c.sender_id, ticket_id, status, note, _event_id(c.sender_id, ticket_id, status, updated, note))
+                for c in conversations
+            ))
             return response.json({"delivered": all(told)})
 
         return bp
 
-    async def tell(self, app: Any, sender_id: Text, ticket_id: Text, status: Text, note: Text) -> bool:
-        """Trigger the news on the conversation's latest channel; a web visitor away gets it at the next visit."""
+    async def tell(
+        self, app: Any, sender_id: Text, ticket_id: Text, status: Text, note: Text, event_id: Optional[Text] = None
+    ) -> bool:
+        """Trigger the news on the conversation's latest channel; a web visitor away gets it at the next visit.
+
+        The backend retries an event it got no 2xx for; a replica that died after telling the citizen
+        would have it told twice. Under the conversation's lock (Redis with replicas) the event is
+        looked up first and recorded after: a retry, on any replica, finds it told."""
         agent = app.ctx.agent
         channels: List[InputChannel] = getattr(app.ctx, "input_channels", None) or []
         async with agent.lock_store.lock(sender_id):
+            if event_id and await app.loop.run_in_executor(None, self._seen, event_id):
+                return True
             tracker = await agent.processor.fetch_tracker_and_update_session(sender_id)
             latest = tracker.get_latest_input_channel()
             web = web_channel(channels)
-            if web is not None and latest == web.name() and not web.is_connected(sender_id):
+            if web is not None and latest == web.name() and not await web.is_connected(sender_id):
                 await app.loop.run_in_executor(None, self._store, sender_id, ticket_id, status, note)
-                return False
-            output = self._output_channel(channels, latest)
-            await agent.trigger_intent(INTENT, _entities(ticket_id, status, note), output, tracker)
-        return not isinstance(output, CollectingOutputChannel)
+                delivered = False
+            else:
+                output = self._output_channel(channels, latest)
+                await agent.trigger_intent(INTENT, _entities(ticket_id, status, note), output, tracker)
+                delivered = not isinstance(output, CollectingOutputChannel)
+            if event_id:  # told (or stored for the next visit): a retry of this event changes nothing
+                await app.loop.run_in_executor(None, self._record, event_id)
+        return delivered
 
     async def deliver_stored(self, app: Any, web: WebChatInput, conversation: Text) -> None:
-        waiting = await app.loop.run_in_executor(None, self._waiting, conversation)
-        for item in waiting:
-            agent = app.ctx.agent
-            async with agent.lock_store.lock(conversation):
+        agent = app.ctx.agent
+        # Read under the conversation's lock: two tabs of one visitor on two replicas take turns, so
+        # the second finds the news marked delivered by the first.
+        async with agent.lock_store.lock(conversation):
+            waiting = await app.loop.run_in_executor(None, self._waiting, conversation)
+            for item in waiting:
                 tracker = await agent.processor.fetch_tracker_and_update_session(conversation)
                 await agent.trigger_intent(
                     INTENT, _entities(item.ticket_id, item.status, item.note or ""), web.get_output_channel(), tracker
                 )
-            await app.loop.run_in_executor(None, self._mark_delivered, item.id)
+                await app.loop.run_in_executor(None, self._mark_delivered, item.id)
 
     @staticmethod
     def _output_channel(channels: List[InputChannel], name: Optional[Text]) -> OutputChannel:
@@ -158,6 +177,16 @@ class NotifyInput(InputChannel):
             migrate(self.settings.database_url)
             self._migrated = True
         return engine_for(self.settings.database_url)
+
+    def _seen(self, event_id: Text) -> bool:
+        with Session(self._engine(), future=True) as s:
+            query = select(PlatformMessage.id).where(
+                PlatformMessage.platform == self.name(), PlatformMessage.message_id == event_id
+            )
+            return s.execute(query).first() is not None
+
+    def _record(self, event_id: Text) -> None:
+        claim(self._engine(), self.name(), event_id)
 
     def _store(self, sender_id: Text, ticket_id: Text, status: Text, note: Text) -> None:
         with Session(self._engine(), future=True) as s, s.begin():
@@ -177,6 +206,12 @@ class NotifyInput(InputChannel):
             item = s.get(PendingNotification, item_id)
             if item is not None:
                 item.delivered_at = utcnow()
+
+
+def _event_id(sender_id: Text, ticket_id: Text, status: Text, updated: Any, note: Text) -> Text:
+    """One status change of one ticket told to one conversation (the backend's retries carry the same fields)."""
+    raw = "\x1f".join((sender_id, ticket_id, status, str(updated or ""), note))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 def _entities(ticket_id: Text, status: Text, note: Text) -> List[Dict[Text, Any]]:

@@ -1,7 +1,10 @@
 """The city-portal widget's channel: Rasa's Socket.IO channel with the page's metadata and news kept for absent visitors."""
+import asyncio
 import json
 import logging
+import os
 import re
+import time
 import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
@@ -9,7 +12,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from bot import media
 from bot.settings import Settings
@@ -24,6 +27,68 @@ SESSION_ID = re.compile(r"[0-9a-f]{32}")
 # One photo and the form around it; the rest of the Rasa server keeps MAX_BODY.
 MAX_UPLOAD = media.MAX_BYTES + 64 * 1024
 UPLOAD_STATUS = {"too_big": 413, "not_image": 415, "damaged": 422, "too_many_pixels": 422, "unavailable": 503}
+
+
+class Presence:
+    """Which web sessions have a visitor connected, seen from every Rasa replica (REDIS_URL set).
+
+    One sorted set per session in Redis: socket id -> expiry. Each replica refreshes its own sockets
+    every REFRESH seconds, so a replica that dies leaves its visitors "present" for at most TTL
+    seconds (they reconnect to another replica well within that, and rejoin the room there).
+    """
+
+    TTL = 15.0
+    REFRESH = 5.0
+
+    def __init__(self, url: Text, prefix: Text) -> None:
+        from redis import asyncio as aioredis
+
+        self.redis = aioredis.Redis.from_url(url, socket_timeout=5)
+        self.prefix = f"{prefix}:web:"
+        self._refresher: Optional[asyncio.Task] = None
+
+    async def join(self, session_id: Text, sid: Text) -> None:
+        await self._add({sid: self._expiry()}, session_id)
+
+    async def leave(self, session_id: Text, sid: Text) -> None:
+        await self.redis.zrem(self.prefix + session_id, sid)
+
+    async def present(self, session_id: Text) -> bool:
+        return await self.redis.zcount(self.prefix + session_id, time.time(), "+inf") > 0
+
+    def keep_fresh(self, visitors: Dict[Text, Set[Text]]) -> None:
+        if self._refresher is None or self._refresher.done():
+            self._refresher = asyncio.ensure_future(self._refresh(visitors))
+
+    async def _refresh(self, visitors: Dict[Text, Set[Text]]) -> None:
+        while True:
+            await asyncio.sleep(self.REFRESH)
+            for session_id, sids in list(visitors.items()):
+                try:
+                    await self._add({sid: self._expiry() for sid in sids}, session_id)
+                except Exception:  # Redis away for a moment: the next round tries again
+                    logger.warning("Could not refresh the web visitors' presence in Redis.")
+
+    async def _add(self, members: Dict[Text, float], session_id: Text) -> None:
+        if not members:
+            return
+        key = self.prefix + session_id
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(key, members)
+            pipe.zremrangebyscore(key, "-inf", time.time())
+            pipe.expire(key, int(self.TTL * 2))
+            await pipe.execute()
+
+    def _expiry(self) -> float:
+        return time.time() + self.TTL
+
+
+def shared_state() -> Optional[Dict[Text, Text]]:
+    """With REDIS_URL (replicas), the Socket.IO message queue and the presence live in Redis."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return None
+    return {"url": url, "prefix": os.environ.get("LOCK_STORE_PREFIX") or "chat12345"}
 
 
 class WebOutput(SocketIOOutput):
@@ -43,9 +108,16 @@ class WebChatInput(SocketIOInput):
         # Set by the notify channel: delivers the news stored for a session (a coroutine taking its conversation id).
         self.on_visit: Optional[Callable[[Text], Awaitable[None]]] = None
         self.media = media.MediaStore.from_settings(Settings.load())
+        shared = shared_state()
+        self.presence = Presence(shared["url"], shared["prefix"]) if shared else None
+        self.manager = AsyncRedisManager(shared["url"], channel=f"{shared['prefix']}:socketio") if shared else None
 
-    def is_connected(self, conversation: Text) -> bool:
-        return bool(self.visitors.get(platform_id(self.name(), conversation)))
+    async def is_connected(self, conversation: Text) -> bool:
+        """A visitor of this session is connected, to this replica or (with Redis) to any other."""
+        session_id = platform_id(self.name(), conversation)
+        if self.visitors.get(session_id):
+            return True
+        return self.presence is not None and await self.presence.present(session_id)
 
     def get_output_channel(self) -> Optional[WebOutput]:
         return WebOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
@@ -69,7 +141,10 @@ class WebChatInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # A Socket.IO packet is capped like an HTTP body (python-engineio allows 1 MB by default).
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_BODY)
+        # With replicas, an emit to a session's room goes through Redis to whichever replica holds its socket.
+        sio = AsyncServer(
+            async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_BODY, client_manager=self.manager
+        )
         bp = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         limit_requests(bp)
         self.sio = sio
@@ -123,9 +198,13 @@ class WebChatInput(SocketIOInput):
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: Text) -> None:
             for session_id, sids in list(self.visitors.items()):
+                if sid not in sids:
+                    continue
                 sids.discard(sid)
                 if not sids:
                     self.visitors.pop(session_id, None)
+                if self.presence is not None:
+                    await self.presence.leave(session_id, sid)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
@@ -138,6 +217,9 @@ class WebChatInput(SocketIOInput):
                 # python-socketio 5.9: enter_room is synchronous (5.10 made it a coroutine).
                 sio.enter_room(sid, session_id, namespace=self.namespace)
             self.visitors.setdefault(session_id, set()).add(sid)
+            if self.presence is not None:
+                await self.presence.join(session_id, sid)
+                self.presence.keep_fresh(self.visitors)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
             if self.session_persistence and self.on_visit is not None:
                 try:
