@@ -34,9 +34,8 @@ def run(args) -> int:
             processes = replica_processes(env, args.replicas)
         else:
             processes = standard_processes(env)
-        for process in processes:
-            print(f"starting {process.name} ...", flush=True)
-            stack.start(process)
+        print(f"starting {', '.join(p.name for p in processes)} ...", flush=True)
+        stack.start_all(processes)
         _print_urls(env, stack)
         # From here on a process that dies is started again (with growing pauses), the others untouched.
         Supervisor(stack).watch()

@@ -282,8 +282,7 @@ def running(replicas: int = 1, overrides: Optional[Mapping[str, str]] = None, va
         processes = [p for p in processes if p.name != "city portal"]
     stack = Stack(env, log_dir=var / "log")
     try:
-        for process in processes:
-            stack.start(process)
+        stack.start_all(processes)
         if supervise:
             Supervisor(stack).watch()
         yield Running(stack, env, env["RASA_URL"], {p.name: p for p in processes})
@@ -314,6 +313,25 @@ class Stack:
         self._wait_healthy(process)
         process.healthy = True
         return process
+
+    def start_all(self, processes: List[Process]) -> None:
+        """Start in order, the replicas of one kind (`rasa server 1`, `rasa server 2`) side by side:
+        each loads its model while the others do."""
+        i = 0
+        while i < len(processes):
+            kind = processes[i].name.rstrip("0123456789 ")
+            group = [processes[i]]
+            while i + len(group) < len(processes) and processes[i + len(group)].name.rstrip("0123456789 ") == kind:
+                group.append(processes[i + len(group)])
+            self.stopping.clear()
+            for process in group:
+                self.spawn(process)
+                if process not in self.processes:
+                    self.processes.append(process)
+            for process in group:
+                self._wait_healthy(process)
+                process.healthy = True
+            i += len(group)
 
     def spawn(self, process: Process) -> None:
         files.secure_dir(self.log_dir)
