@@ -181,10 +181,8 @@ def _load_and_kill(stack):
                 back_at = time.monotonic() - load.started
             time.sleep(0.2)
         load.stop.set()
-    listed = requests.get(f"{stack.env['DISPATCH_URL']}/requests.json",
-                          params={"api_key": stack.env["DISPATCH_API_KEY"], "page_size": 10000}, timeout=60).json()
     counts = {}
-    for ticket in listed:
+    for ticket in _all_tickets(stack.env):
         counts[ticket.get("description")] = counts.get(ticket.get("description"), 0) + 1
     before = [ms for t, ms in load.samples if t < killed_at]
     after = [ms for t, ms in load.samples if t >= killed_at]
@@ -202,6 +200,18 @@ def _load_and_kill(stack):
         "latency_before_kill": percentiles(before),
         "latency_after_kill": percentiles(after),
     }
+
+
+def _all_tickets(env):
+    page = 1
+    while True:
+        response = requests.get(f"{env['DISPATCH_URL']}/requests.json", timeout=60,
+                                params={"api_key": env["DISPATCH_API_KEY"], "page_size": 200, "page": page})
+        response.raise_for_status()
+        yield from response.json()
+        if len(response.json()) < 200:
+            return
+        page += 1
 
 
 def run():
