@@ -172,7 +172,10 @@ def shared_store_defaults(env: Dict[str, str]) -> Dict[str, str]:
             env[name] = filled[name] = value
     for name in ("TRACKER_STORE_URL", "DATABASE_URL"):
         if env[name].startswith("postgresql"):
-            create_database(env[name])
+            try:
+                create_database(env[name])
+            except Exception as exc:  # the URL may hold a password: name the variable, not the value
+                raise StackError(f"cannot create or reach the database of {name}: {type(exc).__name__}") from exc
     return filled
 
 
