@@ -15,10 +15,12 @@ which put a second per queued message on a conversation's latency.
 """
 import asyncio
 import logging
+import time
+from collections import deque
 from contextlib import asynccontextmanager
 from typing import AsyncGenerator, Optional, Text
 
-from rasa.core.lock import TicketLock
+from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 from redis import asyncio as aioredis
@@ -107,7 +109,8 @@ class AtomicRedisLockStore(LockStore):
             raise LockError(f"Error while acquiring lock. Error:\n{exc}") from exc
         try:
             await self._wait_for(conversation_id, keys, ticket)
-            yield TicketLock(conversation_id)
+            # The ticket served, for whoever wants to see the order (Rasa ignores what lock() yields).
+            yield TicketLock(conversation_id, deque([Ticket(ticket, time.time() + lock_lifetime)]))
         finally:
             try:
                 await self._release(keys=keys, args=[ticket])
