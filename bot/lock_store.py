@@ -8,7 +8,9 @@ SET also drops the other's ticket. Here every step is one Lua script, so Redis r
 - issue: INCR a counter and add the number to a sorted set with its expiry, in one step, so the
   order of the set is the order the messages reached Redis;
 - acquire: drop expired tickets from the head, then the ticket at the head is the one served;
-- release: remove the ticket; the keys go when no ticket is left.
+- release: remove the ticket; the keys go when no ticket is left;
+- a ticket is a lease of LEASE seconds that its process renews while it waits and while it holds the
+  lock, so a replica that dies holding it blocks the conversation for LEASE seconds at most.
 
 Waiting polls Redis (no busy CPU: asyncio sleeps, starting at 5 ms) instead of Rasa's 1 s steps,
 which put a second per queued message on a conversation's latency.
@@ -39,8 +41,12 @@ for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[1]) * 2) end
 return ticket
 """
 
-# ARGV[1] our ticket. Returns 1 served, 0 wait, -1 our ticket expired (another holder may be in).
+# ARGV[1] our ticket, ARGV[2] lease (ms). Returns 1 served, 0 wait, -1 our ticket expired (another
+# holder may be in). A waiter's own lease is renewed on each try: only a dead waiter's ticket expires.
 ACQUIRE = _NOW + """
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) and tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0') > now then
+  redis.call('HSET', KEYS[3], ARGV[1], now + tonumber(ARGV[2]))
+end
 while true do
   local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
   if not head then return -1 end
@@ -53,6 +59,14 @@ while true do
   redis.call('ZREM', KEYS[2], head)
   redis.call('HDEL', KEYS[3], head)
 end
+"""
+
+# ARGV[1] our ticket, ARGV[2] lease (ms): the holder's heartbeat. 0 when the ticket is gone (expired).
+RENEW = _NOW + """
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[3], ARGV[1], now + tonumber(ARGV[2]))
+for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2]) * 2) end
+return 1
 """
 
 RELEASE = """
@@ -68,6 +82,10 @@ class AtomicRedisLockStore(LockStore):
 
     FIRST_WAIT = 0.005
     MAX_WAIT = 0.1
+    # A ticket lives LEASE seconds unless its process renews it (every LEASE / 4 while it holds the
+    # lock, at every try while it waits). A replica killed mid-turn blocks its conversation for at
+    # most LEASE seconds, not Rasa's whole lock lifetime (60 s); a live turn keeps its lock however long.
+    LEASE = 10.0
 
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, url: Optional[Text] = None,
                  key_prefix: Text = "chat12345") -> None:
@@ -90,6 +108,7 @@ class AtomicRedisLockStore(LockStore):
             self._issue = self._client.register_script(ISSUE)
             self._acquire = self._client.register_script(ACQUIRE)
             self._release = self._client.register_script(RELEASE)
+            self._renew = self._client.register_script(RENEW)
             self._loop = loop
         return self._client
 
@@ -103,24 +122,39 @@ class AtomicRedisLockStore(LockStore):
     ) -> AsyncGenerator[TicketLock, None]:
         self._redis()
         keys = self._keys(conversation_id)
+        lease = int(min(lock_lifetime, self.LEASE) * 1000)
         try:
-            ticket = int(await self._issue(keys=keys, args=[int(lock_lifetime * 1000)]))
+            ticket = int(await self._issue(keys=keys, args=[lease]))
         except Exception as exc:
             raise LockError(f"Error while acquiring lock. Error:\n{exc}") from exc
+        heartbeat = None
         try:
-            await self._wait_for(conversation_id, keys, ticket)
+            await self._wait_for(conversation_id, keys, ticket, lease)
+            heartbeat = asyncio.ensure_future(self._keep(keys, ticket, lease))
             # The ticket served, for whoever wants to see the order (Rasa ignores what lock() yields).
-            yield TicketLock(conversation_id, deque([Ticket(ticket, time.time() + lock_lifetime)]))
+            yield TicketLock(conversation_id, deque([Ticket(ticket, time.time() + lease / 1000)]))
         finally:
+            if heartbeat is not None:
+                heartbeat.cancel()
             try:
                 await self._release(keys=keys, args=[ticket])
             except Exception:  # the ticket expires by itself; the turn's outcome stands
                 logger.exception("Could not release the lock of a conversation.")
 
-    async def _wait_for(self, conversation_id: Text, keys, ticket: int) -> None:
+    async def _keep(self, keys, ticket: int, lease: int) -> None:
+        while True:
+            await asyncio.sleep(lease / 4000)
+            try:
+                if not int(await self._renew(keys=keys, args=[ticket, lease])):
+                    logger.warning("A conversation's lock expired while its turn was running.")
+                    return
+            except Exception:  # Redis away for a moment: the next beat tries again
+                logger.warning("Could not renew a conversation's lock.")
+
+    async def _wait_for(self, conversation_id: Text, keys, ticket: int, lease: int) -> None:
         wait = self.FIRST_WAIT
         while True:
-            state = int(await self._acquire(keys=keys, args=[ticket]))
+            state = int(await self._acquire(keys=keys, args=[ticket, lease]))
             if state == 1:
                 return
             if state < 0:

@@ -7,7 +7,7 @@ import uuid
 import pytest
 import redis
 
-from bot.lock_store import AtomicRedisLockStore
+from bot.lock_store import ISSUE, AtomicRedisLockStore
 
 pytestmark = pytest.mark.postgres  # needs the machine's Redis, like the PostgreSQL tests need theirs
 
@@ -86,22 +86,37 @@ def test_two_processes_take_one_conversations_lock_one_at_a_time_in_ticket_order
         log.delete(f"{prefix}:inside", f"{prefix}:overlaps", f"{prefix}:order", f"{prefix}:tickets")
 
 
-def test_a_holder_past_its_lifetime_lets_the_next_in_and_its_own_release_changes_nothing():
-    store = AtomicRedisLockStore(url=REDIS_URL, key_prefix=f"t{uuid.uuid4().hex[:10]}")
-    entered = []
+def test_a_live_holder_keeps_the_lock_past_its_lease_and_a_dead_ones_ticket_expires():
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    store = AtomicRedisLockStore(url=REDIS_URL, key_prefix=prefix)
+    store.LEASE = 0.3
+    log = []
 
     async def slow():
-        async with store.lock("c", lock_lifetime=0.2):
-            entered.append("slow")
-            await asyncio.sleep(0.5)
+        async with store.lock("c"):
+            log.append("slow in")
+            await asyncio.sleep(1.0)  # three leases: renewed by its heartbeat
+            log.append("slow out")
 
     async def next_one():
         await asyncio.sleep(0.05)
         async with store.lock("c"):
-            entered.append("next")
+            log.append("next in")
 
     async def main():
         await asyncio.gather(slow(), next_one())
 
     asyncio.run(main())
-    assert entered == ["slow", "next"]
+    assert log == ["slow in", "slow out", "next in"]
+
+    # A replica killed while holding the lock: its ticket, never renewed, lapses after the lease.
+    dead = redis.Redis.from_url(REDIS_URL).register_script(ISSUE)
+    keys = [f"{prefix}:lock:d:next", f"{prefix}:lock:d:tickets", f"{prefix}:lock:d:expiry"]
+    assert dead(keys=keys, args=[300]) == 1
+
+    async def after_the_dead():
+        began = time.monotonic()
+        async with store.lock("d"):
+            return time.monotonic() - began
+
+    assert 0.2 < asyncio.run(after_the_dead()) < 2.0
