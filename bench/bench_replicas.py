@@ -28,7 +28,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from bench.common import percentiles, stack_env
-from bot.stack import free_port, running
+from bot.stack import free_ports, running
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 MESSAGES = 20
@@ -145,12 +145,13 @@ def loss_run():
         var = Path(tmp)
         tag = uuid.uuid4().hex[:8]
         databases = [f"bench_tracker_{tag}", f"bench_channel_{tag}"]
+        ports = free_ports(4)
         overrides = dict(stack_env(var))
         overrides.update(
             TRACKER_STORE_URL=f"postgresql://postgres@127.0.0.1/{databases[0]}",
             DATABASE_URL=f"postgresql://postgres@127.0.0.1/{databases[1]}",
             REDIS_URL=REDIS_URL, LOCK_STORE_PREFIX=f"b{tag}",
-            RASA_REPLICA_PORTS=f"{free_port()},{free_port()}", ACTION_REPLICA_PORTS=f"{free_port()},{free_port()}",
+            RASA_REPLICA_PORTS="{},{}".format(*ports[:2]), ACTION_REPLICA_PORTS="{},{}".format(*ports[2:]),
         )
         try:
             with running(2, overrides, var=var) as stack:

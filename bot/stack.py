@@ -49,6 +49,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def free_ports(count: int) -> List[int]:
+    """`count` different free ports (held open together while chosen, so no two are the same)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 def process_env(overrides: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
     """The environment every child gets: ours, then the local secrets file for what is unset, then overrides."""
     env = dict(read_secrets_file())

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.stack import MODEL, free_port, running
+from bot.stack import MODEL, free_ports, running
 from tests.isolation import isolated
 
 SECRETS = {
@@ -25,6 +25,7 @@ def replicas(tmp_path_factory):
     var = tmp_path_factory.mktemp("replicas-var")
     tag = uuid.uuid4().hex[:8]
     databases = [f"replicas_tracker_{tag}", f"replicas_channel_{tag}"]
+    ports = free_ports(2 * REPLICAS)
     overrides = dict(SECRETS)
     overrides.update(
         isolated(var),
@@ -32,8 +33,8 @@ def replicas(tmp_path_factory):
         DATABASE_URL=f"postgresql://postgres@127.0.0.1/{databases[1]}",
         REDIS_URL="redis://127.0.0.1:6379/0",
         LOCK_STORE_PREFIX=f"r{tag}",  # parallel runs share the Redis: keys and the Socket.IO channel apart
-        RASA_REPLICA_PORTS=",".join(str(free_port()) for _ in range(REPLICAS)),
-        ACTION_REPLICA_PORTS=",".join(str(free_port()) for _ in range(REPLICAS)),
+        RASA_REPLICA_PORTS=",".join(map(str, ports[:REPLICAS])),
+        ACTION_REPLICA_PORTS=",".join(map(str, ports[REPLICAS:])),
     )
     try:
         with running(REPLICAS, overrides, var=var) as stack:
