@@ -330,22 +330,24 @@ class Stack:
         return process
 
     def start_all(self, processes: List[Process]) -> None:
-        """Start in order, the replicas of one kind (`rasa server 1`, `rasa server 2`) side by side:
-        each loads its model while the others do."""
+        """Start in order; of the replicas of one kind (`rasa server 1`, `rasa server 2`) the first
+        alone, since it creates the shared tables (two servers creating them at once collide in
+        PostgreSQL), then the others side by side, each loading its model while the others do."""
         i = 0
         while i < len(processes):
             kind = processes[i].name.rstrip("0123456789 ")
             group = [processes[i]]
             while i + len(group) < len(processes) and processes[i + len(group)].name.rstrip("0123456789 ") == kind:
                 group.append(processes[i + len(group)])
-            self.stopping.clear()
-            for process in group:
-                self.spawn(process)
-                if process not in self.processes:
-                    self.processes.append(process)
-            for process in group:
-                self._wait_healthy(process)
-                process.healthy = True
+            for batch in (group[:1], group[1:]):
+                self.stopping.clear()
+                for process in batch:
+                    self.spawn(process)
+                    if process not in self.processes:
+                        self.processes.append(process)
+                for process in batch:
+                    self._wait_healthy(process)
+                    process.healthy = True
             i += len(group)
 
     def spawn(self, process: Process) -> None:
