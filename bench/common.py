@@ -1,13 +1,15 @@
 """Shared by the benchmarks: percentiles, a throwaway environment for the stack, process memory."""
 import statistics
 import tempfile
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
 from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, text
 
-from bot.stack import Process, Stack, free_port, process_env, standard_processes
+from bot.stack import Process, Stack, free_port, free_ports, process_env, running, standard_processes
 
 
 def percentiles(samples_ms: List[float]) -> Dict[str, float]:
@@ -31,15 +33,46 @@ def stack_env(var: Path) -> Dict[str, str]:
 
 
 @contextmanager
-def conversation_stack() -> Iterator[Tuple[Dict[str, str], List[Process]]]:
-    """Backend, action server and Rasa server on throwaway stores, started in order; stopped on exit."""
+def conversation_stack(replicas: int = 1) -> Iterator[Tuple[Dict[str, str], List[Process]]]:
+    """Backend, action server and Rasa server on throwaway stores, started in order; stopped on exit.
+    With replicas > 1: N Rasa and N action servers behind nginx (env["RASA_URL"] is nginx) on throwaway
+    PostgreSQL databases and a Redis prefix of their own."""
     with tempfile.TemporaryDirectory() as tmp:
+        if replicas > 1:
+            with _replica_stack(Path(tmp), replicas) as started:
+                yield started
+            return
         env = stack_env(Path(tmp))
         processes = [p for p in standard_processes(env, var=Path(tmp)) if p.name != "city portal"]
         with Stack(env, log_dir=Path(tmp) / "log") as stack:
             for process in processes:
                 stack.start(process)
             yield env, processes
+
+
+@contextmanager
+def _replica_stack(var: Path, replicas: int) -> Iterator[Tuple[Dict[str, str], List[Process]]]:
+    tag = uuid.uuid4().hex[:8]
+    databases = [f"bench_tracker_{tag}", f"bench_channel_{tag}"]
+    ports = free_ports(2 * replicas)
+    overrides = dict(stack_env(var))
+    overrides.update(
+        TRACKER_STORE_URL=f"postgresql://postgres@127.0.0.1/{databases[0]}",
+        DATABASE_URL=f"postgresql://postgres@127.0.0.1/{databases[1]}",
+        REDIS_URL="redis://127.0.0.1:6379/0", LOCK_STORE_PREFIX=f"b{tag}",
+        RASA_REPLICA_PORTS=",".join(map(str, ports[:replicas])),
+        ACTION_REPLICA_PORTS=",".join(map(str, ports[replicas:])),
+    )
+    try:
+        with running(replicas, overrides, var=var, supervise=False) as started:
+            yield started.env, list(started.processes.values())
+    finally:
+        admin = create_engine("postgresql://postgres@127.0.0.1/postgres", isolation_level="AUTOCOMMIT", future=True)
+        with admin.connect() as c:
+            for name in databases:
+                c.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
 
 
 def rss_mb(pid: int) -> float:
