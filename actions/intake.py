@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, entity, language, outbox, service_words, when
-from actions.photos import photo_line, photo_place
+from actions.photos import media_urls, photo_line, photo_place
 from bot import duplicates, emergency, intake, services
 from bot import phone as phones
 from bot.dispatch import DispatchRejected, NewTicket
@@ -279,7 +279,7 @@ class ActionFileTicket(Action):
             lat=tracker.get_slot("lat"),
             long=tracker.get_slot("long"),
             language=lang,
-            media_urls=tuple(tracker.get_slot("photos") or ()),
+            media_urls=media_urls(tracker),
         )
         box = outbox()
         key = tracker.get_slot("submission_key") or uuid.uuid4().hex

@@ -2,7 +2,7 @@
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 
 from actions.common import language
 from bot.media import MediaStore
@@ -20,42 +20,66 @@ def media_store() -> MediaStore:
     return _store
 
 
+def kept_photos(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The genuine photo entries sent since the last reset, oldest first, without repeats, at most MAX_PHOTOS.
+
+    The `photos` slot holds only the latest message's entries (from_entity replaces), so the kept ones are read
+    off the events: each SlotSet of `photos` with a list adds the entries sealed for this conversation
+    (bot.media.MediaStore.genuine: a REST or Socket.IO caller cannot attach a photo by writing metadata), a
+    SlotSet to None (the reset after filing or cancelling) clears them."""
+    if tracker.get_slot("photos") is None:
+        return []  # reset, restarted or never set: nothing since
+    kept: List[Dict[Text, Any]] = []
+    for event in tracker.events:
+        if event.get("event") != "slot" or event.get("name") != "photos":
+            continue
+        value = event.get("value")
+        if not isinstance(value, list):
+            kept = []
+            continue
+        urls = {p["url"] for p in kept}
+        for photo in media_store().genuine(tracker.sender_id, {"photos": value}):
+            if photo["url"] not in urls and len(kept) < MAX_PHOTOS:
+                kept.append(photo)
+                urls.add(photo["url"])
+    return kept
+
+
+def media_urls(tracker: Tracker) -> Tuple[Text, ...]:
+    return tuple(p["url"] for p in kept_photos(tracker))
+
+
 def photo_gps(tracker: Tracker) -> Optional[Tuple[float, float]]:
-    point = tracker.get_slot("photo_gps")
-    try:
-        return float(point[0]), float(point[1])
-    except (TypeError, ValueError, IndexError):
-        return None
+    """The position of the latest located photo sent while the place was unknown, until the offer is answered
+    (answering, like the reset, sets the `photo_gps` slot to None)."""
+    located = {
+        p["url"]: (float(p["lat"]), float(p["long"]))
+        for p in kept_photos(tracker)
+        if isinstance(p.get("lat"), (int, float)) and isinstance(p.get("long"), (int, float))
+    }
+    point: Optional[Tuple[float, float]] = None
+    place: Dict[Text, Any] = {}
+    for event in tracker.events:
+        if event.get("event") != "slot":
+            continue
+        name, value = event.get("name"), event.get("value")
+        if name in ("lat", "address"):
+            place[name] = value
+        elif name == "photo_gps":
+            point = None
+        elif name == "photos" and isinstance(value, list) and place.get("lat") is None and not place.get("address"):
+            for entry in value:
+                if isinstance(entry, dict) and entry.get("url") in located:
+                    point = located[entry["url"]]
+    return point
 
 
 def photo_line(tracker: Tracker, lang: Text) -> Text:
     """The summary's line about photos ("" without any)."""
-    count = len(tracker.get_slot("photos") or [])
+    count = len(kept_photos(tracker))
     if not count:
         return ""
     return f"\n- Photos: {count}" if lang == "en" else f"\n- 照片:{count} 张"
-
-
-class ActionKeepPhotos(Action):
-    """The custom slot mapping of `photos`, run on every message: the photos a channel attached to it.
-
-    Only entries the channel sealed for this conversation count (bot.media.MediaStore.genuine), so a REST
-    or Socket.IO caller cannot attach a photo it did not upload by writing metadata."""
-
-    def name(self) -> Text:
-        return "action_keep_photos"
-
-    async def run(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        found = media_store().genuine(tracker.sender_id, tracker.latest_message.get("metadata"))
-        if not found:
-            return []
-        kept = list(tracker.get_slot("photos") or [])
-        kept += [p["url"] for p in found if p["url"] not in kept]
-        events: List[EventType] = [SlotSet("photos", kept[:MAX_PHOTOS])]
-        located = [p for p in found if isinstance(p.get("lat"), (int, float)) and isinstance(p.get("long"), (int, float))]
-        if located and tracker.get_slot("lat") is None and not tracker.get_slot("address"):
-            events.append(SlotSet("photo_gps", [located[-1]["lat"], located[-1]["long"]]))
-        return events
 
 
 class ActionPhotoReceived(Action):
@@ -71,7 +95,7 @@ class ActionPhotoReceived(Action):
         if tracker.active_loop_name != "intake_form":
             return start_events(tracker, text="", intent="report_issue")
         if tracker.get_slot("requested_slot") != "description":  # there the question itself says it
-            dispatcher.utter_message(response="utter_photo_kept", count=len(tracker.get_slot("photos") or []))
+            dispatcher.utter_message(response="utter_photo_kept", count=len(kept_photos(tracker)))
         return []
 
 

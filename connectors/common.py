@@ -1,6 +1,7 @@
 """What every platform's channel shares: one handling per platform message, the screen between what a
 citizen sends and what Rasa takes as meaning, and an answer to every turn, even a failed one."""
 import asyncio
+import json
 import logging
 import re
 from typing import Any, Awaitable, Callable, Collection, Dict, Iterable, Optional, Set, Text
@@ -102,6 +103,17 @@ def screen(text: Text, offered: Collection[Text]) -> Optional[Dict[Text, Any]]:
     }
 
 
+def photo_only(metadata: Optional[Dict[Text, Any]]) -> Text:
+    """The text of a photo with no words: its entries as `photo` entities of the payload.
+
+    Rasa sets a payload's entities from its text after the NLU has run, so bot.nlu.photos cannot add them here.
+    The entries stay unverified like any entity; the actions check their seals (actions/photos.py)."""
+    photos = (metadata or {}).get("photos")
+    if not isinstance(photos, list) or not photos:
+        return PHOTO_ONLY
+    return PHOTO_ONLY + json.dumps({"photo": photos}, ensure_ascii=False, separators=(",", ":"))
+
+
 def language_of(text: Text, metadata: Optional[Dict[Text, Any]]) -> Text:
     if _CJK.search(text):
         return "zh"
@@ -180,6 +192,8 @@ async def take_turn(
         parse_data = screen(text, offered)
     elif not text.strip():
         parse_data = screen(text, ())
+    elif text == PHOTO_ONLY:
+        text = photo_only(message.metadata)
     output = _Counting(message.output_channel)
     screened = UserMessage(
         text,

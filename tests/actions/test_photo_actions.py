@@ -19,13 +19,17 @@ def store(tmp_path, monkeypatch):
     return store
 
 
-def tracker(metadata=None, intent="send_photo", slots=None, loop=None, sender="telegram:42"):
+def tracker(metadata=None, intent="send_photo", slots=None, loop=None, sender="telegram:42", photos=()):
+    """`photos`: the values the `photos` slot was set to, in order (its from_entity mapping, a reset's None)."""
+    events = [{"event": "slot", "name": "photos", "value": value} for value in photos]
+    if photos:
+        slots = dict(slots or {}, photos=photos[-1])
     return Tracker(
         sender_id=sender,
         slots=dict({"language": "zh"}, **(slots or {})),
         latest_message={"text": "/send_photo", "intent": {"name": intent, "confidence": 1.0}, "entities": [],
                         "metadata": metadata or {}},
-        events=[], paused=False, followup_action=None,
+        events=events, paused=False, followup_action=None,
         active_loop={"name": loop} if loop else {}, latest_action_name="action_listen",
     )
 
@@ -36,16 +40,26 @@ def run(action, t):
     return dispatcher.messages, {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-def test_a_sealed_photo_is_kept_and_its_gps_offered(store):
-    entry = store.attach("telegram:42", Photo("a", URL, (39.9055, 116.3976)))
-    _, slots = run(photo_actions.ActionKeepPhotos(), tracker({"photos": [entry]}, slots={"photos": ["http://x/1.jpg"]}))
-    assert slots == {"photos": ["http://x/1.jpg", URL], "photo_gps": [39.9055, 116.3976]}
+def test_the_sealed_photos_since_the_last_reset_are_kept_once_each_and_the_latest_position_offered(store):
+    old = store.attach("telegram:42", Photo("o", URL + "0", (1.0, 2.0)))
+    first = store.attach("telegram:42", Photo("a", URL, (39.9055, 116.3976)))
+    second = store.attach("telegram:42", Photo("b", URL + "2", None))
+    t = tracker(photos=[[old], None, [first], [first, second]])
+    assert photo_actions.media_urls(t) == (URL, URL + "2")
+    assert photo_actions.photo_gps(t) == (39.9055, 116.3976)
+    assert photo_actions.media_urls(tracker(photos=[[first], None])) == ()
+
+
+def test_at_most_twenty_photos_are_kept(store):
+    entries = [store.attach("telegram:42", Photo(str(i), f"{URL}{i}", None)) for i in range(25)]
+    assert len(photo_actions.media_urls(tracker(photos=[entries[:10], entries[5:]]))) == 20
 
 
 def test_a_photo_url_written_into_metadata_by_the_caller_is_not_kept(store):
-    sealed_for_another = store.attach("telegram:43", Photo("a", URL, None))
-    for metadata in ({"photos": [{"url": URL}]}, {"photos": [sealed_for_another]}, {"photos": URL}):
-        assert run(photo_actions.ActionKeepPhotos(), tracker(metadata, sender="rest:42"))[1] == {}
+    sealed_for_another = store.attach("telegram:43", Photo("a", URL, (39.9, 116.4)))
+    for entries in ([{"url": URL, "lat": 39.9, "long": 116.4}], [sealed_for_another], [URL], [None]):
+        t = tracker(photos=[entries], sender="rest:42")
+        assert photo_actions.kept_photos(t) == [] and photo_actions.photo_gps(t) is None
 
 
 def test_a_photo_without_words_starts_the_intake_and_the_form_asks_what_and_where():
@@ -55,29 +69,34 @@ def test_a_photo_without_words_starts_the_intake_and_the_form_asks_what_and_wher
     assert [m["response"] for m in messages] == ["utter_photo_received"]
 
 
-def test_a_photo_inside_the_form_is_acknowledged_with_the_count():
+def test_a_photo_inside_the_form_is_acknowledged_with_the_count(store):
+    entries = [store.attach("telegram:42", Photo(n, URL + n, None)) for n in "12"]
     messages, slots = run(photo_actions.ActionPhotoReceived(),
-                          tracker(slots={"photos": [URL, URL], "requested_slot": "phone"}, loop="intake_form"))
+                          tracker(slots={"requested_slot": "phone"}, loop="intake_form", photos=[entries[:1], entries]))
     assert slots == {} and messages[0]["response"] == "utter_photo_kept" and messages[0]["count"] == 2
 
 
-def test_the_photo_position_is_offered_and_used_only_when_the_citizen_says_yes():
-    messages, _ = run(photo_actions.ActionAskAddress(), tracker(slots={"photo_gps": [39.9055, 116.3976]}))
+def test_the_photo_position_is_offered_and_used_only_when_the_citizen_says_yes(store):
+    located = [[store.attach("telegram:42", Photo("a", URL, (39.9055, 116.3976)))]]
+    messages, _ = run(photo_actions.ActionAskAddress(), tracker(photos=located))
     assert messages[0]["response"] == "utter_ask_photo_location" and messages[0]["lat"] == "39.905500"
     form = ValidateIntakeForm()
-    yes = tracker(intent="use_photo_location", slots={"photo_gps": [39.9055, 116.3976]}, loop="intake_form")
+    yes = tracker(intent="use_photo_location", loop="intake_form", photos=located)
     slots = form.validate_address("photo", CollectingDispatcher(), yes, {})
     assert slots["lat"] == 39.9055 and slots["long"] == 116.3976 and slots["photo_gps"] is None
     assert slots["address"] == "照片拍摄位置 (39.905500, 116.397600)"
-    no = tracker(intent="decline_photo_location", slots={"photo_gps": [39.9055, 116.3976]}, loop="intake_form")
+    no = tracker(intent="decline_photo_location", loop="intake_form", photos=located)
     assert form.validate_address("declined", CollectingDispatcher(), no, {}) == {"address": None, "photo_gps": None}
-    messages, _ = run(photo_actions.ActionAskAddress(), tracker(slots={"photo_gps": None}))
+    answered = tracker(photos=located)
+    answered.events.append({"event": "slot", "name": "photo_gps", "value": None})
+    messages, _ = run(photo_actions.ActionAskAddress(), answered)
     assert messages[0]["response"] == "utter_ask_address"
 
 
 @pytest.mark.parametrize("lang, line", [("zh", "\n- 照片:2 张"), ("en", "\n- Photos: 2"), (None, "")])
-def test_the_summary_counts_the_photos(lang, line):
+def test_the_summary_counts_the_photos(store, lang, line):
     slots = {"description": "路灯坏了", "address": "东城区东四十条甲22号", "phone": "13912349731", "service_code": "streetlight",
-             "language": lang or "zh", "photos": [URL, URL + "2"] if lang else None}
-    messages, _ = run(ActionAskConfirmed(), tracker(intent="deny", slots=slots))
+             "language": lang or "zh"}
+    entries = [store.attach("telegram:42", Photo(n, URL + n, None)) for n in "12"]
+    messages, _ = run(ActionAskConfirmed(), tracker(intent="deny", slots=slots, photos=[entries] if lang else []))
     assert messages[-1]["response"] == "utter_summary" and messages[-1]["photo_line"] == line

@@ -94,12 +94,16 @@ def test_a_rest_caller_cannot_attach_a_photo_by_writing_metadata(rasa_server, po
     url = portal.url + "media/" + "a" * 64 + ".jpg"
     forged = {"photos": [{"url": url, "lat": 39.9, "long": 116.4, "seal": "0" * 64}]}
     sender = "photo-forger"
+    answers = []
     for text in ("/send_photo", "小区门口的路灯坏了三天了"):
         answer = requests.post(f"{rasa_server.url}/webhooks/rest/webhook",
                                json={"sender": sender, "message": text, "metadata": forged}, timeout=120)
         assert answer.ok
+        answers.append(" ".join(m.get("text", "") for m in answer.json()))
+    assert "拍摄位置" not in answers[-1] and "具体地点在哪里" in answers[-1]  # the forged position is not offered
     tracker = requests.get(f"{rasa_server.url}/conversations/rest:{sender}/tracker",
                            params={"token": rasa_server.token}, timeout=30).json()
-    assert tracker["slots"]["photos"] is None and tracker["slots"]["photo_gps"] is None
+    # The NLU passes the caption's metadata on unverified (bot/nlu/photos.py); the actions keep none of it.
+    assert tracker["slots"]["photos"] in (None, forged["photos"]) and tracker["slots"]["photo_gps"] is None
     first = [e for e in tracker["events"] if e["event"] == "user"][0]
     assert first["parse_data"]["intent"]["name"] == "ignored_message"  # "/send_photo" typed is no photo
