@@ -50,6 +50,13 @@ def test_the_sealed_photos_since_the_last_reset_are_kept_once_each_and_the_lates
     assert photo_actions.media_urls(tracker(photos=[[first], None])) == ()
 
 
+def test_a_photo_sent_once_the_place_is_known_is_not_offered(store):
+    located = store.attach("telegram:42", Photo("a", URL, (39.9055, 116.3976)))
+    t = tracker(photos=[[located]])
+    t.events.insert(0, {"event": "slot", "name": "address", "value": "东城区东四十条甲22号"})
+    assert photo_actions.photo_gps(t) is None and photo_actions.media_urls(t) == (URL,)
+
+
 def test_at_most_twenty_photos_are_kept(store):
     entries = [store.attach("telegram:42", Photo(str(i), f"{URL}{i}", None)) for i in range(25)]
     assert len(photo_actions.media_urls(tracker(photos=[entries[:10], entries[5:]]))) == 20
