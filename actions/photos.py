@@ -26,11 +26,14 @@ def kept_photos(tracker: Tracker) -> List[Dict[Text, Any]]:
     The `photos` slot holds only the latest message's entries (from_entity replaces), so the kept ones are read
     off the events: each SlotSet of `photos` with a list adds the entries sealed for this conversation
     (bot.media.MediaStore.genuine: a REST or Socket.IO caller cannot attach a photo by writing metadata), a
-    SlotSet to None (the reset after filing or cancelling) clears them."""
+    SlotSet to None (the reset after filing or cancelling) and a restart clear them. A new session carries the
+    slot over by setting it again: its entries are already kept."""
     if tracker.get_slot("photos") is None:
         return []  # reset, restarted or never set: nothing since
     kept: List[Dict[Text, Any]] = []
     for event in tracker.events:
+        if event.get("event") == "restart":
+            kept = []
         if event.get("event") != "slot" or event.get("name") != "photos":
             continue
         value = event.get("value")
@@ -60,6 +63,8 @@ def photo_gps(tracker: Tracker) -> Optional[Tuple[float, float]]:
     point: Optional[Tuple[float, float]] = None
     place: Dict[Text, Any] = {}
     for event in tracker.events:
+        if event.get("event") == "restart":
+            point, place = None, {}
         if event.get("event") != "slot":
             continue
         name, value = event.get("name"), event.get("value")

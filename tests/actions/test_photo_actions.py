@@ -48,6 +48,9 @@ def test_the_sealed_photos_since_the_last_reset_are_kept_once_each_and_the_lates
     assert photo_actions.media_urls(t) == (URL, URL + "2")
     assert photo_actions.photo_gps(t) == (39.9055, 116.3976)
     assert photo_actions.media_urls(tracker(photos=[[first], None])) == ()
+    restarted = tracker(photos=[[old], [first]])
+    restarted.events.insert(1, {"event": "restart"})
+    assert photo_actions.media_urls(restarted) == (URL,)
 
 
 def test_a_photo_sent_once_the_place_is_known_is_not_offered(store):
