@@ -25,10 +25,9 @@ from pathlib import Path
 
 import redis
 import requests
-from sqlalchemy import create_engine, text
 
-from bench.common import percentiles, stack_env
-from bot.stack import free_ports, running
+from bench.common import drop_databases, percentiles, replica_overrides
+from bot.stack import running
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 MESSAGES = 20
@@ -142,27 +141,12 @@ class Load:
 
 def loss_run():
     with tempfile.TemporaryDirectory() as tmp:
-        var = Path(tmp)
-        tag = uuid.uuid4().hex[:8]
-        databases = [f"bench_tracker_{tag}", f"bench_channel_{tag}"]
-        ports = free_ports(4)
-        overrides = dict(stack_env(var))
-        overrides.update(
-            TRACKER_STORE_URL=f"postgresql://postgres@127.0.0.1/{databases[0]}",
-            DATABASE_URL=f"postgresql://postgres@127.0.0.1/{databases[1]}",
-            REDIS_URL=REDIS_URL, LOCK_STORE_PREFIX=f"b{tag}",
-            RASA_REPLICA_PORTS="{},{}".format(*ports[:2]), ACTION_REPLICA_PORTS="{},{}".format(*ports[2:]),
-        )
+        overrides, databases = replica_overrides(Path(tmp), 2)
         try:
-            with running(2, overrides, var=var) as stack:
+            with running(2, overrides, var=Path(tmp)) as stack:
                 return _load_and_kill(stack)
         finally:
-            admin = create_engine("postgresql://postgres@127.0.0.1/postgres", isolation_level="AUTOCOMMIT", future=True)
-            with admin.connect() as c:
-                for name in databases:
-                    c.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
-                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            admin.dispose()
+            drop_databases(databases)
 
 
 def _load_and_kill(stack):

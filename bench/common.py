@@ -50,8 +50,8 @@ def conversation_stack(replicas: int = 1) -> Iterator[Tuple[Dict[str, str], List
             yield env, processes
 
 
-@contextmanager
-def _replica_stack(var: Path, replicas: int) -> Iterator[Tuple[Dict[str, str], List[Process]]]:
+def replica_overrides(var: Path, replicas: int) -> Tuple[Dict[str, str], List[str]]:
+    """The environment of an N-replica stack on throwaway PostgreSQL databases (dropped by drop_databases)."""
     tag = uuid.uuid4().hex[:8]
     databases = [f"bench_tracker_{tag}", f"bench_channel_{tag}"]
     ports = free_ports(2 * replicas)
@@ -63,16 +63,26 @@ def _replica_stack(var: Path, replicas: int) -> Iterator[Tuple[Dict[str, str], L
         RASA_REPLICA_PORTS=",".join(map(str, ports[:replicas])),
         ACTION_REPLICA_PORTS=",".join(map(str, ports[replicas:])),
     )
+    return overrides, databases
+
+
+def drop_databases(names: List[str]) -> None:
+    admin = create_engine("postgresql://postgres@127.0.0.1/postgres", isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as c:
+        for name in names:
+            c.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@contextmanager
+def _replica_stack(var: Path, replicas: int) -> Iterator[Tuple[Dict[str, str], List[Process]]]:
+    overrides, databases = replica_overrides(var, replicas)
     try:
         with running(replicas, overrides, var=var, supervise=False) as started:
             yield started.env, list(started.processes.values())
     finally:
-        admin = create_engine("postgresql://postgres@127.0.0.1/postgres", isolation_level="AUTOCOMMIT", future=True)
-        with admin.connect() as c:
-            for name in databases:
-                c.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+        drop_databases(databases)
 
 
 def rss_mb(pid: int) -> float:
