@@ -4,30 +4,13 @@ import uuid
 
 import pytest
 import requests
-from cryptography.fernet import Fernet
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.common
 from actions.status import ActionCheckStatus, ActionRecordRating, ValidateVerifyForm
-from bot.dispatch import NewTicket, Outbox
-from bot.settings import Settings
+from bot.dispatch import NewTicket
 
 PHONE = "13712345678"
-
-
-@pytest.fixture
-def box(backend, tmp_path):
-    """The actions' outbox, on a channel store of this test, talking to the real backend."""
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'channel.db'}", dispatch_url=backend.url,
-        dispatch_api_key=backend.api_key, channel_data_key=Fernet.generate_key().decode(),
-    )
-    outbox = Outbox.from_settings(settings, retry_base=0.0)
-    before, actions.common._outbox = actions.common._outbox, outbox
-    yield outbox
-    actions.common._outbox = before
-    outbox.client.close()
 
 
 def file(box, sender_id):
