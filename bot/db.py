@@ -136,8 +136,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def migrate(url: str, migrations: Path = MIGRATIONS) -> None:
-    """Bring the schema at `url` to the newest revision (alembic, never create_all on a live DB)."""
+def migrate(url: str, migrations: Path = MIGRATIONS, revision: str = "head") -> None:
+    """Bring the schema at `url` to the newest revision (alembic, never create_all on a live DB).
+
+    An older `revision` makes a store as an earlier release left it, for the migrations' own tests."""
     from alembic import command
     from alembic.config import Config
 
@@ -146,4 +148,4 @@ def migrate(url: str, migrations: Path = MIGRATIONS) -> None:
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     with engine_for(url).begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)

@@ -1,6 +1,4 @@
 """The dispatch store's migrations on a store that already holds tickets."""
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, text
 
 from bot.backend.__main__ import MIGRATIONS
@@ -9,11 +7,8 @@ from bot.db import engine_for, migrate
 
 def test_stored_masks_lose_the_last_four_digits_and_counts_start_at_zero(tmp_path):
     url = f"sqlite:///{tmp_path / 'old-dispatch.db'}"
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    migrate(url, MIGRATIONS, revision="b0001")
     with engine_for(url).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "b0001")
         connection.execute(text(
             "INSERT INTO service_requests (service_request_id, service_code, request_type, urgency, status, description,"
             " language, phone_masked, requested_at, updated_at, expected_at) VALUES"
@@ -30,11 +25,8 @@ def test_stored_masks_lose_the_last_four_digits_and_counts_start_at_zero(tmp_pat
 
 def test_tickets_filed_before_b0004_get_their_address_key(tmp_path):
     url = f"sqlite:///{tmp_path / 'pre-followers.db'}"
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    migrate(url, MIGRATIONS, revision="b0002")
     with engine_for(url).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "b0002")
         connection.execute(text(
             "INSERT INTO service_requests (service_request_id, service_code, request_type, urgency, status, description,"
             " address, language, requested_at, updated_at, expected_at) VALUES"

@@ -3,8 +3,6 @@ import uuid
 
 import pytest
 import requests
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
@@ -99,11 +97,8 @@ def test_a_rating_whose_answer_was_lost_is_retried_as_the_same_rating(make_outbo
 
 def test_ratings_of_the_old_feedback_table_are_kept_but_never_sent(tmp_path, make_outbox, backend):
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    migrate(url, MIGRATIONS, revision="0001")
     with engine_for(url).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
         connection.execute(text(
             "INSERT INTO feedback (ticket_id, rating, created_at) VALUES ('BJ20261128-0001', 'unsatisfied', '2026-11-28 10:00:00')"
         ))
