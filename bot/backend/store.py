@@ -247,16 +247,7 @@ def rate(
         raise Invalid("feedback is taken once the request is resolved")
     if follower_key:
         return _rate_as_follower(row, follower_key, rating, comment, key, session=session)
-    # Set only while no rating is there, in one statement: of two raters at once exactly one wins.
-    won = session.execute(
-        update(ServiceRequest)
-        .where(ServiceRequest.id == row.id, ServiceRequest.rating.is_(None))
-        .values(rating=rating, rating_comment=comment, rating_key=key)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    session.refresh(row)
-    if not won and not (key and row.rating_key == key):
-        raise AlreadyRated("this request has already been rated; a rating is given once")
+    _rate_once(row, rating, comment, key, "this request has already been rated; a rating is given once", session=session)
     return row
 
 
@@ -323,16 +314,23 @@ def _rate_as_follower(row, follower_key, rating, comment, key, *, session: Sessi
     ).scalar_one_or_none()
     if follower is None:
         raise Invalid("follower_id does not follow this request")
+    _rate_once(follower, rating, comment, key, "this follower has already rated the request; a rating is given once", session=session)
+    return row
+
+
+def _rate_once(rater, rating, comment, key, refusal: str, *, session: Session) -> None:
+    """Set the rating of a ticket or of one follower only while none is there, in one statement: of two
+    raters at once exactly one wins. The same idempotency key again is the same rating, not a second one."""
+    model = type(rater)
     won = session.execute(
-        update(Follower)
-        .where(Follower.id == follower.id, Follower.rating.is_(None))
+        update(model)
+        .where(model.id == rater.id, model.rating.is_(None))
         .values(rating=rating, rating_comment=comment, rating_key=key)
         .execution_options(synchronize_session=False)
     ).rowcount
-    session.refresh(follower)
-    if not won and not (key and follower.rating_key == key):
-        raise AlreadyRated("this follower has already rated the request; a rating is given once")
-    return row
+    session.refresh(rater)
+    if not won and not (key and rater.rating_key == key):
+        raise AlreadyRated(refusal)
 
 
 @dataclass(frozen=True)
