@@ -21,7 +21,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import event
 from sqlalchemy.pool import QueuePool
 
-from bot import files, rasa_speedups
+from bot import action_retry, files, rasa_speedups
 from bot.crypto import Vault
 
 logger = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ class SealedSQLTrackerStore(SQLTrackerStore):
         self._sessions: "OrderedDict[Text, List[_Row]]" = OrderedDict()
         self._just_read: Set[Text] = set()  # conversations read from the database by this turn
         rasa_speedups.install()  # every Rasa server of ours makes this store
+        action_retry.install()
         if url.startswith("sqlite:///"):
             files.secure_dir(Path(url[len("sqlite:///"):]).parent)
         # A URL in `host` is taken whole by Rasa's get_db_url, for sqlite as for postgresql.

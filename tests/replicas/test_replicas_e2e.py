@@ -126,14 +126,15 @@ def file_by_rest(url, n, killed):
     """One citizen's whole report through nginx; the kill happens after everyone's first answer."""
     sender = f"loss-{uuid.uuid4().hex[:8]}"
     description = f"朝阳区望京西园三区{30 + n}号楼门口路灯坏了"
-    errors = 0
+    errors, heard = 0, []
     steps = (description, "王建国", f"139111{n:05d}", "确认")
     for i, text in enumerate(steps):
         if i == 1:
             killed.wait(timeout=60)
-        _, failed = say(url, sender, text, retries=5)
+        reply, failed = say(url, sender, text, retries=5)
         errors += failed
-    return description, errors
+        heard.append(f"{text} -> {reply!r} ({failed} resent)")
+    return description, errors, heard
 
 
 def test_killing_a_rasa_server_and_an_action_server_under_load_loses_no_conversation(replicas):
@@ -147,7 +148,7 @@ def test_killing_a_rasa_server_and_an_action_server_under_load_loses_no_conversa
         results = [f.result(timeout=120) for f in futures]
     listed = requests.get(f"{replicas.dispatch_url}/requests.json",
                           params={"api_key": replicas.api_key, "page_size": 200}, timeout=10).json()
-    for description, _ in results:
-        assert len([t for t in listed if t.get("description") == description]) == 1, description
+    for description, _, heard in results:
+        assert len([t for t in listed if t.get("description") == description]) == 1, "\n".join(heard)
     # What the clients saw: resends after a 502 or a reset connection, never a lost conversation.
-    print(f"client errors (resent): {sum(e for _, e in results)}")
+    print(f"client errors (resent): {sum(e for _, e, _ in results)}")
