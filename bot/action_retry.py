@@ -5,8 +5,9 @@ actions events are lost" and goes on with the turn. When the action server dies 
 validation, the citizen's answer is then silently dropped and the form asks for it again, and a
 killed action server behind nginx (make run REPLICAS=N) does exactly that to the conversations it
 was serving. A call that failed on the way (refused, reset, a 502/503/504 from nginx) is therefore
-made again for up to RETRY_FOR seconds: nginx sends it to another action server, or the supervisor
-has restarted the only one.
+made again, a few times within a second and a half: nginx sends it to another action server (it
+leaves the failed one out for 5 s). A lone action server that is down is not waited for: the turn
+fails as before and the channel answers with its busy reply.
 
 Running an action twice is safe here: the actions that write (filing, rating, joining a ticket)
 carry an idempotency key kept in the conversation, so the second run finds the first one's row.
@@ -21,10 +22,16 @@ import aiohttp
 
 logger = logging.getLogger(__name__)
 
-RETRY_FOR = 20.0  # seconds: nginx leaves a failed server out for 5 s; a restart takes a few
+# Pauses before each new call: under a second and a half in all, since the citizen waits (WeChat
+# gives a turn 5 s) and a dead lone action server is answered with the busy reply (connectors/common.py).
+PAUSES = (0.1, 0.4, 1.0)
+# After a call that got no answer even so, the next calls of this process are made once, not retried,
+# for this many seconds: the other actions of that turn, and the next turns, give up at once.
+GIVE_UP_FOR = 10.0
 TRANSIENT_STATUSES = {502, 503, 504}
 
 _installed = False
+_unanswered_until = 0.0
 
 
 def install() -> None:
@@ -37,18 +44,22 @@ def install() -> None:
     original = RemoteAction.run
 
     async def run(self, output_channel, nlg, tracker, domain):
-        deadline = time.monotonic() + RETRY_FOR
-        delay = 0.2
+        global _unanswered_until
+        pauses = iter(PAUSES if time.monotonic() >= _unanswered_until else ())
         while True:
             try:
-                return await original(self, output_channel, nlg, tracker, domain)
+                events = await original(self, output_channel, nlg, tracker, domain)
+                _unanswered_until = 0.0
+                return events
             except Exception as exc:
                 cause = lost_call(exc)
-                if cause is None or time.monotonic() + delay > deadline:
+                pause = next(pauses, None) if cause else None
+                if pause is None:
+                    if cause:
+                        _unanswered_until = time.monotonic() + GIVE_UP_FOR
                     raise
                 logger.warning("action %s got no answer (%s); calling it again", self.name(), cause)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
+                await asyncio.sleep(pause)
 
     RemoteAction.run = run
 

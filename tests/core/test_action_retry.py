@@ -19,6 +19,11 @@ from bot import action_retry
 DOMAIN = Domain.from_dict({"slots": {"seen": {"type": "any", "mappings": [{"type": "custom"}]}}, "actions": ["action_x"]})
 
 
+@pytest.fixture(autouse=True)
+def fresh_process(monkeypatch):
+    monkeypatch.setattr(action_retry, "_unanswered_until", 0.0)
+
+
 @pytest.fixture
 def action_server():
     """An action server on a real port that answers each call with the next of `replies` (a status, or the
@@ -72,10 +77,17 @@ def test_an_action_that_answered_with_an_error_is_not_run_again(action_server):
     assert action_server["calls"] == 1
 
 
-def test_no_action_server_at_all_is_given_up_after_the_retry_time(monkeypatch):
-    monkeypatch.setattr(action_retry, "RETRY_FOR", 1.0)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # nothing listens there
+def test_an_action_server_that_stays_away_is_given_up_then_not_waited_for_again(action_server):
+    action_server["replies"] = [502] * 4
     with pytest.raises(RasaException):
-        run_action(f"http://127.0.0.1:{port}/webhook")
+        run_action(action_server["url"])
+    assert action_server["calls"] == 4
+    # The turn's next action, or the next turn, soon after: one call, no waiting.
+    action_server["replies"] = [502]
+    with pytest.raises(RasaException):
+        run_action(action_server["url"])
+    assert action_server["calls"] == 5
+    # Once an action server answers again, a lost call is retried again.
+    assert run_action(action_server["url"]) == [SlotSet("seen", 6)]
+    action_server["replies"] = [502]
+    assert run_action(action_server["url"]) == [SlotSet("seen", 8)]
