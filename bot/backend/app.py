@@ -322,7 +322,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datet
             notifier.send(targets, event)
         return jsonify(body)
 
-    @app.route("/staff/webhooks", methods=["GET", "POST"])
+    @app.route("/staff/webhooks", methods=["GET", "POST", "DELETE"])
     def staff_webhooks():
         require_staff()
         with transaction() as session:
@@ -332,6 +332,10 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datet
                     store.add_webhook(_text_of(payload, "url"), _text_of(payload, "secret"), session=session)
                 except Invalid as exc:
                     raise ApiError(400, str(exc))
+            elif request.method == "DELETE":
+                url = _text_of(_json_object(), "url")
+                if not store.remove_webhook(url, session=session):
+                    raise ApiError(404, "no such webhook")
             return jsonify([{"url": w.url} for w in store.webhooks(session=session)])
 
     @app.route(f"{PREFIX}/<path:_anything>", methods=["GET", "POST"])

@@ -34,6 +34,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     add = hooks.add_parser("add")
     add.add_argument("url")
     add.add_argument("--secret", required=True)
+    hooks.add_parser("remove").add_argument("url")
     hooks.add_parser("list")
     args = parser.parse_args(argv)
     statuses = tuple(s.strip() for s in (getattr(args, "status", None) or "").split(",") if s.strip())
@@ -105,6 +106,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                 print(f"error: {exc}", file=sys.stderr)
                 return 1
             print(f"webhook {args.url} registered")
+        elif args.action == "remove":
+            if not store.remove_webhook(args.url, session=session):
+                print(f"no webhook {args.url}", file=sys.stderr)
+                return 1
+            print(f"webhook {args.url} removed")
         else:
             for hook in store.webhooks(session=session):
                 print(hook.url)

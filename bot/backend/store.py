@@ -300,6 +300,15 @@ def add_webhook(url: str, secret: str, *, session: Session) -> Webhook:
     return row
 
 
+def remove_webhook(url: str, *, session: Session) -> bool:
+    """Stop telling `url`; False when it was not registered."""
+    row = session.execute(select(Webhook).where(Webhook.url == url)).scalar_one_or_none()
+    if row is not None:
+        session.delete(row)
+        session.flush()
+    return row is not None
+
+
 def webhooks(*, session: Session) -> List[Webhook]:
     return list(session.execute(select(Webhook).order_by(Webhook.id)).scalars())
 

@@ -14,6 +14,9 @@ ADMIN = "postgresql://postgres@127.0.0.1/postgres"
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend(request, backend):
     if request.param == "sqlite":
+        # The stack's backend tells the stack's channel of every move: with no Rasa server up yet, each
+        # status change from the staff CLI (which delivers before it exits) waits out its retries on it.
+        request.getfixturevalue("rasa_server")
         yield backend
         return
     name = f"dispatch_suite_{uuid.uuid4().hex[:8]}"

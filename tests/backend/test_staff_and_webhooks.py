@@ -16,8 +16,9 @@ SECRET = "receiver-secret-0123456789"
 
 
 @pytest.fixture
-def receiver():
-    """A local HTTP endpoint that keeps what it is sent."""
+def receiver(backend):
+    """A local HTTP endpoint that keeps what it is sent; unregistered from the backend afterwards, so that
+    later status changes do not spend their retries on it."""
     received = queue.Queue()
 
     class Handler(BaseHTTPRequestHandler):
@@ -35,6 +36,7 @@ def receiver():
     server.received = received
     server.url = f"http://127.0.0.1:{server.server_port}/hook"
     yield server
+    requests.delete(f"{backend.root}/staff/webhooks", json={"url": server.url}, headers=staff(backend), timeout=10)
     server.shutdown()
 
 
@@ -130,3 +132,8 @@ def test_staff_cli_moves_a_ticket_and_tells_the_webhooks(backend, receiver):
     assert receiver.url in hooks.stdout and SECRET not in hooks.stdout
     refused = subprocess.run(cli + ["webhooks", "add", "ftp://x", "--secret", "s"], env=env, cwd=ROOT, capture_output=True, text=True)
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    removed = subprocess.run(cli + ["webhooks", "remove", receiver.url], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert removed.returncode == 0 and receiver.url not in requests.get(
+        f"{backend.root}/staff/webhooks", headers=staff(backend), timeout=10).text
+    again = subprocess.run(cli + ["webhooks", "remove", receiver.url], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert again.returncode == 1 and "no webhook" in again.stderr and "Traceback" not in again.stderr
