@@ -95,9 +95,9 @@ def test_socketio_survives_hostile_messages_and_answers_each(rasa_server):
                 heard.get(timeout=60)
             except queue.Empty:
                 silent.append(repr(text)[:40])
-            while True:  # the rest of this turn's messages
+            while True:  # the rest of this turn's messages, sent right after its first
                 try:
-                    heard.get(timeout=1.0)
+                    heard.get(timeout=0.3)
                 except queue.Empty:
                     break
         assert silent == []
