@@ -3,6 +3,8 @@
 Installed by bot.tracker_store, the one module of ours that every Rasa server of the product loads
 (endpoints.yml names it). Each change keeps what Rasa does and drops only a repeated cost.
 """
+import asyncio
+import weakref
 from typing import Any, Dict, List, Optional, Text
 
 _installed = False
@@ -16,6 +18,7 @@ def install() -> None:
     _one_validator_for_action_results()
     _graph_run_in_order()
     _event_classes_looked_up_once()
+    _action_calls_on_kept_connections()
 
 
 def _one_validator_for_action_results() -> None:
@@ -106,3 +109,45 @@ def _event_classes_looked_up_once() -> None:
         return found
 
     Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
+# Below the action server's (Sanic's) 5 s, so the client never reuses a connection the server is closing.
+KEEPALIVE = 2.0
+
+
+class _Kept:
+    """`async with` over a kept session: Rasa's `request` closes its session at the end; this one stays."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+
+    async def __aenter__(self):
+        return self.session
+
+    async def __aexit__(self, *exc) -> bool:
+        return False
+
+
+def _action_calls_on_kept_connections() -> None:
+    """Rasa opens an aiohttp session, so a TCP connection, for every call to the action server, and closes
+    it after: a connect, an accept and a teardown on both sides, several times a turn. One session per
+    endpoint and event loop keeps its connections open between calls. A connection the server closed
+    anyway fails the call as a reset one, which bot/action_retry.py calls again."""
+    import aiohttp
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+
+    kept: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[int, Any]]" = weakref.WeakKeyDictionary()
+
+    def session(self: EndpointConfig) -> _Kept:
+        sessions = kept.setdefault(asyncio.get_running_loop(), {})
+        endpoint, current = sessions.get(id(self), (None, None))
+        if current is None or current.closed or endpoint is not self:
+            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+            current = aiohttp.ClientSession(
+                headers=self.headers, auth=auth, timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE),
+            )
+            sessions[id(self)] = (self, current)  # the endpoint too: its id is never taken by another
+        return _Kept(current)
+
+    EndpointConfig.session = session

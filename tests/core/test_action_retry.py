@@ -14,7 +14,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import action_retry
+from bot import action_retry, rasa_speedups
 
 DOMAIN = Domain.from_dict({"slots": {"seen": {"type": "any", "mappings": [{"type": "custom"}]}}, "actions": ["action_x"]})
 
@@ -58,6 +58,7 @@ def action_server():
 
 
 def run_action(url):
+    rasa_speedups.install()  # as every Rasa server of ours: calls on kept connections
     action_retry.install()
     action = RemoteAction("action_x", EndpointConfig(url))
     tracker = DialogueStateTracker("someone", DOMAIN.slots)
