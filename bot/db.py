@@ -25,7 +25,19 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Submission(Base):
+class _Delivered:
+    """What the background delivery keeps of each row of an outbox table: tried until the backend takes
+    (delivered) or refuses (rejected) it, at next_attempt_at, with backoff."""
+
+    state = Column(String(16), nullable=False, default="pending", index=True)  # pending|delivered|rejected
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    delivered_at = Column(DateTime(timezone=True))
+    next_attempt_at = Column(DateTime(timezone=True), default=utcnow)
+
+
+class Submission(_Delivered, Base):
     """A ticket the channel filed or is still to deliver: the outbox and the conversation map."""
 
     __tablename__ = "submissions"
@@ -38,12 +50,6 @@ class Submission(Base):
     language = Column(String(2), nullable=False, default="zh")
     # JSON of the NewTicket; the phone inside is encrypted (bot.crypto), never in clear.
     payload = Column(Text, nullable=False)
-    state = Column(String(16), nullable=False, default="pending", index=True)  # pending|delivered|rejected
-    attempts = Column(Integer, nullable=False, default=0)
-    last_error = Column(Text)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    delivered_at = Column(DateTime(timezone=True))
-    next_attempt_at = Column(DateTime(timezone=True), default=utcnow)
 
 
 class PendingNotification(Base):
@@ -70,7 +76,7 @@ class PlatformMessage(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
-class Rating(Base):
+class Rating(_Delivered, Base):
     """A satisfaction rating (回访) in the outbox: stored first, delivered once by the background delivery.
 
     One per ticket and conversation (the key), taken only from the conversation that filed the ticket.
@@ -86,15 +92,9 @@ class Rating(Base):
     follower_key = Column(String(128))  # set when the rater joined the ticket rather than filed it
     rating = Column(String(24), nullable=False)
     comment = Column(Text)
-    state = Column(String(16), nullable=False, default="pending", index=True)
-    attempts = Column(Integer, nullable=False, default=0)
-    last_error = Column(Text)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    delivered_at = Column(DateTime(timezone=True))
-    next_attempt_at = Column(DateTime(timezone=True), default=utcnow)
 
 
-class Following(Base):
+class Following(_Delivered, Base):
     """A conversation that joined a ticket instead of filing it again, or came to follow it with a merge:
     it is told the ticket's news and may rate it once, as the filer. Stored before the backend is told
     (state pending, delivered by the background delivery like tickets), so a crash loses no join."""
@@ -109,12 +109,6 @@ class Following(Base):
     language = Column(String(2), nullable=False, default="zh")
     # What the backend knows this citizen by: opaque, one per ticket (nothing links two tickets' followers).
     follower_key = Column(String(128), nullable=False)
-    state = Column(String(16), nullable=False, default="pending", index=True)  # pending|delivered|rejected
-    attempts = Column(Integer, nullable=False, default=0)
-    last_error = Column(Text)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    delivered_at = Column(DateTime(timezone=True))
-    next_attempt_at = Column(DateTime(timezone=True), default=utcnow)
 
 
 @lru_cache(maxsize=None)
