@@ -1,4 +1,5 @@
-"""Messages the NLU was unsure of, or took for a stray detail: a problem to file still starts the form."""
+"""Messages the NLU was unsure of, took for a stray detail or for a "no" to nothing asked: a problem to file
+still starts the form."""
 from typing import List, Text
 
 from rasa_sdk import Action
@@ -17,5 +18,7 @@ class ActionTriage(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         if intake.looks_like_report(tracker.latest_message.get("text") or ""):
             return open_events(dispatcher, tracker) + [SlotSet("triaged_report", True)]
-        dispatcher.utter_message(response="utter_default")
+        # A bare "no" to nothing asked is no misunderstanding: the citizen hears what the bot can do.
+        said_no = (tracker.latest_message.get("intent") or {}).get("name") == "deny"
+        dispatcher.utter_message(response="utter_help" if said_no else "utter_default")
         return [SlotSet("triaged_report", False)]

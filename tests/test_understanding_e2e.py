@@ -171,6 +171,16 @@ def test_name_and_phone_are_asked_together_and_one_answer_gives_both(rasa_server
     assert "address you" in reply and "phone" not in reply, reply
 
 
+@pytest.mark.parametrize("headline", ["No street lighting", "No heat", "没有路灯"])
+def test_a_no_that_names_a_problem_starts_the_form_and_a_bare_no_gets_help(rasa_server, headline):
+    # Out of context the classifier hears "No ..." as a denial; nothing was asked, so it is the report's headline.
+    citizen = Citizen(rasa_server)
+    reply = citizen.say(headline)
+    assert re.search(r"具体地点|Where is it|请描述|describe the problem", reply), reply  # the form asks on
+    bare = Citizen(rasa_server)
+    assert re.search(r"我可以:|I can:", bare.say("没有" if headline.startswith("没") else "no")), "a bare no gets help"
+
+
 @pytest.mark.parametrize(
     "letter",
     [
