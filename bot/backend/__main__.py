@@ -38,7 +38,9 @@ def main() -> int:
     logging.getLogger(__name__).info(
         "dispatch backend on http://%s:%s/open311/v2", settings.backend_host, settings.backend_port
     )
-    serve(create_app(settings), host=settings.backend_host, port=settings.backend_port, threads=8, ident="12345-dispatch")
+    app = create_app(settings)
+    app.extensions["webhooks"].start()  # sends the queued news, including what was queued before a restart
+    serve(app, host=settings.backend_host, port=settings.backend_port, threads=8, ident="12345-dispatch")
     return 0
 
 

@@ -39,7 +39,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datet
     # SQLite has one writer and no row locks: serializing writes that read first (filings, verification
     # counts, ratings) here turns "database is locked" races and lost counts into a short wait.
     filing_lock = threading.Lock() if engine.dialect.name == "sqlite" else _NoLock()
-    notifier = webhooks.Notifier()
+    # Started by the server (bot/backend/__main__.py), not here: an app made in a test sends nothing.
+    courier = app.extensions["webhooks"] = webhooks.Courier(engine)
 
     @contextmanager
     def transaction():
@@ -299,12 +300,12 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datet
         require_staff()
         payload = _json_object()
         try:
-            body, targets = change_status(engine, vault, rid, _text_of(payload, "status"), _text_of(payload, "note") or None)
+            body, _ = change_status(engine, vault, rid, _text_of(payload, "status"), _text_of(payload, "note") or None)
         except LookupError:
             raise ApiError(404, f"no request with id {rid!r}")
         except Invalid as exc:
             raise ApiError(400, str(exc))
-        notifier.send(targets, webhooks.status_event(body))  # background: never keeps staff waiting
+        courier.wake()  # sent in the background: never keeps staff waiting
         return jsonify(body)
 
     @app.post("/staff/requests/<rid>/merge")
@@ -313,13 +314,12 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datet
         require_staff()
         into = _text_of(_json_object(), "into")
         try:
-            body, events, targets = merge_tickets(engine, vault, rid, into)
+            body, _ = merge_tickets(engine, vault, rid, into)
         except LookupError as exc:
             raise ApiError(404, f"no request with id {str(exc.args[0])!r}")
         except Invalid as exc:
             raise ApiError(400, str(exc))
-        for event in events:
-            notifier.send(targets, event)
+        courier.wake()
         return jsonify(body)
 
     @app.route("/staff/webhooks", methods=["GET", "POST", "DELETE"])
@@ -346,24 +346,25 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datet
 
 
 def change_status(engine, vault: Vault, rid: str, status: str, note: Optional[str]):
-    """Move a ticket; returns its new body and the webhooks to tell (shared by the HTTP endpoint and the CLI)."""
+    """Move a ticket and queue the news for every webhook, in one transaction; returns its new body and the
+    receivers' urls (shared by the HTTP endpoint and the CLI; the server's courier sends the news)."""
     with Session(engine, future=True) as session, session.begin():
         row = store.set_status(rid, status, note, session=session)
         body = formats.request(row, vault=vault, view=formats.STAFF)
-        targets = [(w.url, w.secret) for w in store.webhooks(session=session)]
-    return body, targets
+        urls = store.queue_events([webhooks.status_event(body)], session=session)
+    return body, urls
 
 
 def merge_tickets(engine, vault: Vault, merged_id: str, into_id: str):
-    """Merge one ticket into another; returns the kept ticket's staff body, the events in the order the
-    receivers need them (the merge before the closing), and the webhooks (shared by the endpoint and the CLI)."""
+    """Merge one ticket into another and queue the events in the order the receivers need them (the merge
+    before the closing); returns the kept ticket's staff body and the receivers' urls (shared as above)."""
     with Session(engine, future=True) as session, session.begin():
         merged, kept = store.merge(merged_id, into_id, session=session)
         closed = formats.request(merged, vault=vault, view=formats.STAFF)
         body = formats.request(kept, vault=vault, view=formats.STAFF)
-        targets = [(w.url, w.secret) for w in store.webhooks(session=session)]
-    events = [webhooks.merge_event(closed["service_request_id"], body["service_request_id"]), webhooks.status_event(closed)]
-    return body, events, targets
+        events = [webhooks.merge_event(closed["service_request_id"], body["service_request_id"]), webhooks.status_event(closed)]
+        urls = store.queue_events(events, session=session)
+    return body, urls
 
 
 class _NoLock:

@@ -76,6 +76,22 @@ class Webhook(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
+class WebhookEvent(Base):
+    """An event one receiver is still to be told: written in the transaction of the change it tells of,
+    sent by the server's courier (bot/backend/webhooks.py), deleted once the receiver took it. So a
+    receiver that is down, a backend restart or a change made with the staff CLI loses no news."""
+
+    __tablename__ = "webhook_events"
+    id = Column(Integer, primary_key=True)
+    url = Column(Text, nullable=False, index=True)
+    event = Column(Text, nullable=False)  # JSON; the ticket id, its status and the staff note: nothing personal
+    state = Column(String(16), nullable=False, default="pending", index=True)  # pending | failed (given up)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
 class Follower(Base):
     """A citizen who joined a ticket instead of filing the same problem again (or came with a merge).
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot import redact
 from bot.vocabulary import STATUSES
-from bot.backend import formats, store, webhooks
+from bot.backend import formats, store
 from bot.backend.__main__ import prepare
 from bot.backend.app import change_status, merge_tickets
 from bot.crypto import Vault
@@ -58,34 +58,28 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     if args.command == "set-status":
         try:
-            body, targets = change_status(engine, vault, args.id, args.status, args.note)
+            body, urls = change_status(engine, vault, args.id, args.status, args.note)
         except LookupError:
             print(f"no ticket {args.id}", file=sys.stderr)
             return 1
         except store.Invalid as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-        # This process exits next, so the webhooks go out now rather than from a background thread.
-        delivered = webhooks.deliver(targets, webhooks.status_event(body))
         print(f"{body['service_request_id']}: {body['extended_status']} ({body['status_zh']})")
-        for url, ok in delivered.items():
-            print(f"  webhook {url}: {'delivered' if ok else 'NOT delivered'}")
+        _queued(urls)
         return 0
 
     if args.command == "merge":
         try:
-            body, events, targets = merge_tickets(engine, vault, args.id, args.into)
+            body, urls = merge_tickets(engine, vault, args.id, args.into)
         except LookupError as exc:
             print(f"no ticket {exc.args[0]}", file=sys.stderr)
             return 1
         except store.Invalid as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-        for event in events:  # in order: the channel records the merge before it tells of the closing
-            delivered = webhooks.deliver(targets, event)
         print(f"{args.id.upper()} merged into {body['service_request_id']} ({body['followers']} followers)")
-        for url, ok in delivered.items():
-            print(f"  webhook {url}: {'delivered' if ok else 'NOT delivered'}")
+        _queued(urls)
         return 0
     with Session(engine, future=True) as session, session.begin():
         if args.command == "list":
@@ -115,6 +109,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             for hook in store.webhooks(session=session):
                 print(hook.url)
     return 0
+
+
+def _queued(urls) -> None:
+    for url in urls:
+        print(f"  webhook {url}: queued (the backend server sends it, and retries until it is taken)")
 
 
 if __name__ == "__main__":

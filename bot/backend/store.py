@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot import address as addresses
 from bot import phone as phones
 from bot import services, vocabulary
-from bot.backend.models import DayCounter, Follower, ServiceRequest, StatusNote, Webhook
+from bot.backend.models import DayCounter, Follower, ServiceRequest, StatusNote, Webhook, WebhookEvent
 from bot.crypto import Vault
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -307,6 +307,24 @@ def remove_webhook(url: str, *, session: Session) -> bool:
         session.delete(row)
         session.flush()
     return row is not None
+
+
+def queue_events(events: Sequence[dict], *, session: Session) -> List[str]:
+    """Every event for every registered receiver, in order, in the caller's transaction; the receivers' urls."""
+    urls = [hook.url for hook in webhooks(session=session)]
+    for event in events:
+        text = json.dumps(event, ensure_ascii=False)
+        session.add_all([WebhookEvent(url=url, event=text) for url in urls])
+    session.flush()
+    return urls
+
+
+def due_events(now: datetime, *, session: Session) -> List[WebhookEvent]:
+    """Each receiver's oldest pending event, when its time has come: a receiver is told in order, so a
+    later event waits behind an earlier one that is not taken yet."""
+    heads = select(func.min(WebhookEvent.id)).where(WebhookEvent.state == "pending").group_by(WebhookEvent.url)
+    rows = session.execute(select(WebhookEvent).where(WebhookEvent.id.in_(heads))).scalars()
+    return [row for row in rows if _aware(row.next_attempt_at) <= now]
 
 
 def webhooks(*, session: Session) -> List[Webhook]:

@@ -1,17 +1,21 @@
 """Signed status webhooks: the backend tells the channel (and anyone registered) that a ticket moved."""
 import json
 import logging
-import queue
 import threading
 import time
-from typing import Dict, Iterable, Tuple
+from datetime import datetime, timedelta, timezone
+from typing import Dict, Optional, Set, Tuple
 
 import requests
+from sqlalchemy.orm import Session
 
+from bot.backend import store
+from bot.backend.models import WebhookEvent
 from bot.signing import sign
 
 log = logging.getLogger(__name__)
-ATTEMPTS = 5
+GIVE_UP_AFTER = timedelta(days=1)
+MAX_PAUSE = 300.0  # seconds between two tries, at most
 
 
 def status_event(body: Dict) -> Dict:
@@ -32,74 +36,101 @@ def merge_event(merged_id: str, into_id: str) -> Dict:
     return {"event": "merged", "service_request_id": merged_id, "merged_into": into_id}
 
 
-def deliver_one(url: str, secret: str, event: Dict, backoff: float = 0.5) -> bool:
-    """POST the event to one receiver, retrying with backoff; True once it answered 2xx."""
-    body = json.dumps(event, ensure_ascii=False).encode("utf-8")
-    for attempt in range(ATTEMPTS):
-        timestamp = str(int(time.time()))
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            "X-12345-Timestamp": timestamp,
-            "X-12345-Signature": sign(secret, timestamp, body),
-        }
-        try:
-            response = requests.post(url, data=body, headers=headers, timeout=5)
-            if response.status_code < 300:
-                return True
-            if 400 <= response.status_code < 500 and response.status_code != 429:
-                log.warning("webhook %s refused %s: HTTP %s", url, event["service_request_id"], response.status_code)
-                return False
-            reason = f"HTTP {response.status_code}"
-        except requests.RequestException as exc:
-            reason = type(exc).__name__
-        log.info("webhook %s for %s failed (%s), attempt %d", url, event["service_request_id"], reason, attempt + 1)
-        time.sleep(backoff * 2**attempt)
-    log.warning("webhook %s gave up on %s after %d attempts", url, event["service_request_id"], ATTEMPTS)
-    return False
+def send_once(url: str, secret: str, event: str) -> Tuple[Optional[str], bool]:
+    """POST one event (its JSON text) signed; (None, False) once the receiver took it (2xx), else (why not,
+    whether that is final: a 4xx other than 429 says the receiver will never take it)."""
+    body = event.encode("utf-8")
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "X-12345-Timestamp": timestamp,
+        "X-12345-Signature": sign(secret, timestamp, body),
+    }
+    try:
+        response = requests.post(url, data=body, headers=headers, timeout=5)
+    except requests.RequestException as exc:
+        return type(exc).__name__, False
+    if response.status_code < 300:
+        return None, False
+    return f"HTTP {response.status_code}", 400 <= response.status_code < 500 and response.status_code != 429
 
 
-def deliver(targets: Iterable[Tuple[str, str]], event: Dict, wait: bool = True) -> Dict[str, bool]:
-    """Each receiver in a thread of its own, so that one that is down delays no other; url -> delivered."""
-    results: Dict[str, bool] = {}
-    threads = []
-    for url, secret in targets:
-        thread = threading.Thread(
-            target=lambda u=url, s=secret: results.__setitem__(u, deliver_one(u, s, event)), name="webhook", daemon=True
-        )
-        thread.start()
-        threads.append(thread)
-    if wait:
-        for thread in threads:
-            thread.join()
-    return results
+class Courier:
+    """Sends the queued events (store.queue_events) from the server process: each receiver in the order the
+    events were queued, each event until the receiver takes it, with backoff (0.5 s doubling, at most
+    MAX_PAUSE) for up to GIVE_UP_AFTER, then it is marked failed. One thread per receiver at a time, so a
+    receiver that is down or slow delays only itself. The queue is in the database: a change made with
+    the staff CLI, or one made just before a restart, is sent all the same. One backend process sends;
+    two would each send every event (receivers deduplicate, but the order could suffer)."""
 
-
-class Notifier:
-    """Background delivery for the server: one FIFO worker per receiver, so a receiver that is down
-    delays only itself, and each receiver gets a ticket's moves in the order they happened."""
-
-    def __init__(self, backoff: float = 0.5):
-        self.backoff = backoff
-        self._queues: Dict[str, "queue.Queue"] = {}
+    def __init__(self, engine, interval: float = 0.5, backoff: float = 0.5):
+        self.engine, self.interval, self.backoff = engine, interval, backoff
+        self._wake = threading.Event()
+        self._busy: Set[str] = set()
         self._lock = threading.Lock()
+        self._thread: Optional[threading.Thread] = None
 
-    def send(self, targets: Iterable[Tuple[str, str]], event: Dict) -> None:
-        """Queue the event for every receiver and return at once."""
-        for url, secret in targets:
-            self._queue_for(url).put((secret, event))
-
-    def _queue_for(self, url: str) -> "queue.Queue":
+    def start(self) -> None:
         with self._lock:
-            pending = self._queues.get(url)
-            if pending is None:
-                pending = self._queues[url] = queue.Queue()
-                threading.Thread(target=self._work, args=(url, pending), name="webhook", daemon=True).start()
-            return pending
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
+                self._thread.start()
 
-    def _work(self, url: str, pending: "queue.Queue") -> None:
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
         while True:
-            secret, event = pending.get()
+            self._wake.wait(self.interval)
+            self._wake.clear()
             try:
-                deliver_one(url, secret, event, backoff=self.backoff)
-            except Exception:  # a worker that died would silently drop every later event for this receiver
-                log.exception("webhook %s: delivery of %s failed", url, event.get("service_request_id"))
+                self.send_due()
+            except Exception:  # the database away for a moment: the next round tries again
+                log.exception("webhooks: the queue could not be read")
+
+    def send_due(self) -> None:
+        with Session(self.engine, future=True) as session:
+            secrets = {hook.url: hook.secret for hook in store.webhooks(session=session)}
+            due = [(row.id, row.url, row.event) for row in store.due_events(_now(), session=session)]
+        for row_id, url, event in due:
+            with self._lock:
+                if url in self._busy:
+                    continue
+                self._busy.add(url)
+            threading.Thread(target=self._send, args=(row_id, url, secrets.get(url), event), name="webhook", daemon=True).start()
+
+    def _send(self, row_id: int, url: str, secret: Optional[str], event: str) -> None:
+        try:
+            # A receiver removed since the event was queued is told nothing more.
+            error, final = send_once(url, secret, event) if secret else (None, False)
+            with Session(self.engine, future=True) as session, session.begin():
+                row = session.get(WebhookEvent, row_id)
+                if row is None:
+                    return
+                if error is None:
+                    session.delete(row)
+                    return
+                row.attempts += 1
+                row.last_error = error
+                ticket = json.loads(event).get("service_request_id")
+                if final or _now() - _aware(row.created_at) >= GIVE_UP_AFTER:
+                    row.state = "failed"
+                    log.warning("webhook %s gave up on %s after %d attempts (%s)", url, ticket, row.attempts, error)
+                else:
+                    pause = min(self.backoff * 2 ** (row.attempts - 1), MAX_PAUSE)
+                    row.next_attempt_at = _now() + timedelta(seconds=pause)
+                    log.info("webhook %s for %s failed (%s), attempt %d", url, ticket, error, row.attempts)
+        except Exception:  # a send that died would leave the row pending: the next round retries it
+            log.exception("webhook %s: sending failed", url)
+        finally:
+            with self._lock:
+                self._busy.discard(url)
+            self._wake.set()  # this receiver's next event may go at once
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite gives naive UTC back
