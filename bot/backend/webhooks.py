@@ -101,6 +101,12 @@ class Courier:
 
     def _send(self, row_id: int, url: str, secret: Optional[str], event: str) -> None:
         try:
+            # Read again now that this receiver is ours: the send before may have taken this very event
+            # (or put it off) after the round read the queue, and it must not go twice.
+            with Session(self.engine, future=True) as session:
+                row = session.get(WebhookEvent, row_id)
+                if row is None or row.state != "pending" or _aware(row.next_attempt_at) > _now():
+                    return
             # A receiver removed since the event was queued is told nothing more.
             error, final = send_once(url, secret, event) if secret else (None, False)
             with Session(self.engine, future=True) as session, session.begin():

@@ -1,10 +1,15 @@
 """Each process of the stack killed with SIGKILL in the middle of a form: back by itself, the form goes on, one ticket."""
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
 
+import requests
+
+from bot.settings import ROOT
 from tests.durability.conftest import TICKET_ID, Citizen, kill_and_wait_back, tickets_described
 
 pytestmark = pytest.mark.slow
@@ -75,3 +80,27 @@ def test_the_backend_dead_at_the_confirmation_files_the_ticket_once_when_it_is_b
     assert len(found) == 1, f"{reference}: {found}"
     time.sleep(6)  # one more delivery round of the outbox: still one
     assert len(tickets_described(durable, description)) == 1
+
+
+def test_status_news_made_while_the_rasa_server_is_dead_reaches_the_conversation_when_it_is_back(durable):
+    citizen, _ = start_report(durable, 16)
+    citizen.say("王建国")
+    citizen.say("13911113333")
+    ticket_id = TICKET_ID.search(citizen.say("确认")).group(0)
+    rasa = durable.processes["rasa server"]
+    restarts = rasa.restarts
+    os.kill(rasa.popen.pid, signal.SIGKILL)
+    rasa.popen.wait()
+    # The channel is down: the staff CLI queues the news in the backend's database and exits.
+    moved = subprocess.run([sys.executable, "-m", "bot.cli", "staff", "set-status", ticket_id, "resolved", "--note", "路灯已修复"],
+                           env=durable.env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert moved.returncode == 0 and "queued" in moved.stdout, moved.stderr
+    while rasa.restarts == restarts:
+        time.sleep(0.2)
+    deadline, told = time.monotonic() + 90, []
+    while not told and time.monotonic() < deadline:
+        tracker = requests.get(f"{durable.rasa_url}/conversations/rest:{citizen.sender}/tracker",
+                               params={"token": durable.env["RASA_AUTH_TOKEN"]}, timeout=30).json()
+        told = [e for e in tracker["events"] if e["event"] == "bot" and "路灯已修复" in (e.get("text") or "")]
+        time.sleep(1)
+    assert told, "the news reached the conversation after the Rasa server came back"
