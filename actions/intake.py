@@ -288,7 +288,9 @@ class ActionFileTicket(Action):
         if joining:
             try:
                 # Stored before the backend hears of it: from now on this conversation is told the news.
-                await loop.run_in_executor(None, box.join, joining, tracker.sender_id, channel_of(tracker), lang)
+                await loop.run_in_executor(
+                    None, box.join, joining, tracker.sender_id, channel_of(tracker), lang, ticket.media_urls
+                )
             except DispatchRejected:
                 dispatcher.utter_message(response="utter_join_failed", ticket_id=joining)
             else:

@@ -109,6 +109,7 @@ class Following(_Delivered, Base):
     language = Column(String(2), nullable=False, default="zh")
     # What the backend knows this citizen by: opaque, one per ticket (nothing links two tickets' followers).
     follower_key = Column(String(128), nullable=False)
+    media_urls = Column(Text)  # JSON list of the joiner's photos, for the joined ticket
 
 
 @lru_cache(maxsize=None)

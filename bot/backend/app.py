@@ -246,7 +246,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = lambda: datet
             raise ApiError(403, "a valid api_key is required")
         try:
             with filing_lock, transaction() as session:
-                row, added = store.follow(rid, _field("follower_id"), session=session)
+                photos = tuple(u.strip() for u in request.form.getlist("media_urls") if u.strip())
+                row, added = store.follow(rid, _field("follower_id"), session=session, media_urls=photos)
                 data = {"service_request_id": row.service_request_id, "followers": len(row.followers)}
         except LookupError:
             raise ApiError(404, f"no request with id {rid!r}")

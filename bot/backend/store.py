@@ -96,11 +96,8 @@ class NewRequest:
             value = getattr(self, name)
             if value is not None and len(value) > limit:
                 raise Invalid(f"{name} is longer than {limit} characters")
-        if len(self.media_urls) > MEDIA_LIMIT:
-            raise Invalid(f"at most {MEDIA_LIMIT} media_urls")
-        for url in (self.media_url, *self.media_urls):
-            if url is not None and (len(url) > FIELD_LIMITS["media_url"] or not url.startswith(("https://", "http://"))):
-                raise Invalid("media_url must be an http(s) URL of at most 2000 characters")
+        _check_media(self.media_urls)
+        _check_media([self.media_url] if self.media_url is not None else [])
         if self.phone is not None and phones.normalize(self.phone) is None:
             raise Invalid("phone is not a valid mainland mobile or Beijing landline number")
 
@@ -423,14 +420,31 @@ def _distance(lat1, long1, lat2, long2) -> Optional[float]:
     return 2 * 6371000.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
-def follow(service_request_id: str, follower_key: str, *, session: Session, origin: str = "joined") -> Tuple[ServiceRequest, bool]:
-    """Add a follower to a request; (request, added). The same follower again changes nothing."""
+def follow(
+    service_request_id: str, follower_key: str, *, session: Session, origin: str = "joined", media_urls: Sequence[str] = ()
+) -> Tuple[ServiceRequest, bool]:
+    """Add a follower to a request, and the follower's photos to the ticket's (once each, at most MEDIA_LIMIT
+    in all); (request, added). The same follower again changes nothing."""
     if not isinstance(follower_key, str) or not FOLLOWER_KEY.fullmatch(follower_key):
         raise Invalid("follower_id must be 1 to 128 letters, digits, ':', '_' or '-'")
+    _check_media(media_urls)
     row = get(service_request_id, session=session, for_update=True)
     if row is None:
         raise LookupError(service_request_id)
+    kept = json.loads(row.media_urls or "[]")
+    added_photos = [url for url in dict.fromkeys(media_urls) if url not in kept][: max(0, MEDIA_LIMIT - len(kept))]
+    if added_photos:
+        row.media_urls = json.dumps(kept + added_photos)
+        row.media_url = row.media_url or added_photos[0]
     return row, _add_follower(row, follower_key, origin, session=session)
+
+
+def _check_media(urls: Sequence[str]) -> None:
+    if len(urls) > MEDIA_LIMIT:
+        raise Invalid(f"at most {MEDIA_LIMIT} media_urls")
+    for url in urls:
+        if len(url) > FIELD_LIMITS["media_url"] or not url.startswith(("https://", "http://")):
+            raise Invalid("media_url must be an http(s) URL of at most 2000 characters")
 
 
 def _add_follower(row: ServiceRequest, follower_key: str, origin: str, *, session: Session) -> bool:

@@ -4,7 +4,7 @@ import logging
 import random
 import threading
 import time
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 import requests
@@ -174,11 +174,14 @@ class DispatchClient:
             raise DispatchUnavailable("dispatch backend sent a duplicate list that is not a list")
         return [PossibleDuplicate.from_json(item) for item in body]
 
-    def follow(self, ticket_id: str, follower_id: str, *, deadline: Optional[float] = None) -> int:
-        """Record a follower of a ticket (`POST requests/{id}/followers.json`); the same one again changes
-        nothing, so it is retried like a keyed POST. Returns the ticket's follower count."""
+    def follow(
+        self, ticket_id: str, follower_id: str, media_urls: Sequence[str] = (), *, deadline: Optional[float] = None
+    ) -> int:
+        """Record a follower of a ticket (`POST requests/{id}/followers.json`), with the follower's photos for
+        the ticket; the same one again changes nothing, so it is retried like a keyed POST. Returns the
+        ticket's follower count."""
         path = f"requests/{quote(ticket_id.strip(), safe='')}/followers.json"
-        data = {"api_key": self.api_key, "follower_id": follower_id}
+        data = {"api_key": self.api_key, "follower_id": follower_id, "media_urls": list(media_urls) or None}
         body = self._call("POST", path, data=data, retry=True, stop=_stop_at(deadline))
         try:
             return int(body.get("followers") or 0) if isinstance(body, dict) else 0

@@ -5,7 +5,7 @@ import logging
 import re
 import uuid
 from datetime import datetime, timedelta
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -181,9 +181,11 @@ class Outbox:
 
     # --- following a ticket filed by someone else ---------------------------------------------------
 
-    def join(self, ticket_id: str, sender_id: str, channel: str = "rest", language: str = "zh") -> bool:
-        """Make this conversation a follower of a ticket: stored first (from then on it is told the ticket's
-        news), then the backend is told once within `deadline`. True when the backend is still to be told
+    def join(
+        self, ticket_id: str, sender_id: str, channel: str = "rest", language: str = "zh", media_urls: Sequence[str] = ()
+    ) -> bool:
+        """Make this conversation a follower of a ticket, its photos (`media_urls`) going to the ticket: stored
+        first (from then on it is told the ticket's news), then the backend is told once within `deadline`. True when the backend is still to be told
         (the background delivery does it). Joining twice is joining once. Raises DispatchRejected when the
         backend refuses the join itself (the row is then marked rejected)."""
         ticket_id = (ticket_id or "").strip().upper()
@@ -197,6 +199,7 @@ class Outbox:
                 row = Following(  # born claimed, as a submission is: this call makes the first attempt
                     idempotency_key=key, ticket_id=ticket_id, sender_id=sender_id, channel=channel, language=language,
                     follower_key=key, state="pending", attempts=1, created_at=now, next_attempt_at=now + self.lease,
+                    media_urls=json.dumps(list(media_urls)) if media_urls else None,
                 )
                 s.add(row)
         except IntegrityError:
@@ -212,7 +215,7 @@ class Outbox:
 
     def _attempt_join(self, row: Following, deadline: float) -> bool:
         try:
-            self.client.follow(row.ticket_id, row.follower_key, deadline=deadline)
+            self.client.follow(row.ticket_id, row.follower_key, json.loads(row.media_urls or "[]"), deadline=deadline)
         except DispatchRejected as exc:
             if exc.status in FINAL_STATUSES:
                 self.followings.finish(row.id, state="rejected", last_error=f"{exc.code}: {exc.description}"[:500])

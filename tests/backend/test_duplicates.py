@@ -75,6 +75,23 @@ def test_joining_is_idempotent_and_the_count_is_public(backend):
     assert public["followers"] == 1 and "description" not in public
 
 
+def test_a_followers_photos_join_the_tickets_once_each_and_only_the_api_key_sees_them(backend):
+    mine = "http://127.0.0.1:8080/media/" + "a" * 64 + ".jpg"
+    theirs = ["http://127.0.0.1:8080/media/" + c * 64 + ".jpg" for c in "bc"]
+    ticket = file(backend, unique_place(), media_urls=[mine])
+    url = f"{backend.url}/requests/{ticket}/followers.json"
+    joined = requests.post(url, data={"api_key": backend.api_key, "follower_id": "f1", "media_urls": [mine, *theirs]})
+    assert joined.status_code == 201, joined.text
+    again = requests.post(url, data={"api_key": backend.api_key, "follower_id": "f1", "media_urls": theirs})
+    assert again.status_code == 200  # a retry of the join: no photo twice
+    private = requests.get(f"{backend.url}/requests/{ticket}.json", params={"api_key": backend.api_key}).json()[0]
+    assert private["media_urls"] == [mine, *theirs] and private["media_url"] == mine
+    public = requests.get(f"{backend.url}/requests/{ticket}.json").json()[0]
+    assert "media_url" not in public and "media_urls" not in public
+    bad = requests.post(url, data={"api_key": backend.api_key, "follower_id": "f2", "media_urls": ["ftp://x/y.jpg"]})
+    assert bad.status_code == 400
+
+
 def test_each_follower_rates_once_as_the_filer_does(backend):
     ticket = file(backend, unique_place())
     for follower in ("f1", "f2"):

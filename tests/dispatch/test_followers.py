@@ -36,6 +36,17 @@ def test_the_background_delivery_tells_the_backend_of_a_queued_join(make_outbox,
     assert staff_view(backend, ticket_id)["followers"] == 1
 
 
+def test_a_queued_join_brings_the_joiners_photos_to_the_ticket(make_outbox, backend, dead_url, marker):
+    live = make_outbox(backend.url, backend.api_key)
+    ticket_id = live.file(new_ticket(marker), uuid.uuid4().hex, "rest:filer-p").reference
+    photo = "http://127.0.0.1:8080/media/" + "d" * 64 + ".jpg"
+    away = Outbox(make_outbox.database_url, type(live.client)(dead_url, backend.api_key, timeout=0.5), live.vault, retry_base=0.0)
+    assert away.join(ticket_id, "telegram:77", "telegram", "zh", [photo]) is True  # kept with the join
+    assert live.deliver_pending() == 1
+    shown = requests.get(f"{backend.url}/requests/{ticket_id}.json", params={"api_key": backend.api_key}, timeout=10).json()[0]
+    assert shown["media_urls"] == [photo]
+
+
 def test_filer_and_follower_each_rate_once_and_a_stranger_not_at_all(make_outbox, backend, marker):
     outbox = make_outbox(backend.url, backend.api_key)
     ticket_id = outbox.file(new_ticket(marker), uuid.uuid4().hex, "rest:filer-c").reference
