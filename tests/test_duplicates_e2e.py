@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from connectors.telegram.channel import SECRET_HEADER
+from tests import photos
 from tests.fakes import telegram_api as tg
 
 pytestmark = pytest.mark.slow
@@ -44,7 +45,7 @@ def wait_for(check, timeout=60.0):
     raise AssertionError("waited in vain")
 
 
-def test_a_second_citizen_joins_the_open_ticket_and_both_hear_its_news_and_rate_once(rasa_server, backend, stack_env):
+def test_a_second_citizen_joins_the_open_ticket_and_both_hear_its_news_and_rate_once(rasa_server, backend, stack_env, portal):
     if not hasattr(rasa_server.fakes, "telegram"):
         pytest.fail("the fake Telegram API did not start")
     building = uuid.uuid4().int % 9000 + 1000  # a place no other test reported
@@ -71,9 +72,12 @@ def test_a_second_citizen_joins_the_open_ticket_and_both_hear_its_news_and_rate_
     def send(update):
         assert requests.post(url, json=update, headers=secret, timeout=120).status_code == 200
 
-    for text in ("路灯不亮好几天了", f"望京西园3区{building}号楼", "张女士", "13900004444"):
+    # The first message is a photo with its caption: the photo goes to the ticket the neighbour joins
+    # (served by the portal page server, hence its fixture).
+    first = tg.photo_update(fake, user, photos.png(), caption="路灯不亮好几天了")
+    for update in (first, *(tg.text_update(user, t) for t in (f"望京西园3区{building}号楼", "张女士", "13900004444"))):
         before = len(fake.sent_to(user["id"]))
-        send(tg.text_update(user, text))
+        send(update)
         fake.wait_sent(user["id"], before + 1)
     offer = wait_for(lambda: next((m for m in fake.sent_to(user["id"]) if "/join_ticket" in str(m.get("reply_markup"))), None))
     assert ticket_id in offer["text"] and "路灯" in offer["text"] and "李" not in offer["text"] and "3333" not in offer["text"]
@@ -82,6 +86,8 @@ def test_a_second_citizen_joins_the_open_ticket_and_both_hear_its_news_and_rate_
     joined = "\n".join(fake.wait_sent(user["id"], before + 1)[before:])
     assert "已为您加入工单" in joined and ticket_id in joined
     assert staff_view(backend, ticket_id)["followers"] == 1
+    private = requests.get(f"{backend.url}/requests/{ticket_id}.json", params={"api_key": backend.api_key}, timeout=10).json()[0]
+    assert len(private["media_urls"]) == 1 and requests.get(private["media_urls"][0], timeout=10).status_code == 200
     assert len(requests.get(f"{backend.url}/requests.json", params={"service_code": "streetlight", "page_size": 200}).json()) >= 1
 
     # A status question from the neighbour shows the ticket they joined.
