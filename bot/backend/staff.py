@@ -56,30 +56,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     engine = engine_for(settings.backend_database_url)
     vault = Vault(settings.backend_data_key)
 
-    if args.command == "set-status":
+    if args.command in ("set-status", "merge"):
         try:
-            body, urls = change_status(engine, vault, args.id, args.status, args.note)
-        except LookupError:
-            print(f"no ticket {args.id}", file=sys.stderr)
-            return 1
-        except store.Invalid as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        print(f"{body['service_request_id']}: {body['extended_status']} ({body['status_zh']})")
-        _queued(urls)
-        return 0
-
-    if args.command == "merge":
-        try:
-            body, urls = merge_tickets(engine, vault, args.id, args.into)
+            if args.command == "set-status":
+                body, urls = change_status(engine, vault, args.id, args.status, args.note)
+                done = f"{body['service_request_id']}: {body['extended_status']} ({body['status_zh']})"
+            else:
+                body, urls = merge_tickets(engine, vault, args.id, args.into)
+                done = f"{args.id.upper()} merged into {body['service_request_id']} ({body['followers']} followers)"
         except LookupError as exc:
             print(f"no ticket {exc.args[0]}", file=sys.stderr)
             return 1
         except store.Invalid as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-        print(f"{args.id.upper()} merged into {body['service_request_id']} ({body['followers']} followers)")
-        _queued(urls)
+        print(done)
+        for url in urls:
+            print(f"  webhook {url}: queued (the backend server sends it, and retries until it is taken)")
         return 0
     with Session(engine, future=True) as session, session.begin():
         if args.command == "list":
@@ -109,11 +102,6 @@ def main(argv: Optional[List[str]] = None) -> int:
             for hook in store.webhooks(session=session):
                 print(hook.url)
     return 0
-
-
-def _queued(urls) -> None:
-    for url in urls:
-        print(f"  webhook {url}: queued (the backend server sends it, and retries until it is taken)")
 
 
 if __name__ == "__main__":
