@@ -4,6 +4,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bot.settings import ROOT
 from tests.portal.browser import (
@@ -173,7 +174,14 @@ def test_a_citizen_files_a_ticket_by_touch_then_rotates_and_reloads(
 
 
 def assert_fits_open_chat(page):
-    """The open chat on a turned phone: nothing wider than the screen, the input on it."""
+    """The open chat on a turned phone: nothing wider than the screen, the input on it. The chat's height
+    follows the visual viewport's resize event (portal.js), which comes after the turn: waited for, briefly."""
+    fits = """() => { const r = document.querySelector('.rw-new-message').getBoundingClientRect();
+                      return r.top >= 0 && r.bottom <= window.innerHeight; }"""
+    try:
+        page.wait_for_function(fits, timeout=5_000)
+    except PlaywrightTimeout:
+        pass  # the assertions below say what is wrong
     assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
     box = page.locator(".rw-new-message").bounding_box()
     assert box and 0 <= box["y"] and box["y"] + box["height"] <= page.viewport_size["height"]
