@@ -258,7 +258,7 @@ def verify(
     row = get(service_request_id, session=session, for_update=True)
     if row is None:
         raise LookupError(service_request_id)
-    locked_until = _aware(row.verify_locked_until)
+    locked_until = aware(row.verify_locked_until)
     if locked_until is not None and locked_until > now:
         return Verification(False, 0, locked_until)
     if locked_until is not None:  # the hour is over: three new tries
@@ -277,7 +277,7 @@ def verify(
     return Verification(False, VERIFY_TRIES - row.verify_failures)
 
 
-def _aware(moment: Optional[datetime]) -> Optional[datetime]:
+def aware(moment: Optional[datetime]) -> Optional[datetime]:
     # SQLite hands back naive datetimes of what was stored as UTC.
     if moment is None or moment.tzinfo is not None:
         return moment
@@ -321,7 +321,7 @@ def due_events(now: datetime, *, session: Session) -> List[WebhookEvent]:
     later event waits behind an earlier one that is not taken yet."""
     heads = select(func.min(WebhookEvent.id)).where(WebhookEvent.state == "pending").group_by(WebhookEvent.url)
     rows = session.execute(select(WebhookEvent).where(WebhookEvent.id.in_(heads))).scalars()
-    return [row for row in rows if _aware(row.next_attempt_at) <= now]
+    return [row for row in rows if aware(row.next_attempt_at) <= now]
 
 
 def webhooks(*, session: Session) -> List[Webhook]:
@@ -406,7 +406,7 @@ def duplicates(
                 found[row.id] = Duplicate(row, "nearby", distance)
     ordered = sorted(
         found.values(),
-        key=lambda d: (d.match != "address", d.distance_m if d.distance_m is not None else 0.0, -_aware(d.request.requested_at).timestamp()),
+        key=lambda d: (d.match != "address", d.distance_m if d.distance_m is not None else 0.0, -aware(d.request.requested_at).timestamp()),
     )
     return ordered[:limit]
 

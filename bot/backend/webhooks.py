@@ -3,7 +3,7 @@ import json
 import logging
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Dict, Optional, Set, Tuple
 
 import requests
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.backend import store
 from bot.backend.models import WebhookEvent
+from bot.db import utcnow
 from bot.signing import sign
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ class Courier:
     def send_due(self) -> None:
         with Session(self.engine, future=True) as session:
             secrets = {hook.url: hook.secret for hook in store.webhooks(session=session)}
-            due = [(row.id, row.url, row.event) for row in store.due_events(_now(), session=session)]
+            due = [(row.id, row.url, row.event) for row in store.due_events(utcnow(), session=session)]
         for row_id, url, event in due:
             with self._lock:
                 if url in self._busy:
@@ -105,7 +106,7 @@ class Courier:
             # (or put it off) after the round read the queue, and it must not go twice.
             with Session(self.engine, future=True) as session:
                 row = session.get(WebhookEvent, row_id)
-                if row is None or row.state != "pending" or _aware(row.next_attempt_at) > _now():
+                if row is None or row.state != "pending" or store.aware(row.next_attempt_at) > utcnow():
                     return
             # A receiver removed since the event was queued is told nothing more.
             error, final = send_once(url, secret, event) if secret else (None, False)
@@ -119,12 +120,12 @@ class Courier:
                 row.attempts += 1
                 row.last_error = error
                 ticket = json.loads(event).get("service_request_id")
-                if final or _now() - _aware(row.created_at) >= GIVE_UP_AFTER:
+                if final or utcnow() - store.aware(row.created_at) >= GIVE_UP_AFTER:
                     row.state = "failed"
                     log.warning("webhook %s gave up on %s after %d attempts (%s)", url, ticket, row.attempts, error)
                 else:
                     pause = min(self.backoff * 2 ** (row.attempts - 1), MAX_PAUSE)
-                    row.next_attempt_at = _now() + timedelta(seconds=pause)
+                    row.next_attempt_at = utcnow() + timedelta(seconds=pause)
                     log.info("webhook %s for %s failed (%s), attempt %d", url, ticket, error, row.attempts)
         except Exception:  # a send that died would leave the row pending: the next round retries it
             log.exception("webhook %s: sending failed", url)
@@ -132,11 +133,3 @@ class Courier:
             with self._lock:
                 self._busy.discard(url)
             self._wake.set()  # this receiver's next event may go at once
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite gives naive UTC back
