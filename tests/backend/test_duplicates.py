@@ -3,7 +3,7 @@ import uuid
 
 import requests
 
-from tests.backend.test_staff_and_webhooks import receiver  # noqa: F401 (a fixture)
+from tests.backend.test_staff_and_webhooks import heard, receiver  # noqa: F401 (receiver: a fixture)
 
 STREET = "朝阳区望京西园三区{n}号楼门口"
 
@@ -144,10 +144,7 @@ def test_the_staff_cli_merges_and_tells_the_receivers_the_merge_before_the_closi
     cli = [sys.executable, "-m", "bot.cli", "staff", "merge"]
     done = subprocess.run(cli + [merged, kept], env=dict(backend.settings_env), cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and f"merged into {kept} (1 followers)" in done.stdout, done.stderr
-    events = []
-    while len([e for e in events if e["service_request_id"] == merged]) < 2:
-        events.append(json.loads(receiver.received.get(timeout=10)[1]))
-    mine = [e for e in events if e["service_request_id"] == merged]
+    mine = [json.loads(body) for _, body in heard(receiver, merged, 2)]
     assert mine[0] == {"event": "merged", "service_request_id": merged, "merged_into": kept}
     assert mine[1]["event"] == "status_changed" and mine[1]["status"] == "closed"
     again = subprocess.run(cli + [merged, kept], env=dict(backend.settings_env), cwd=ROOT, capture_output=True, text=True, timeout=120)

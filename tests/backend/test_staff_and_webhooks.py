@@ -38,6 +38,16 @@ def listen(port=0):
     return server
 
 
+def heard(server, ticket_id, count=1, timeout=10):
+    """The first `count` posts the receiver got about `ticket_id`, in order, as (headers, raw body); others skipped."""
+    found = []
+    while len(found) < count:
+        headers, body = server.received.get(timeout=timeout)
+        if json.loads(body)["service_request_id"] == ticket_id:
+            found.append((headers, body))
+    return found
+
+
 @pytest.fixture
 def receiver(backend):
     """A receiver, unregistered from the backend afterwards, so that later news is not queued for it."""
@@ -71,11 +81,8 @@ def test_status_change_over_http_is_posted_signed(backend, receiver):
     )
     assert response.status_code == 200
     assert response.json()["extended_status"] == "dispatched"
-    while True:
-        headers, body = receiver.received.get(timeout=10)
-        event = json.loads(body)
-        if event["service_request_id"] == ticket_id:
-            break
+    [(headers, body)] = heard(receiver, ticket_id)
+    event = json.loads(body)
     assert verify(SECRET, headers["X-12345-Timestamp"], body, headers["X-12345-Signature"])
     assert not verify("other-secret", headers["X-12345-Timestamp"], body, headers["X-12345-Signature"])
     assert event == {
@@ -105,12 +112,7 @@ def test_a_receiver_gets_a_tickets_moves_in_order(backend, receiver):
     for status in moves:
         response = requests.post(f"{backend.root}/staff/requests/{ticket_id}/status", json={"status": status}, headers=staff(backend))
         assert response.status_code == 200
-    seen = []
-    while len(seen) < len(moves):
-        event = json.loads(receiver.received.get(timeout=10)[1])
-        if event["service_request_id"] == ticket_id:
-            seen.append(event["status"])
-    assert seen == moves
+    assert [json.loads(body)["status"] for _, body in heard(receiver, ticket_id, len(moves))] == moves
     [ticket] = requests.get(f"{backend.url}/requests/{ticket_id}.json").json()
     assert ticket["status"] == "closed" and ticket["status_zh"] == "已关闭"
 
@@ -125,9 +127,7 @@ def test_staff_cli_moves_a_ticket_and_tells_the_webhooks(backend, receiver):
     assert moved.returncode == 0, moved.stderr
     assert f"{ticket_id}: resolved" in moved.stdout and f"{receiver.url}: queued" in moved.stdout
     # The CLI has exited: the server sends what it queued.
-    seen = []
-    while not any(e["service_request_id"] == ticket_id for e in seen):
-        seen.append(json.loads(receiver.received.get(timeout=10)[1]))
+    heard(receiver, ticket_id)
     listed = subprocess.run(cli + ["list", "--status", "resolved"], env=env, cwd=ROOT, capture_output=True, text=True)
     assert ticket_id in listed.stdout
     shown = subprocess.run(cli + ["show", ticket_id], env=env, cwd=ROOT, capture_output=True, text=True)
@@ -158,12 +158,7 @@ def test_news_for_a_receiver_that_is_down_waits_for_it_and_comes_in_order(backen
     time.sleep(2)  # tried and refused a few times: nobody listens yet
     server = listen(port)
     try:
-        seen = []
-        while len(seen) < len(moves):
-            event = json.loads(server.received.get(timeout=15)[1])
-            if event["service_request_id"] == ticket_id:
-                seen.append(event["status"])
-        assert seen == moves
+        assert [json.loads(body)["status"] for _, body in heard(server, ticket_id, len(moves), timeout=15)] == moves
     finally:
         requests.delete(f"{backend.root}/staff/webhooks", json={"url": url}, headers=staff(backend), timeout=10)
         server.shutdown()
