@@ -15,6 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declarative_base
+from sqlalchemy.pool import QueuePool
 
 Base = declarative_base()
 
@@ -117,7 +118,11 @@ def engine_for(url: str) -> Engine:
     """One engine per URL per process (pooled); sessions are opened per unit of work."""
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 30})
+        # SQLAlchemy 1.4 gives a SQLite file NullPool: a file open, two pragmas and a close for every unit of
+        # work, a fifth of the action server's and the backend's CPU per turn. The connections are kept instead.
+        engine = create_engine(
+            url, future=True, poolclass=QueuePool, connect_args={"check_same_thread": False, "timeout": 30}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, future=True, pool_pre_ping=True)
