@@ -114,22 +114,25 @@ class SealedSQLTrackerStore(SQLTrackerStore):
                 stored = [] if count == 0 else None
             else:
                 count = len(stored)
-            added = []
+            rows = []
+            # Core inserts, one statement each (its id comes back): the ORM's unit of work around the same
+            # inserts was a tenth of the Rasa server's CPU per turn.
+            insert = self.SQLEvent.__table__.insert()
             for event in itertools.islice(tracker.events, count, None):
                 data = event.as_dict()
                 text = json.dumps(data)
-                row = self.SQLEvent(
-                    sender_id=sender_id,
-                    type_name=event.type_name,
-                    timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"),
-                    data=self.vault.encrypt(text),
+                done = session.execute(
+                    insert,
+                    dict(
+                        sender_id=sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=self.vault.encrypt(text),
+                    ),
                 )
-                session.add(row)
-                added.append((row, text))
-            session.flush()  # gives the rows their ids; they expire at the commit
-            rows = [_Row(row.id, row.type_name, row.timestamp, text) for row, text in added]
+                rows.append(_Row(done.inserted_primary_key[0], event.type_name, data.get("timestamp"), text))
             session.commit()
         if stored is None:
             self._sessions.pop(sender_id, None)  # stored rows not known: the next turn reads them
