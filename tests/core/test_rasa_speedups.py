@@ -109,3 +109,18 @@ def test_an_action_call_body_is_json_as_the_json_module_reads_it():
     assert json.loads(rasa_speedups._dumps({"big": 2**70})) == {"big": 2**70}
     with pytest.raises(TypeError):
         rasa_speedups._dumps({"x": object()})
+
+
+def test_a_slot_is_copied_as_copy_copy_copied_it():
+    from rasa.shared.core.domain import Domain
+
+    from bot.settings import ROOT
+
+    slots = Domain.load(str(ROOT / "domain.yml")).slots
+    before = [copy.copy(slot) for slot in slots]
+    rasa_speedups.install()
+    for slot, old in zip(slots, before):
+        slot.value = "x" if slot.type_name == "text" else slot.value
+        new = copy.copy(slot)
+        assert type(new) is type(slot) and new is not slot and vars(new) == vars(slot)
+        assert type(old) is type(slot) and vars(old).keys() == vars(new).keys()
