@@ -124,3 +124,48 @@ def test_a_slot_is_copied_as_copy_copy_copied_it():
         new = copy.copy(slot)
         assert type(new) is type(slot) and new is not slot and vars(new) == vars(slot)
         assert type(old) is type(slot) and vars(old).keys() == vars(new).keys()
+
+
+def _events_of_a_long_conversation():
+    """Forms, their unhappy paths, reverts, a restart and a new session: what applied_events() has to undo."""
+    from rasa.shared.core.events import ActionReverted, Restarted, UserUtteranceReverted
+
+    def user(text, intent):
+        return [ActionExecuted("action_listen"), UserUttered(text, {"name": intent})]
+
+    def form_turn(name, slot, value):
+        return [ActionExecuted(name), SlotSet(slot, value), SlotSet("requested_slot", slot)]
+
+    events = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    events += user("你好", "greet") + [ActionExecuted("utter_greet")]
+    events += user("路灯坏了", "report_issue") + [ActionExecuted("action_start_intake"), ActionExecuted("intake_form"), ActiveLoop("intake_form")]
+    events += form_turn("intake_form", "description", "路灯坏了")
+    events += user("朝阳区望京", "inform") + form_turn("intake_form", "address", "朝阳区望京")
+    events += user("你是谁", "chitchat") + [ActionExecuted("utter_iamabot")]  # the unhappy path
+    events += [ActionExecuted("intake_form")] + user("张先生", "inform") + form_turn("intake_form", "contact_name", "张先生")
+    events += user("嗯?", "nlu_fallback") + [UserUtteranceReverted()]
+    events += user("13800138000", "inform") + form_turn("intake_form", "phone", "13800138000") + [ActionReverted()]
+    events += [ActionExecuted("intake_form"), ActiveLoop(None), SlotSet("requested_slot", None), ActionExecuted("action_file_ticket")]
+    events += user("查一下", "check_status") + [ActionExecuted("verify_form"), ActiveLoop("verify_form")]
+    events += form_turn("verify_form", "ticket_id", "BJ20261202-0001") + [ActionExecuted("verify_form"), ActiveLoop(None)]
+    events += [Restarted()] + user("hello", "greet") + [ActionExecuted("utter_greet"), SessionStarted(), ActionExecuted("action_listen")]
+    events += user("report", "report_issue") + [ActionExecuted("intake_form"), ActiveLoop("intake_form")]
+    events += form_turn("intake_form", "description", "lamp") + [ActionExecuted("intake_form")]
+    return events
+
+
+def test_applied_events_after_every_event_are_rasas():
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_speedups.install()
+    original = rasa_speedups.rasa_applied_events
+    events = _events_of_a_long_conversation()
+    grown = DialogueStateTracker("walk", [])
+    for count, event in enumerate(events, start=1):
+        grown.update(event)
+        fresh = DialogueStateTracker.from_events("walk", events[:count])
+        assert grown.applied_events() == original(grown) == original(fresh) == fresh.applied_events(), count
+    assert len(grown.applied_events()) < len(events)  # the walk did undo something
+    copied = copy.deepcopy(grown)
+    copied.update(ActionExecuted("action_listen"))
+    assert copied.applied_events() == original(copied)
