@@ -20,22 +20,26 @@ ASKS_NAME_AND_PHONE = re.compile(r"称呼.*电话|address you.*phone number", re
 
 def run() -> dict:
     conversations = yaml.load(DATA.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    # The same citizens again, giving name and phone in one message when the bot asks for both at once. On a
+    # stack of its own: on the first one, each report would meet the ticket its first run filed, and the
+    # duplicate offer names that ticket.
+    as_asked = {"correct": [], "turns": []}
+    with conversation_stack() as (env, _processes):
+        say = _sayer(env)
+        for conversation in conversations:
+            again, turns_again = _converse(say, conversation["turns"], answer_as_asked=True)
+            if again:
+                as_asked["turns"].append(turns_again)
+            as_asked["correct"].append(_is_correct(_ticket(env, again) if again else None, conversation["expect"]))
     with conversation_stack() as (env, processes):
         rasa_pid = processes[-1].popen.pid
-        webhook = f"{env['RASA_URL']}/webhooks/rest/webhook"
-        say = lambda sender, text: requests.post(webhook, json={"sender": sender, "message": text}, timeout=60).json()
+        say = _sayer(env)
         correct, turns_per_ticket, failures = {}, {}, []
-        as_asked = {"correct": [], "turns": []}
         for conversation in conversations:
             lang = entities.language(conversation["turns"][0]) or "zh"
             filed, turns = _converse(say, conversation["turns"], answer_as_asked=False)
             if filed:
                 turns_per_ticket.setdefault(lang, []).append(turns)
-            # The same citizen, giving name and phone in one message when the bot asks for both at once.
-            again, turns_again = _converse(say, conversation["turns"], answer_as_asked=True)
-            if again:
-                as_asked["turns"].append(turns_again)
-            as_asked["correct"].append(_is_correct(_ticket(env, again) if again else None, conversation["expect"]))
             ticket = _ticket(env, filed) if filed else None
             wrong = {k: (ticket or {}).get(k) for k, v in conversation["expect"].items() if (ticket or {}).get(k) != v}
             correct.setdefault(lang, [])
@@ -80,6 +84,11 @@ def run() -> dict:
             "latency_single_conversation": percentiles(samples),
             "rasa_server_rss_mb": rss_mb(rasa_pid),
         }
+
+
+def _sayer(env):
+    webhook = f"{env['RASA_URL']}/webhooks/rest/webhook"
+    return lambda sender, text: requests.post(webhook, json={"sender": sender, "message": text}, timeout=60).json()
 
 
 def _converse(say, turns, answer_as_asked: bool):
