@@ -75,6 +75,14 @@ _PROBLEM = re.compile(
     r"abandon|block|remove|fix|repair|report",
     re.I,
 )
+# Words that name a problem itself (not a bare "not" or "没"): a statement of some length with one of them is
+# a report even when the classifier hears nothing of a request ("Trails by the border littered with trash").
+_NAMES_A_PROBLEM = re.compile(
+    r"坏|破损|脏|乱扔|乱停|乱贴|乱倒|吵|堵|漏|积水|垃圾|噪|拖欠|违建|违章|违法|臭|塌|裂|倒了|断了|停水|停电|没人管|占道|扰民|"
+    r"broken|dirty|filthy|loud|nois[ey]|garbage|trash|litter|rubbish|pothole|leak|illegal|abandon|blocked|graffiti|"
+    r"overgrown|dump|flood|smell|stink|\brats?\b|collapsed|cracked|damaged|missing|not working|out of order|overflow|unsafe|hazard",
+    re.I,
+)
 _TYPE_WORDS = {
     "suggest": re.compile(r"建议|希望|能不能|可以|应该|要是|如果|suggest|propos|recommend|should|could|would|idea|how about|maybe|why not|please (add|install|consider)", re.I),
     "inquire": re.compile(_QUESTION.pattern + r"|咨询|请问|了解一下|想知道|政策|inquir|wonder|policy", re.I),
@@ -123,6 +131,11 @@ def _headline(text: str) -> bool:
     n = size(text)
     low, high = (6, 11) if _chinese(text) else (2, 5)
     return low <= n <= high and not _QUESTION.search(text)
+
+
+def names_a_problem(text: str) -> bool:
+    """A statement of some length that names a problem: a report, whatever the classifier's confidence."""
+    return _substantive(text) and not _QUESTION.search(text) and bool(_NAMES_A_PROBLEM.search(text))
 
 
 def praise_fits(text: str) -> bool:
@@ -194,6 +207,8 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
             return Decision(top, "answer")
         if _substantive(text) and _report_mass(ranking) >= MASS:
             return Decision(_best_report(ranking, text), "content")
+        if names_a_problem(text):
+            return Decision(_best_report(ranking, text), "names a problem")
         if _headline(text) and confidence < UNSURE and _report_mass(ranking) >= MASS / 3:
             return Decision(_best_report(ranking, text), "headline")
         return Decision(top, "chit-chat")

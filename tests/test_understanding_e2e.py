@@ -171,6 +171,15 @@ def test_name_and_phone_are_asked_together_and_one_answer_gives_both(rasa_server
     assert "address you" in reply and "phone" not in reply, reply
 
 
+@pytest.mark.parametrize(
+    "report",
+    ["Walking path behind the sports ground is full of broken glass and rubbish", "河边步道的栏杆断了好几根一直没人修"],
+)
+def test_a_statement_naming_a_problem_starts_the_form_however_unsure_the_classifier_is(rasa_server, report):
+    reply = Citizen(rasa_server).say(report)
+    assert re.search(r"具体地点|Where is it", reply), reply
+
+
 @pytest.mark.parametrize("headline", ["No street lighting", "No heat", "没有路灯"])
 def test_a_no_that_names_a_problem_starts_the_form_and_a_bare_no_gets_help(rasa_server, headline):
     # Out of context the classifier hears "No ..." as a denial; nothing was asked, so it is the report's headline.

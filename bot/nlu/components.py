@@ -188,7 +188,10 @@ class Triage(_ByRule):
             ranking = message.get(INTENT_RANKING_KEY) or [message.get(INTENT)]
             has_ticket = any(e.get("entity") == "ticket_id" for e in message.get(ENTITIES, []))
             decision = triage.route(text, ranking, has_ticket)
-            if decision.intent != ranking[0].get("name"):
+            # A report the classifier was unsure of (below FallbackClassifier's threshold) is still a report
+            # when its words name a problem: "didn't understand" would lose the complaint.
+            unsure_report = decision.intent in triage.REPORTS and triage.names_a_problem(text)
+            if decision.intent != ranking[0].get("name") or unsure_report:
                 _settle(message, decision.intent, max(0.5, float(ranking[0].get("confidence", 0.0))))
             if decision.urgent:
                 found = {"entity": "urgency", "value": "unsure", "start": 0, "end": len(text), "extractor": "Triage"}

@@ -50,6 +50,22 @@ def test_route(text, ranking, intent):
     assert triage.route(text, ranking).intent == intent
 
 
+@pytest.mark.parametrize(
+    "text, ranking, intent",
+    [
+        # A statement of some length that names a problem is a report, whatever the classifier heard.
+        ("the footpath along the canal is covered in rubbish and dumped mattresses", ranked(("out_of_scope", 0.4), ("report_issue", 0.1)), "report_issue"),
+        ("咱们楼后面那条小路上的垃圾桶天天满出来", ranked(("greet", 0.3), ("report_issue", 0.1)), "report_issue"),
+        # No problem named, or a question: the classifier's reading stands.
+        ("tell me something funny about your day", ranked(("out_of_scope", 0.4), ("report_issue", 0.1)), "out_of_scope"),
+        ("why is there so much litter in big cities", ranked(("out_of_scope", 0.5), ("report_issue", 0.1)), "out_of_scope"),
+        ("I'm not sure what I wanted to say now", ranked(("ask_help", 0.4), ("report_issue", 0.1)), "ask_help"),
+    ],
+)
+def test_a_statement_that_names_a_problem_is_a_report(text, ranking, intent):
+    assert triage.route(text, ranking).intent == intent
+
+
 def test_a_status_question_with_a_ticket_id_stays_a_status_question():
     long = "你好,我上个月反映的小区电梯问题到现在也没有人来修,工单号BJ20261128-0042,麻烦帮我看看"
     assert triage.route(long, ranked(("check_status", 0.5)), has_ticket_id=True).intent == "check_status"
