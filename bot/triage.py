@@ -76,7 +76,7 @@ _PROBLEM = re.compile(
     re.I,
 )
 # Words that name a problem itself (not a bare "not" or "没"): a statement of some length with one of them is
-# a report even when the classifier hears nothing of a request ("Trails by the border littered with trash").
+# a report even when the classifier hears nothing of a request ("the riverside path is strewn with rubbish").
 _NAMES_A_PROBLEM = re.compile(
     r"坏|破损|脏|乱扔|乱停|乱贴|乱倒|吵|堵|漏|积水|垃圾|噪|拖欠|违建|违章|违法|臭|塌|裂|倒了|断了|停水|停电|没人管|占道|扰民|"
     r"broken|dirty|filthy|loud|nois[ey]|garbage|trash|litter|rubbish|pothole|leak|illegal|abandon|blocked|graffiti|"
