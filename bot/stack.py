@@ -71,6 +71,11 @@ def process_env(overrides: Optional[Mapping[str, str]] = None) -> Dict[str, str]
     # Rasa phones home and checks for updates unless told not to; this machine has no network.
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # Python's own event loop, not uvloop: on uvloop (installed by aiogram on import, and by Sanic) a busy
+    # Rasa server took new connections a few a second, so with 128 citizens at once some first messages
+    # waited 25 s; on asyncio's loop the slowest waited 3.8 s, at the same CPU per message (PERFORMANCE.md).
+    env.setdefault("DISABLE_UVLOOP", "1")
+    env.setdefault("SANIC_USE_UVLOOP", "False")
     return env
 
 

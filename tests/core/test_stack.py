@@ -31,3 +31,14 @@ def test_redis_url_switches_on_our_atomic_redis_lock_store(tmp_path):
     assert lock_store == {"type": "bot.lock_store.AtomicRedisLockStore", "url": "${REDIS_URL}",
                           "key_prefix": "${LOCK_STORE_PREFIX}"}
     assert "p%40ss" not in path.read_text()  # the URL (and its password) stays in the environment
+
+
+def test_children_run_on_pythons_event_loop_unless_told_otherwise(monkeypatch):
+    # uvloop let a busy Rasa server take new connections a few a second (docs/PERFORMANCE.md).
+    from bot.stack import process_env
+
+    monkeypatch.delenv("DISABLE_UVLOOP", raising=False)
+    monkeypatch.delenv("SANIC_USE_UVLOOP", raising=False)
+    env = process_env()
+    assert env["DISABLE_UVLOOP"] == "1" and env["SANIC_USE_UVLOOP"] == "False"
+    assert process_env({"SANIC_USE_UVLOOP": "True"})["SANIC_USE_UVLOOP"] == "True"
