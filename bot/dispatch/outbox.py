@@ -185,9 +185,9 @@ class Outbox:
         self, ticket_id: str, sender_id: str, channel: str = "rest", language: str = "zh", media_urls: Sequence[str] = ()
     ) -> bool:
         """Make this conversation a follower of a ticket, its photos (`media_urls`) going to the ticket: stored
-        first (from then on it is told the ticket's news), then the backend is told once within `deadline`. True when the backend is still to be told
-        (the background delivery does it). Joining twice is joining once. Raises DispatchRejected when the
-        backend refuses the join itself (the row is then marked rejected)."""
+        first (from then on it is told the ticket's news), then the backend is told once within `deadline`.
+        True when the backend is still to be told (the background delivery does it). Joining twice is joining
+        once. Raises DispatchRejected when the backend refuses the join itself (the row is then marked rejected)."""
         ticket_id = (ticket_id or "").strip().upper()
         filer = self.conversation_of(ticket_id)
         if filer is not None and filer.sender_id == sender_id:
