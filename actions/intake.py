@@ -150,7 +150,9 @@ class ValidateIntakeForm(FormValidationAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if tracker.get_slot("duplicate_of") and (intent == "join_ticket" or intake.asks_to_join(said)):
             return {"confirmed": True, "join_chosen": True}
-        if value is True and not _asks(tracker.latest_message.get("text") or ""):
+        if value is True and _changes(tracker, said):
+            value = False  # "类别是供暖" reads as a yes (是), but it changes what the citizen is asked to confirm
+        if value is True and not _asks(said):
             return {"confirmed": True}
         if value is True:  # "嗯?" reads as affirm, but a question files nothing
             dispatcher.utter_message(response="utter_confirm_plainly")
@@ -174,6 +176,12 @@ class ValidateIntakeForm(FormValidationAction):
         if len(slots) == 1:
             dispatcher.utter_message(response="utter_what_to_change")
         return slots
+
+
+def _changes(tracker: Tracker, text: Text) -> bool:
+    """The message names a category or a phone other than the summary's: a correction, whatever its intent."""
+    named, phones_said = services.named_in(text), phones.find_all(text)
+    return bool(named and named != tracker.get_slot("service_code") or phones_said and phones_said[-1] != tracker.get_slot("phone"))
 
 
 def _asks(text: Text) -> bool:
@@ -214,10 +222,13 @@ class ActionAskConfirmed(Action):
             name = "匿名" if lang == "zh" else "anonymous"
         code, description = tracker.get_slot("service_code"), tracker.get_slot("description") or ""
         guessed, confidence = category.predict(description[: intake.MAX_READ])
+        choices = []
         if code == guessed and confidence < category.UNSURE:
             # The citizen's eye is the safety net where the classifier is unsure (bot/nlu/category.py);
-            # a category they corrected is not questioned again.
+            # a category they corrected is not questioned again. The likelier other categories ride on the
+            # summary's own message: a channel numbering options per message (WeChat) keeps one set of numbers.
             dispatcher.utter_message(response="utter_category_unsure", **service_words(code))
+            choices = [services.choice(other, lang) for other in category.alternatives(description[: intake.MAX_READ])]
         summary = dict(
             description=tracker.get_slot("description"),
             address=tracker.get_slot("address"),
@@ -235,7 +246,7 @@ class ActionAskConfirmed(Action):
             log.exception("duplicate offer failed; the summary goes without it")
             found = None
         if found is None:
-            dispatcher.utter_message(response="utter_summary", **summary)
+            dispatcher.utter_message(response="utter_summary", buttons=choices, **summary)
             return [SlotSet("duplicate_of", None)]
         zh, en = status_words(found.status or "received")
         others = found.followers
@@ -247,6 +258,7 @@ class ActionAskConfirmed(Action):
             status_en=en,
             followers_zh=f",已有 {others + 1} 位市民反映" if others else "",
             followers_en=f", reported by {others + 1} citizens so far" if others else "",
+            buttons=choices,
             **summary,  # the offered ticket has the report's category: the lookup asks for that code
         )
         return [SlotSet("duplicate_of", found.ticket_id)]

@@ -51,3 +51,12 @@ def named_in(text: str) -> "str | None":
         if any(word and word.lower() in lowered for word in words):
             return service.code
     return None
+
+
+def choice(code: str, lang: str) -> Dict[str, str]:
+    """A button that sets the category. Its payload is the words a citizen would type (named_in reads them), so a
+    tap can do nothing that typing cannot."""
+    service = get(code)
+    if lang == "en":
+        return {"title": service.name_en, "payload": f"the category is {service.code.replace('_', ' ')}"}
+    return {"title": service.name_zh, "payload": f"类别是{service.name_zh}"}

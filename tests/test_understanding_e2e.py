@@ -8,6 +8,8 @@ import uuid
 import pytest
 import requests
 
+from bot import services
+
 pytestmark = pytest.mark.slow
 
 TICKET = re.compile(r"BJ\d{8}-\d{4}")
@@ -270,6 +272,22 @@ def test_an_unsure_category_is_put_to_the_citizen_and_a_correction_is_filed(rasa
     assert "物业管理" in citizen.say("类别不对,是物业问题")
     ticket_id = TICKET.search(citizen.say("对")).group(0)
     assert ticket(backend, ticket_id)["service_code"] == "property"
+
+
+def test_an_unsure_category_is_corrected_with_one_tap_on_a_choice_under_the_summary(rasa_server, backend):
+    citizen = Citizen(rasa_server)
+    citizen.say("邻居家的空调外机对着我家窗户吹")
+    citizen.say("海淀区学院路20号院3号楼")
+    citizen.say("张三")
+    summary = citizen.say("13800138000")
+    assert "类别我不太确定" in summary
+    titles = [b["title"] for b in citizen.buttons]
+    assert titles[:2] == ["确认提交", "修改"] and len(titles) == 5  # the summary's two, then three categories
+    chosen = titles[3]
+    again = citizen.tap(chosen)
+    assert f"类别:{chosen}" in again and "类别我不太确定" not in again
+    ticket_id = TICKET.search(citizen.say("对")).group(0)
+    assert services.get(ticket(backend, ticket_id)["service_code"]).name_zh == chosen
 
 
 def test_a_sure_category_is_not_questioned(rasa_server):

@@ -12,6 +12,8 @@ from actions.intake import ActionAskConfirmed, ActionCancel, ActionStartIntake, 
 from actions.emergency import ActionEmergency
 from actions.faq import ActionHandleInquiry
 from actions.triage import ActionTriage
+from bot import services
+from bot.nlu import category
 
 
 def tracker(text="", intent="inform", slots=None, entities=None, loop=None):
@@ -87,6 +89,42 @@ def test_corrections_at_the_summary():
     result, said = validate("confirmed", False, tracker("不对", "deny"))
     assert result == {"confirmed": None} and said == ["utter_what_to_change"]
     assert validate("confirmed", True, tracker("对", "affirm"))[0] == {"confirmed": True}
+    t = tracker("是的,类别也对", "affirm", slots={"service_code": "noise", "phone": "13800138000"})
+    assert validate("confirmed", True, t)[0] == {"confirmed": True}
+    t = tracker("对,就是噪声问题,电话13800138000", "affirm", slots={"service_code": "noise", "phone": "13800138000"})
+    assert validate("confirmed", True, t)[0] == {"confirmed": True}
+    t = tracker("是的,电话是13912345678", "affirm", slots={"phone": "13800138000"})
+    assert validate("confirmed", True, t)[0] == {"confirmed": None, "phone": "13912345678"}
+
+
+def test_every_category_choice_sets_its_category_at_the_summary():
+    for code in services.CODES:
+        if code == "other":
+            continue
+        for lang in ("zh", "en"):
+            payload = services.choice(code, lang)["payload"]
+            # "类别是供暖" reads as a yes (是) to the NLU: a change is a change whatever its intent.
+            for intent in ("inform", "deny", "report_issue", "affirm"):
+                assert validate("confirmed", False, tracker(payload, intent))[0] == {"confirmed": None, "service_code": code}
+
+
+def test_an_unsure_summary_offers_the_next_likeliest_categories_as_buttons(box):
+    description = "邻居家的空调外机对着我家窗户吹"
+    code, confidence = category.predict(description)
+    assert confidence < category.UNSURE
+    messages, _ = run(ActionAskConfirmed(), tracker(slots={
+        "description": description, "address": "x", "contact_name": "anonymous", "phone": "13800138000",
+        "service_code": code,
+    }))
+    unsure, summary = messages
+    assert unsure["response"] == "utter_category_unsure" and summary["response"] == "utter_summary"
+    assert summary["buttons"] == [services.choice(other, "zh") for other in category.alternatives(description)]
+    # A category the citizen chose is not questioned again.
+    messages, _ = run(ActionAskConfirmed(), tracker(slots={
+        "description": description, "address": "x", "contact_name": "anonymous", "phone": "13800138000",
+        "service_code": category.alternatives(description)[0],
+    }))
+    assert [m["response"] for m in messages] == ["utter_summary"] and not messages[0]["buttons"]
 
 
 def test_summary_names_category_and_agency_in_the_citizens_language(box):

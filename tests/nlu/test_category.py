@@ -30,3 +30,14 @@ def test_the_sentence_embedding_sorts_english_reports_it_was_taught_only_in_chin
 def test_a_letter_is_embedded_from_its_beginning_only():
     letter = "小区路灯坏了一个月了。" + "请尽快处理。" * 2000
     assert (category.embed([letter]) == category.embed([letter[: category.MAX_READ]])).all()
+
+
+def test_the_ranking_puts_the_prediction_first_and_the_choices_after_it_without_other():
+    text = "邻居家的空调外机对着我家窗户吹"
+    ranking = category.ranking(text)
+    assert {code for code, _ in ranking} == CONTRACT_CODES
+    assert [p for _, p in ranking] == sorted((p for _, p in ranking), reverse=True)
+    assert category.predict(text) == ranking[0]
+    choices = category.alternatives(text)
+    assert len(choices) == category.CHOICES and ranking[0][0] not in choices and "other" not in choices
+    assert choices == [code for code, _ in ranking[1:] if code != "other"][: category.CHOICES]
