@@ -59,10 +59,21 @@ def _share(hits, total) -> float:
 
 
 def _net(results) -> dict:
-    unsure = [category.predict(text[: category.MAX_READ])[1] < category.UNSURE for text, _ in results]
-    wrong = [flag for (_, right), flag in zip(results, unsure) if not right]
-    right = [flag for (_, ok), flag in zip(results, unsure) if ok]
-    return {"wrong_flagged": f"{sum(wrong)}/{len(wrong)}", "right_flagged": f"{sum(right)}/{len(right)}"}
+    """results: (text, label, right). The summary's safety net as the citizen meets it (same model, same rule)."""
+    unsure, offered = [], []
+    for text, label, _ in results:
+        said = text[: category.MAX_READ]
+        unsure.append(category.predict(said)[1] < category.UNSURE)
+        offered.append(unsure[-1] and label in category.alternatives(said))
+    wrong = [(flag, tap) for (_, _, right), flag, tap in zip(results, unsure, offered) if not right]
+    right = [flag for (_, _, ok), flag in zip(results, unsure) if ok]
+    return {
+        "wrong_flagged": f"{sum(flag for flag, _ in wrong)}/{len(wrong)}",
+        "wrong_with_the_label_among_the_choices": f"{sum(tap for _, tap in wrong)}/{len(wrong)}",
+        "right_flagged": f"{sum(right)}/{len(right)}",
+        # If every citizen tapped the right choice when it was offered: an upper bound, not a measurement.
+        "accuracy_after_a_tap": _share(len(right) + sum(tap for _, tap in wrong), len(results)),
+    }
 
 
 def _score(first, real: dict, written_emergencies) -> dict:
@@ -88,9 +99,9 @@ def _score(first, real: dict, written_emergencies) -> dict:
         "emergencies_missed": [text for text, got in zip(danger, answered) if not got["emergency"]],
         "category_accuracy": _share(len(right), len(labelled)),
         "category_examples": len(labelled),
-        # The summary asks the citizen to check a category the classifier is unsure of (same model, same rule):
-        # wrong ones it flags (the citizen can correct them), right ones it bothers.
-        "category_net": _net([(m["text"], got["service_code"] == m["category"]) for m, got in labelled]),
+        # The summary asks the citizen to check a category the classifier is unsure of and offers the next
+        # likeliest ones: wrong ones it flags, those whose label is among the choices, right ones it bothers.
+        "category_net": _net([(m["text"], m["category"], got["service_code"] == m["category"]) for m, got in labelled]),
         "not_started": [f"{m['text'][:60]} -> {got['intent']}" for m, got in reports if not got["ticket"]],
         "wrong_category": [f"{m['text'][:50]} -> {got['service_code']} (label {m['category']})"
                            for m, got in labelled if got["service_code"] != m["category"]],
