@@ -1,7 +1,10 @@
 """WeChat callbacks, signed and in WeChat's XML, posted to the real Rasa server; pushes land on the fake WeChat API."""
+import re
+
 import pytest
 import requests
 
+from bot import services
 from tests.fakes.wechat_api import WeChatCallbacks, event_xml, new_msg_id, new_openid, text_xml
 
 pytestmark = pytest.mark.slow
@@ -107,3 +110,23 @@ def test_a_notification_reaches_the_wechat_user_through_the_latest_channel(wecha
     assert triggered.status_code == 200, triggered.text
     pushed = wechat.fake.wait_sent(user, already + 1)
     assert pushed[already:], "the triggered answer was not pushed to WeChat"
+
+
+def test_an_unsure_category_is_chosen_by_its_number_and_the_ticket_filed_with_it(wechat, user, backend):
+    def say(text):
+        return answer_of(wechat, wechat.post(text_xml(user, text), user), user)
+
+    say("邻居家的空调外机对着我家窗户吹")
+    say("海淀区学院路20号院3号楼")
+    say("张三")
+    summary = say("13800138000")
+    # One set of numbers: the summary's two choices, then the three likelier categories, in one message.
+    options = dict(re.findall(r"回复 (\d):(\S+)", summary))
+    assert "类别我不太确定" in summary and list(options) == ["1", "2", "3", "4", "5"], summary
+    assert options["1"] == "确认提交"
+    chosen = options["4"]
+    again = say("4")
+    assert f"类别:{chosen}" in again and "类别我不太确定" not in again
+    filed = re.search(r"BJ\d{8}-\d{4}", say("1")).group(0)
+    answer = requests.get(f"{backend.url}/requests/{filed}.json", params={"api_key": backend.api_key}, timeout=10)
+    assert services.get(answer.json()[0]["service_code"]).name_zh == chosen
