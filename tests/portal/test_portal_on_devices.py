@@ -4,8 +4,10 @@ import os
 import re
 
 import pytest
+import requests
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from bot import services
 from bot.settings import ROOT
 from tests.portal.browser import (
     CJK_RUN, DEVICES, TICKET, axe_violations, bot_texts, choose_reply, fits_the_screen, open_chat, say,
@@ -190,6 +192,29 @@ def assert_fits_open_chat(page):
     assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
     box = page.locator(".rw-new-message").bounding_box()
     assert box and 0 <= box["y"] and box["y"] + box["height"] <= page.viewport_size["height"]
+
+
+def test_an_unsure_category_is_changed_with_a_tap_on_a_choice_that_fits_the_smallest_phone(visit, backend):
+    citizen = visit(DEVICES["small Android phone"], "zh")
+    page = citizen.page
+    open_chat(citizen)
+    say(citizen, "邻居家的空调外机对着我家窗户吹", "地点")
+    say(citizen, "海淀区学院路20号院3号楼", "称呼")
+    say(citizen, "张三 13800138000", "类别我不太确定")
+    replies = page.locator(".rw-reply")
+    replies.nth(4).wait_for(timeout=30_000)  # confirm, change, then three categories
+    width = page.viewport_size["width"]
+    for box in (replies.nth(i).bounding_box() for i in range(replies.count())):
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width and min(box["width"], box["height"]) >= 24, box
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
+    chosen = replies.nth(3).inner_text().strip()
+    before = len(bot_texts(page))
+    citizen.press(replies.nth(3))
+    assert "类别我不太确定" not in wait_for_bot(page, before, f"类别:{chosen}")
+    ticket_id = TICKET.search(choose_reply(citizen, TICKET.pattern)).group(0)
+    answer = requests.get(f"{backend.url}/requests/{ticket_id}.json", params={"api_key": backend.api_key}, timeout=10)
+    assert services.get(answer.json()[0]["service_code"]).name_zh == chosen
+    assert citizen.console_errors == [] and citizen.outside_requests == []
 
 
 def test_keyboard_alone_opens_the_chat_files_a_ticket_and_closes_it(visit):
