@@ -1,5 +1,7 @@
 import re
 
+import yaml
+
 from bot.nlu import category
 
 CONTRACT_CODES = {"noise", "streetlight", "road", "sanitation", "water", "heating", "power_gas", "traffic",
@@ -41,3 +43,11 @@ def test_the_ranking_puts_the_prediction_first_and_the_choices_after_it_without_
     choices = category.alternatives(text)
     assert len(choices) == category.CHOICES and ranking[0][0] not in choices and "other" not in choices
     assert choices == [code for code, _ in ranking[1:] if code != "other"][: category.CHOICES]
+
+
+def test_every_catalog_entry_names_a_contract_code_and_every_catalog_where_it_came_from():
+    sources = yaml.safe_load(category.CATALOGS.read_text(encoding="utf-8"))["sources"]
+    assert all(source["where"] and source["lang"] in ("zh", "en") for source in sources)
+    entries = [entry for source in sources for entry in source["entries"]]
+    assert {code for code, _ in entries} <= CONTRACT_CODES
+    assert all(isinstance(text, str) and text.strip() for _, text in entries)
