@@ -18,7 +18,7 @@ class ActionTriage(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         if intake.looks_like_report(tracker.latest_message.get("text") or ""):
             return open_events(dispatcher, tracker) + [SlotSet("triaged_report", True)]
-        # A bare "no" to nothing asked is no misunderstanding: the citizen hears what the bot can do.
-        said_no = (tracker.latest_message.get("intent") or {}).get("name") == "deny"
-        dispatcher.utter_message(response="utter_help" if said_no else "utter_default")
+        # A bare "no" or "不方便说" to nothing asked is no misunderstanding: the citizen hears what the bot can do.
+        answered = (tracker.latest_message.get("intent") or {}).get("name") in ("deny", "stay_anonymous")
+        dispatcher.utter_message(response="utter_help" if answered else "utter_default")
         return [SlotSet("triaged_report", False)]

@@ -192,6 +192,13 @@ def test_a_no_that_names_a_problem_starts_the_form_and_a_bare_no_gets_help(rasa_
     assert re.search(r"我可以:|I can:", bare.say("没有" if headline.startswith("没") else "no")), "a bare no gets help"
 
 
+def test_a_name_refusal_to_no_question_gets_help_and_the_conversation_goes_on(rasa_server):
+    # Triaged like any answer to nothing asked: a refusal that names no problem hears what the bot can do.
+    citizen = Citizen(rasa_server)
+    assert re.search(r"我可以:", citizen.say("不方便说"))
+    assert re.search(r"具体地点", citizen.say("小区门口的路灯坏了两个星期了")), "the next report is taken"
+
+
 @pytest.mark.parametrize(
     "letter",
     [

@@ -161,6 +161,13 @@ def test_triage():
     assert slots_of(events)["triaged_report"] is False and messages[0]["response"] == "utter_default"
 
 
+def test_a_name_refusal_to_no_question_is_triaged_like_any_stray_answer():
+    _, events = run(ActionTriage(), tracker("the white 'no parking' lettering in front of the school has worn away", "stay_anonymous"))
+    assert slots_of(events)["triaged_report"] is True
+    messages, events = run(ActionTriage(), tracker("不方便说", "stay_anonymous"))
+    assert slots_of(events)["triaged_report"] is False and messages[0]["response"] == "utter_help"
+
+
 def test_a_shared_location_gives_the_coordinates():
     t = tracker("我的位置:39.996200, 116.470700", slots={})
     t.latest_message["metadata"] = {"location": {"lat": 39.9962, "long": 116.4707}}
