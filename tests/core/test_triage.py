@@ -92,7 +92,7 @@ def test_an_emergency_without_a_sign_of_danger_is_filed_as_urgent():
         ("楼道堆满杂物有火灾隐患", False),
         # A hardship told as a daily routine: a tenant whose landlord rations the heating "so we'd rather burn the chairs".
         ("the landlord gives us heat 10 hours a day, the rest of the time we joke about burning the chairs", False),
-        ("物业每个月都停两次暖气,冷得想烧柴火", False), ("three years ago a fire broke out in the basement and nobody fixed it", False),
+        ("三年前楼道起火以后,消防通道到现在还堵着", False), ("three years ago a fire broke out in the basement and nobody fixed it", False),
     ],
 )
 def test_danger_now(text, now):
