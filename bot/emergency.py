@@ -52,8 +52,8 @@ _NOT_DANGER = re.compile(
 )
 # A harm told as past, slow or recurring is a report, not a call for help now (docs/INTERFACE.md).
 _PAST_OR_SLOW = re.compile(
-    r"昨天|前天|上周|上个月|去年|之前|以前|曾经|经常|总是|每天|每晚|天天|每周|每个?月|一直|多次|好几次|长期|反复|半年|几个月|年前|个月前|"
-    r"yesterday|last (week|month|night|year)|every (day|night|morning|week)|always|for (weeks|months|years)|"
+    r"昨天|前天|上周|上个月|去年|之前|以前|曾经|经常|总是|每天|每晚|天天|每周|每个?月|每逢|每到|每次|一直|多次|好几次|长期|反复|半年|几个月|年前|个月前|"
+    r"yesterday|last (week|month|night|year)|every (day|night|morning|week|weekend|time)|always|for (weeks|months|years)|"
     r"(per|each) (day|night|week|month)\b|hours a day|(days|weeks|months|years) ago|"
     r"again and again|several times|often|keeps? |on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
     re.I,

@@ -93,6 +93,9 @@ def test_an_emergency_without_a_sign_of_danger_is_filed_as_urgent():
         # A hardship told as a daily routine: a tenant whose landlord rations the heating "so we'd rather burn the chairs".
         ("the landlord gives us heat 10 hours a day, the rest of the time we joke about burning the chairs", False),
         ("三年前楼道起火以后,消防通道到现在还堵着", False), ("three years ago a fire broke out in the basement and nobody fixed it", False),
+        # Congestion told as a weekly ordeal, where a crash is one of the things that block the road.
+        ("每逢周末这条路就堵得走不动,有加塞的、有出车祸的、有修路的", False),
+        ("every weekend the bypass jams up, somebody parks badly or there is a car crash", False),
     ],
 )
 def test_danger_now(text, now):
