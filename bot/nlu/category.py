@@ -118,9 +118,10 @@ def ranking(text: str) -> Tuple[Tuple[str, float], ...]:
 @lru_cache(maxsize=1024)
 def _ranking(text: str) -> Tuple[Tuple[str, float], ...]:
     readings = [text]
-    bare = " ".join(_PLACES.sub(" ", text).split())
-    if bare and bare != text.strip():
-        readings.append(bare)
+    if _PLACES.search(text):  # a letter's line breaks alone are no second reading
+        bare = " ".join(_PLACES.sub(" ", text).split())
+        if bare:
+            readings.append(bare)
     with _lock:
         model = _model()
         # One encoder, one call at a time: its numpy forward pass is not documented as thread-safe.
