@@ -150,30 +150,31 @@ class ValidateIntakeForm(FormValidationAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if tracker.get_slot("duplicate_of") and (intent == "join_ticket" or intake.asks_to_join(said)):
             return {"confirmed": True, "join_chosen": True}
-        if value is True and _changes(tracker, said):
+        if value is True and (_changes(tracker, said) or intake.category_doubted(said)):
             value = False  # "类别是供暖" reads as a yes (是), but it changes what the citizen is asked to confirm
         if value is True and not _asks(said):
             return {"confirmed": True}
         if value is True:  # "嗯?" reads as affirm, but a question files nothing
             dispatcher.utter_message(response="utter_confirm_plainly")
             return {"confirmed": None}
-        changes = intake.correction(tracker.latest_message.get("text") or "")
+        changes = intake.correction(said)
         slots: Dict[Text, Any] = {"confirmed": None}
         if "phone" in changes:
             slots["phone"] = phones.normalize(changes["phone"])
         if "address" in changes and intake.is_findable(changes["address"]):
             slots["address"] = changes["address"]
             slots["district"] = gazetteer.find_district(changes["address"]) or tracker.get_slot("district")
-        named = services.named_in(tracker.latest_message.get("text") or "")
-        if "service_code" in changes or (named and not changes):
-            said = changes.get("service_code", "")
-            slots["service_code"] = named or services.named_in(said) or category.predict(said)[0]
+        named = services.named_in(said)
+        doubted = intake.category_doubted(said)
+        if not doubted and ("service_code" in changes or (named and not changes)):
+            words = changes.get("service_code", "")
+            slots["service_code"] = named or services.named_in(words) or category.predict(words)[0]
         if "contact_name" in changes and intake.clean_name(changes["contact_name"]):
             slots["contact_name"] = intake.clean_name(changes["contact_name"])
         if "description" in changes and intake.is_description(changes["description"]):
             slots["description"] = changes["description"]
             slots["service_code"] = category.predict(changes["description"])[0]
-        if len(slots) == 1:
+        if len(slots) == 1 and not doubted:  # a doubted category gets the whole list with the summary
             dispatcher.utter_message(response="utter_what_to_change")
         return slots
 
@@ -223,12 +224,19 @@ class ActionAskConfirmed(Action):
         code, description = tracker.get_slot("service_code"), tracker.get_slot("description") or ""
         guessed, confidence = category.predict(description[: intake.MAX_READ])
         choices = []
-        if code == guessed and confidence < category.UNSURE:
+        if intake.category_doubted(tracker.latest_message.get("text") or ""):
+            # "类别不对" names no category: every other one, likeliest first, one tap away.
+            dispatcher.utter_message(response="utter_choose_category")
+            ranked = [other for other, _ in category.ranking(description[: intake.MAX_READ])]
+            choices = [services.choice(other, lang) for other in ranked if other not in (code, "other")]
+        elif code == guessed and confidence < category.UNSURE:
             # The citizen's eye is the safety net where the classifier is unsure (bot/nlu/category.py);
             # a category they corrected is not questioned again. The likelier other categories ride on the
             # summary's own message: a channel numbering options per message (WeChat) keeps one set of numbers.
+            # When none of them fits, the last button asks for the whole list.
             dispatcher.utter_message(response="utter_category_unsure", **service_words(code))
             choices = [services.choice(other, lang) for other in category.alternatives(description[: intake.MAX_READ])]
+            choices.append(services.more_choices(lang))
         summary = dict(
             description=tracker.get_slot("description"),
             address=tracker.get_slot("address"),

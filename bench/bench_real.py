@@ -1,5 +1,5 @@
 """Real citizens' first messages (bench/data/real_blind.yml; the later sets real_blind_<key>.yml under their key:
-uk, zh2, nyc2, uk2, en3, en4, en5, zh3, en6) sent to the real stack: what each one starts.
+uk, zh2, nyc2, uk2, en3, en4, en5, zh3, en6, en7) sent to the real stack: what each one starts.
 
 Per language: the share of whole messages and of one-line headlines that start a ticket, false emergencies
 (the emergency reply, which starts no ticket, to a report with no danger now), reports that got the
@@ -23,7 +23,7 @@ def run() -> dict:
     real = yaml.safe_load((DATA / "real_blind.yml").read_text(encoding="utf-8"))
     written = yaml.load((DATA / "nlu_blind.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)["emergency"]
     later = {key: yaml.safe_load((DATA / f"real_blind_{key}.yml").read_text(encoding="utf-8"))
-             for key in ("uk", "zh2", "nyc2", "uk2", "en3", "en4", "en5", "zh3", "en6")}
+             for key in ("uk", "zh2", "nyc2", "uk2", "en3", "en4", "en5", "zh3", "en6", "en7")}
     with conversation_stack() as (env, processes):
         first = _FirstMessage(env)
         scores = {lang: _score(first, real[lang], written[lang]) for lang in ("zh", "en")}
@@ -74,6 +74,8 @@ def _net(results) -> dict:
         "right_flagged": f"{sum(right)}/{len(right)}",
         # If every citizen tapped the right choice when it was offered: an upper bound, not a measurement.
         "accuracy_after_a_tap": _share(len(right) + sum(tap for _, tap in wrong), len(results)),
+        # A questioned category also offers the whole list ("其他类别…"): every flagged one is two taps from right.
+        "accuracy_after_two_taps": _share(len(right) + sum(flag for flag, _ in wrong), len(results)),
     }
 
 

@@ -3,7 +3,7 @@ import re
 from typing import Dict, Optional
 
 from bot import phone as phones
-from bot import triage
+from bot import services, triage
 from bot.nlu import entities, gazetteer
 
 # The backend takes descriptions up to this many characters; longer ones are refused at filing, so the
@@ -217,3 +217,19 @@ def correction(text: str) -> Dict[str, str]:
     if is_findable(text) and gazetteer.mentions_place(text):
         return {"address": text}
     return {}
+
+
+# What is left of "类别不对" or "the category is wrong" once the doubt is taken out: nothing that names a service.
+_DOUBT = re.compile(
+    r"类别|分类|类型|不对|错了|不是|别的|其他|其它|错|[\W_]+|"
+    r"\b(?:wrong|incorrect|not|right|category|department|type|kind|the|is|it|its|something|else|other|another|different|"
+    r"no|that|this|one|should|be)\b",
+    re.I,
+)
+
+
+def category_doubted(text: str) -> bool:
+    """The citizen says the category is wrong without saying which is right ("类别不对", "wrong category"):
+    the answer is the whole list to choose from, not the classifier's next guess from the words "类别不对"."""
+    about_category = "service_code" in correction(text)
+    return about_category and not services.named_in(text) and not _DOUBT.sub("", text or "")

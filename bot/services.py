@@ -60,3 +60,10 @@ def choice(code: str, lang: str) -> Dict[str, str]:
     if lang == "en":
         return {"title": service.name_en, "payload": f"the category is {service.code.replace('_', ' ')}"}
     return {"title": service.name_zh, "payload": f"类别是{service.name_zh}"}
+
+
+def more_choices(lang: str) -> Dict[str, str]:
+    """A button for "none of these": the citizen's own words for it, which bring every category to choose from."""
+    if lang == "en":
+        return {"title": "Another category…", "payload": "wrong category"}
+    return {"title": "其他类别…", "payload": "类别不对"}

@@ -72,6 +72,22 @@ def test_chinese_report_with_corrections_files_one_correct_ticket(rasa_server, b
     assert ticket_id in status and "已受理" in status
 
 
+def test_a_category_called_wrong_gets_every_category_to_choose_from(rasa_server, backend):
+    citizen = Citizen(rasa_server)
+    citizen.say("the restaurant downstairs plays loud music past midnight")
+    citizen.say("5 Xinyuan Street, Chaoyang")
+    summary = citizen.say("Mr Wu, 13800138000")
+    assert "Category: noise" in summary
+    listed = requests.post(citizen.url, json={"sender": citizen.sender, "message": "wrong category"}, timeout=60).json()
+    assert "Which category" in listed[0]["text"]
+    payloads = [b["payload"] for b in listed[-1]["buttons"]]
+    assert payloads[:2] == ["/affirm", "/deny"]  # the summary's own, then every category but noise and other
+    assert len(payloads[2:]) == 12 and "the category is market" in payloads
+    assert "Category: consumer rights, food safety, prices" in citizen.say("the category is market")
+    ticket = tickets(backend, service_request_id=filed_id(citizen.say("yes")))[0]
+    assert ticket["service_code"] == "market"
+
+
 def test_english_anonymous_report(rasa_server, backend):
     citizen2 = Citizen(rasa_server)
     assert "Where" in citizen2.say("there is a huge pothole on the road")

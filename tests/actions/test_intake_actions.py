@@ -118,13 +118,28 @@ def test_an_unsure_summary_offers_the_next_likeliest_categories_as_buttons(box):
     }))
     unsure, summary = messages
     assert unsure["response"] == "utter_category_unsure" and summary["response"] == "utter_summary"
-    assert summary["buttons"] == [services.choice(other, "zh") for other in category.alternatives(description)]
+    offered = [services.choice(other, "zh") for other in category.alternatives(description)]
+    assert summary["buttons"] == offered + [services.more_choices("zh")]
     # A category the citizen chose is not questioned again.
     messages, _ = run(ActionAskConfirmed(), tracker(slots={
         "description": description, "address": "x", "contact_name": "anonymous", "phone": "13800138000",
         "service_code": category.alternatives(description)[0],
     }))
     assert [m["response"] for m in messages] == ["utter_summary"] and not messages[0]["buttons"]
+
+
+@pytest.mark.parametrize("said, intent", [("类别不对", "deny"), ("wrong category", "inform"), ("the category is wrong", "affirm")])
+def test_a_category_called_wrong_without_a_better_one_brings_every_other_category(box, said, intent):
+    slots = {"description": "楼下饭馆半夜还在营业特别吵", "address": "x", "contact_name": "anonymous",
+             "phone": "13800138000", "service_code": "market"}
+    # Not the classifier's next guess from the words "类别不对", and no "what should I change?".
+    assert validate("confirmed", intent == "affirm", tracker(said, intent, slots=slots)) == ({"confirmed": None}, [])
+    messages, _ = run(ActionAskConfirmed(), tracker(said, intent, slots=slots))
+    ask, summary = messages
+    assert ask["response"] == "utter_choose_category" and summary["response"] == "utter_summary"
+    codes = [services.named_in(button["payload"]) for button in summary["buttons"]]
+    assert sorted(codes) == sorted(c for c in services.CODES if c not in ("market", "other"))
+    assert codes[0] == "noise"  # likeliest first
 
 
 def test_summary_names_category_and_agency_in_the_citizens_language(box):

@@ -52,6 +52,20 @@ def test_corrections(text, change):
     assert intake.correction(text) == change
 
 
+@pytest.mark.parametrize(
+    "text, doubted",
+    [
+        ("类别不对", True), ("分类错了!", True), ("wrong category", True), ("this is the wrong department", True),
+        ("not the right category", True),
+        ("类别不对,是噪声问题", False),  # names the right one
+        ("类别不对 应该是楼道里的事", False),  # says it in words: the classifier reads them
+        ("地址不对", False), ("类别是物业", False),
+    ],
+)
+def test_a_category_called_wrong_without_naming_another(text, doubted):
+    assert intake.category_doubted(text) is doubted
+
+
 def test_names():
     assert intake.clean_name("我叫刘伟") == "刘伟"
     assert intake.clean_name("my name is John") == "John"
