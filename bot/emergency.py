@@ -75,6 +75,19 @@ _PERSON = re.compile(
 )
 
 
+# A person who does the thing complained of is no person at risk: "someone put up a gate blocking the alley",
+# "有人在楼道里堆放杂物". Only a person the text names otherwise counts.
+_ACTOR = re.compile(
+    r"有人(?:在\S{0,10}?)?(?:私搭|乱搭|搭建|私建|加盖|盖了|堆放|堆了|乱倒|倾倒|乱扔|乱贴|停车|乱停|占用|占道|圈占|安装|装了|拆了|砍了|锁了)|"
+    r"\b(?:someone|somebody|people|a neighbou?r|my neighbou?r|the neighbou?rs?|he|she)\s+(?:has |have |had |is |are |just |keeps? |"
+    r"has been |have been )?(?:put|puts|putting|built|builds|building|placed|placing|dumped|dumps|dumping|parked|parks|parking|"
+    r"left|leaves|leaving|threw|throws|throwing|set up|sets up|setting up|erected|installed|installing|blocked|blocks|blocking|"
+    r"painted|cut down|removed|moved|took|stole|locked|fenced|paved|poured|spray ?painted|tagged|abandoned)\b",
+    re.I,
+)
+
+
 def person_at_risk(text: str) -> bool:
-    """A person is named and nothing says the harm is past or slow."""
-    return bool(_PERSON.search(text or "")) and not _PAST_OR_SLOW.search(text or "")
+    """A person is named, not only as the one doing what is complained of, and nothing says the harm is past or slow."""
+    text = text or ""
+    return bool(_PERSON.search(_ACTOR.sub(" ", text))) and not _PAST_OR_SLOW.search(text)

@@ -84,6 +84,21 @@ def test_an_emergency_without_a_sign_of_danger_is_filed_as_urgent():
 
 
 @pytest.mark.parametrize(
+    "text, at_risk",
+    [
+        ("a man is lying in the road and not moving", True), ("有个老人躺在路边一动不动", True),
+        ("someone fell down the stairs and can't get up", True), ("my neighbour is shouting for help", True),
+        # The person is the one doing it: a gate, a pile, a parked van are reports.
+        ("someone put up a gate blocking the alley", False), ("somebody has dumped a mattress in the lane", False),
+        ("有人在楼道里堆放杂物 把路都堵了", False), ("a neighbour keeps parking his van across the footpath", False),
+        ("someone dumped rubble and a child tripped over it", True),  # the child still counts
+    ],
+)
+def test_a_person_at_risk(text, at_risk):
+    assert emergency.person_at_risk(text) is at_risk
+
+
+@pytest.mark.parametrize(
     "text, now",
     [
         ("楼道里着火了", True), ("家里煤气泄漏了", True), ("I smell gas in the kitchen", True), ("carbon monoxide in the whole building", True),
