@@ -143,7 +143,7 @@ def looks_like_report(text: str) -> bool:
     long_enough = len(text) >= 10 if _chinese(text) else len(text.split()) >= 5
     if long_enough and is_description(text):
         return confidence >= 0.25
-    return confidence >= NAMES_A_SERVICE
+    return confidence >= NAMES_A_SERVICE or triage.headline_names_a_problem(text)
 
 
 _JOIN = re.compile(r"加入|跟那张|同一张|合并|\bjoin\b|\bfollow\b|add me|existing (one|ticket)|same ticket", re.I)

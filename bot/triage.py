@@ -80,7 +80,8 @@ _PROBLEM = re.compile(
 _NAMES_A_PROBLEM = re.compile(
     r"坏|破损|脏|乱扔|乱停|乱贴|乱倒|吵|堵|漏|积水|垃圾|噪|拖欠|违建|违章|违法|臭|塌|裂|倒了|断了|停水|停电|没人管|占道|扰民|"
     r"broken|dirty|filthy|loud|nois[ey]|garbage|trash|litter|rubbish|pothole|leak|illegal|abandon|blocked|graffiti|"
-    r"overgrown|dump|flood|smell|stink|\brats?\b|collapsed|cracked|damaged|missing|not working|out of order|overflow|unsafe|hazard",
+    r"overgrown|dump|flood|smell|stink|\brats?\b|collapsed|cracked|damaged|missing|not working|out of order|overflow|unsafe|hazard|"
+    r"worn|faded|smashed|vandali[sz]ed",
     re.I,
 )
 _TYPE_WORDS = {
@@ -136,6 +137,12 @@ def _headline(text: str) -> bool:
 def names_a_problem(text: str) -> bool:
     """A statement of some length that names a problem: a report, whatever the classifier's confidence."""
     return _substantive(text) and not _QUESTION.search(text) and bool(_NAMES_A_PROBLEM.search(text))
+
+
+def headline_names_a_problem(text: str) -> bool:
+    """A title of a few words with a problem word in it ("'Keep Clear' worn out"): a report, whatever intent the
+    classifier hears in so few words."""
+    return _headline(text) and bool(_NAMES_A_PROBLEM.search(text))
 
 
 def praise_fits(text: str) -> bool:

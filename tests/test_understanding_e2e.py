@@ -192,6 +192,12 @@ def test_a_no_that_names_a_problem_starts_the_form_and_a_bare_no_gets_help(rasa_
     assert re.search(r"我可以:|I can:", bare.say("没有" if headline.startswith("没") else "no")), "a bare no gets help"
 
 
+def test_a_short_title_with_a_problem_word_starts_the_form_whatever_answer_it_sounds_like(rasa_server):
+    # Four words the classifier takes for a refusal to give a name, where no name was asked.
+    reply = Citizen(rasa_server).say("'Keep Clear' worn out")
+    assert re.search(r"Where is it", reply), reply
+
+
 def test_a_name_refusal_to_no_question_gets_help_and_the_conversation_goes_on(rasa_server):
     # Triaged like any answer to nothing asked: a refusal that names no problem hears what the bot can do.
     citizen = Citizen(rasa_server)

@@ -108,14 +108,15 @@ def test_faq():
     assert faq.answer("护照怎么办") is None
 
 
-@pytest.mark.parametrize("text", ["No street lighting", "No heat", "没有路灯", "No trash pickup", "路灯坏了"])
+@pytest.mark.parametrize("text", ["No street lighting", "No heat", "没有路灯", "No trash pickup", "路灯坏了",
+                                  "'Keep Clear' worn out", "Bench smashed again"])
 def test_a_headline_naming_a_service_reads_as_a_report(text):
     assert intake.looks_like_report(text)
 
 
 @pytest.mark.parametrize(
     "text", ["no", "No thanks", "No, that's wrong", "没有", "不用了", "王建国", "13800138000", "tomorrow morning",
-             "朝阳区望京西园三区5号楼", "我想反映个问题"],
+             "朝阳区望京西园三区5号楼", "我想反映个问题", "不方便说", "I'd rather not say", "No, that's all"],
 )
 def test_a_bare_no_a_stray_detail_or_an_announcement_does_not(text):
     assert not intake.looks_like_report(text)
