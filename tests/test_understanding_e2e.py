@@ -295,7 +295,8 @@ def test_an_unsure_category_is_corrected_with_one_tap_on_a_choice_under_the_summ
     summary = citizen.say("13800138000")
     assert "类别我不太确定" in summary
     titles = [b["title"] for b in citizen.buttons]
-    assert titles[:2] == ["确认提交", "修改"] and len(titles) == 5  # the summary's two, then three categories
+    # the summary's two, three categories, then the way to every other category
+    assert titles[:2] == ["确认提交", "修改"] and len(titles) == 6 and titles[-1] == "其他类别…"
     chosen = titles[3]
     again = citizen.tap(chosen)
     assert f"类别:{chosen}" in again and "类别我不太确定" not in again

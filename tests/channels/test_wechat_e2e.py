@@ -120,10 +120,10 @@ def test_an_unsure_category_is_chosen_by_its_number_and_the_ticket_filed_with_it
     say("海淀区学院路20号院3号楼")
     say("张三")
     summary = say("13800138000")
-    # One set of numbers: the summary's two choices, then the three likelier categories, in one message.
+    # One set of numbers: the summary's two choices, the three likelier categories, then "其他类别…".
     options = dict(re.findall(r"回复 (\d):(\S+)", summary))
-    assert "类别我不太确定" in summary and list(options) == ["1", "2", "3", "4", "5"], summary
-    assert options["1"] == "确认提交"
+    assert "类别我不太确定" in summary and list(options) == ["1", "2", "3", "4", "5", "6"], summary
+    assert options["1"] == "确认提交" and options["6"] == "其他类别…"
     chosen = options["4"]
     again = say("4")
     assert f"类别:{chosen}" in again and "类别我不太确定" not in again

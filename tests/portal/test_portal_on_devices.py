@@ -202,7 +202,7 @@ def test_an_unsure_category_is_changed_with_a_tap_on_a_choice_that_fits_the_smal
     say(citizen, "海淀区学院路20号院3号楼", "称呼")
     say(citizen, "张三 13800138000", "类别我不太确定")
     replies = page.locator(".rw-reply")
-    replies.nth(4).wait_for(timeout=30_000)  # confirm, change, then three categories
+    replies.nth(5).wait_for(timeout=30_000)  # confirm, change, three categories, then "其他类别…"
     width = page.viewport_size["width"]
     for box in (replies.nth(i).bounding_box() for i in range(replies.count())):
         assert box["x"] >= 0 and box["x"] + box["width"] <= width and min(box["width"], box["height"]) >= 24, box
