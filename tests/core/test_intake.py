@@ -109,7 +109,9 @@ def test_faq():
 
 
 @pytest.mark.parametrize("text", ["No street lighting", "No heat", "没有路灯", "No trash pickup", "路灯坏了",
-                                  "'Keep Clear' worn out", "Bench smashed again"])
+                                  "'Keep Clear' worn out", "Bench smashed again", "'Keep Clear' worn out, needs replacing",
+                                  "The lane behind the shops needs complete resurfacing",
+                                  "Church Lane needs complete resurfacing."])
 def test_a_headline_naming_a_service_reads_as_a_report(text):
     assert intake.looks_like_report(text)
 
