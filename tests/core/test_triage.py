@@ -56,6 +56,7 @@ def test_route(text, ranking, intent):
         # A statement of some length that names a problem is a report, whatever the classifier heard.
         ("the footpath along the canal is covered in rubbish and dumped mattresses", ranked(("out_of_scope", 0.4), ("report_issue", 0.1)), "report_issue"),
         ("咱们楼后面那条小路上的垃圾桶天天满出来", ranked(("greet", 0.3), ("report_issue", 0.1)), "report_issue"),
+        ("院子里那几棵大杨树枝叶太密,挡得我们家一楼常年影响采光", ranked(("goodbye", 0.4), ("report_issue", 0.1)), "report_issue"),
         # No problem named, or a question: the classifier's reading stands.
         ("tell me something funny about your day", ranked(("out_of_scope", 0.4), ("report_issue", 0.1)), "out_of_scope"),
         ("why is there so much litter in big cities", ranked(("out_of_scope", 0.5), ("report_issue", 0.1)), "out_of_scope"),
