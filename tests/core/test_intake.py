@@ -112,7 +112,7 @@ def test_faq():
                                   "'Keep Clear' worn out", "Bench smashed again", "'Keep Clear' worn out, needs replacing",
                                   "The lane behind the shops needs complete resurfacing",
                                   "Church Lane needs complete resurfacing."])
-def test_a_headline_naming_a_service_reads_as_a_report(text):
+def test_a_headline_naming_a_service_or_a_statement_naming_a_problem_reads_as_a_report(text):
     assert intake.looks_like_report(text)
 
 
