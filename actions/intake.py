@@ -229,6 +229,8 @@ class ActionAskConfirmed(Action):
             dispatcher.utter_message(response="utter_choose_category")
             ranked = [other for other, _ in category.ranking(description[: intake.MAX_READ])]
             choices = [services.choice(other, lang) for other in ranked if other not in (code, "other")]
+            if code != "other":
+                choices.append(services.none_of_these(lang))
         elif code == guessed and confidence < category.UNSURE:
             # The citizen's eye is the safety net where the classifier is unsure (bot/nlu/category.py);
             # a category they corrected is not questioned again. The likelier other categories ride on the

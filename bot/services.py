@@ -1,4 +1,5 @@
 """The city's service catalogue: Open311 service codes and responsible agencies (docs/INTERFACE.md)."""
+import re
 from dataclasses import dataclass
 from typing import Dict, Tuple
 
@@ -41,8 +42,13 @@ def get(code: str) -> Service:
     return BY_CODE.get(code, BY_CODE["other"])
 
 
+# "其他" and "other" are in too many sentences to name a service by themselves; only the whole category
+# statement does (the payload of none_of_these()).
+_NAMES_OTHER = re.compile(r"\s*(?:类别|分类)(?:是|为|:|：)\s*其他\s*|\s*(?:the )?category is other\s*", re.I)
+
+
 def named_in(text: str) -> "str | None":
-    """The service a citizen names outright ("是物业问题", "category is noise"), or None."""
+    """The service a citizen names outright ("是物业问题", "category is noise", "类别是其他"), or None."""
     lowered = (text or "").lower()
     for service in SERVICES:
         if service.code == "other":
@@ -50,7 +56,7 @@ def named_in(text: str) -> "str | None":
         words = [service.name_zh, service.name_zh[:2], service.code.replace("_", " ")] + service.name_en.split(", ")
         if any(word and word.lower() in lowered for word in words):
             return service.code
-    return None
+    return "other" if _NAMES_OTHER.fullmatch(lowered) else None
 
 
 def choice(code: str, lang: str) -> Dict[str, str]:
@@ -60,6 +66,14 @@ def choice(code: str, lang: str) -> Dict[str, str]:
     if lang == "en":
         return {"title": service.name_en, "payload": f"the category is {service.code.replace('_', ' ')}"}
     return {"title": service.name_zh, "payload": f"类别是{service.name_zh}"}
+
+
+def none_of_these(lang: str) -> Dict[str, str]:
+    """The last button of the whole list: no department fits, so the hotline's sub-centre routes it by hand,
+    which is better than a department that will send it back."""
+    if lang == "en":
+        return {"title": "None of these (the hotline routes it)", "payload": "the category is other"}
+    return {"title": "都不是(由热线分派)", "payload": "类别是其他"}
 
 
 def more_choices(lang: str) -> Dict[str, str]:
