@@ -103,6 +103,9 @@ class ValidateIntakeForm(FormValidationAction):
         return {slot: None, "intake_failures": failures}
 
     def validate_description(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
+        heard = (tracker.latest_message.get("intent") or {}).get("name")
+        if heard == "ask_help" and intake.asks_for_help(str(value or "")):
+            return {"description": None}  # action_help_in_form answered it; the question is asked again
         if isinstance(value, str) and intake.too_long(value):
             dispatcher.utter_message(response="utter_too_long", length=len(value), limit=intake.MAX_DESCRIPTION)
             return {"description": None}
@@ -196,6 +199,20 @@ def _just_warned(tracker: Tracker) -> bool:
     said = next((e for e in reversed(tracker.events) if e.get("event") == "bot"), {})
     warned = (said.get("metadata") or {}).get("utter_action") in ("utter_emergency", "utter_emergency_followup")
     return warned and bool(tracker.get_slot("emergency_text"))
+
+
+class ActionHelpInForm(Action):
+    """Help asked inside the form. At the description question only a real help request gets the help text:
+    anything else the classifier calls ask_help there is left to the form as the description."""
+
+    def name(self) -> Text:
+        return "action_help_in_form"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        said = tracker.latest_message.get("text") or ""
+        if tracker.get_slot("requested_slot") != "description" or intake.asks_for_help(said):
+            dispatcher.utter_message(response="utter_help")
+        return []
 
 
 class ActionAskContactName(Action):

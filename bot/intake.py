@@ -124,6 +124,21 @@ def is_description(text: str) -> bool:
     return len(text.split()) >= 3
 
 
+# Words of a question about the bot itself ("怎么用", "你能干啥", "how does this work", "menu").
+_ABOUT_THE_BOT = re.compile(
+    r"帮助|菜单|功能|怎么用|咋用|怎么弄|咋弄|怎么操作|咋操作|该咋|教教|使用说明|指南|能干|能做|能办|能管|干啥的|干嘛的|说啥|"
+    r"\bhelp\b|\bmenu\b|\boptions?\b|\bhow (do|does|am|to|can)\b|\bwhat (can|do|is this|are you|kind|stuff|am|exactly|to)\b|"
+    r"not (really )?sure what|confused|first time",
+    re.I,
+)
+
+
+def asks_for_help(text: str) -> bool:
+    """A help request that is one: a question, or words about using the bot. At the description question the
+    classifier hears "help" in answers too ("House having this problem for some time"), and asking again loops."""
+    return triage.is_question(text) or bool(_ABOUT_THE_BOT.search(text or ""))
+
+
 # How sure the category model must be of a short message's subject for it to name a problem: above every
 # stray detail and bare yes or no we tried (0.43 at most: "not really"; 34 of them), below the headlines ("No
 # street lighting" 0.87, "没有路灯" 0.72, "No hot water" 0.67). With the catalogs in the category model, 70 of

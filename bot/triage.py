@@ -135,6 +135,10 @@ def _headline(text: str) -> bool:
     return low <= n <= high and not _QUESTION.search(text)
 
 
+def is_question(text: str) -> bool:
+    return bool(_QUESTION.search(text or ""))
+
+
 def names_a_problem(text: str) -> bool:
     """A statement of some length that names a problem: a report, whatever the classifier's confidence."""
     return _substantive(text) and not _QUESTION.search(text) and bool(_NAMES_A_PROBLEM.search(text))

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.intake import ActionAskConfirmed, ActionCancel, ActionStartIntake, ValidateIntakeForm
+from actions.intake import ActionAskConfirmed, ActionCancel, ActionHelpInForm, ActionStartIntake, ValidateIntakeForm
 from actions.emergency import ActionEmergency
 from actions.faq import ActionHandleInquiry
 from actions.triage import ActionTriage
@@ -227,3 +227,22 @@ def test_the_summary_offers_the_open_ticket_at_the_same_place_and_a_join_confirm
     messages, events = run(ActionAskConfirmed(), tracker(slots=slots))
     assert [m["response"] for m in messages] == ["utter_summary"] and slots_of(events) == {"duplicate_of": None}
 
+
+@pytest.mark.parametrize("said", ["the flat upstairs has had this leak for a while", "院子里这个情况持续很久了"])
+def test_an_answer_heard_as_help_at_the_description_question_is_the_description(said):
+    # The classifier's ask_help on an answer there met the help text and the same question again, in a loop.
+    t = tracker(said, "ask_help", slots={"requested_slot": "description"}, loop="intake_form")
+    assert run(ActionHelpInForm(), t)[0] == []
+    assert validate("description", said, t)[0]["description"] == said
+
+
+@pytest.mark.parametrize("said", ["what can you do", "how does this work", "怎么用", "你能干啥"])
+def test_a_help_request_at_the_description_question_gets_help_and_the_question_again(said):
+    t = tracker(said, "ask_help", slots={"requested_slot": "description"}, loop="intake_form")
+    assert [m["response"] for m in run(ActionHelpInForm(), t)[0]] == ["utter_help"]
+    assert validate("description", said, t) == ({"description": None}, [])
+
+
+def test_help_at_another_question_is_help():
+    t = tracker("the flat upstairs has had this leak for a while", "ask_help", slots={"requested_slot": "address"}, loop="intake_form")
+    assert [m["response"] for m in run(ActionHelpInForm(), t)[0]] == ["utter_help"]
