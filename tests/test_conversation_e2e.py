@@ -89,6 +89,29 @@ def test_a_category_called_wrong_gets_every_category_to_choose_from(rasa_server,
     assert ticket["service_code"] == "market"
 
 
+@pytest.mark.parametrize("lang, report, place, contact", [
+    ("en", "a dead fox has been lying on the pavement outside the school since Monday", "5 Xinyuan Street, Chaoyang", "Mr Wu, 13800138000"),
+    ("zh", "学校门口的人行道上有只死狐狸 从周一一直躺到现在", "朝阳区新源街5号", "吴先生 13800138000"),
+])
+def test_every_category_button_at_the_summary_keeps_what_was_said(rasa_server, backend, lang, report, place, contact):
+    # "the category is sanitation" reads as praise to the classifier: it restarted the form with those words
+    # as the description and asked for the place again.
+    from bot import services
+
+    citizen = Citizen(rasa_server)
+    citizen.say(report)
+    citizen.say(place)
+    citizen.say(contact)
+    for code in services.CODES:
+        button = services.none_of_these(lang) if code == "other" else services.choice(code, lang)
+        summary = citizen.say(button["payload"])
+        assert report in summary and place in summary, (code, summary)
+        assert button["title"].split("(")[0] in summary or code == "other", (code, summary)
+    citizen.say(services.choice("sanitation", lang)["payload"])
+    ticket = tickets(backend, service_request_id=filed_id(citizen.say("/affirm")))[0]
+    assert ticket["service_code"] == "sanitation" and ticket["description"] == report
+
+
 def test_english_anonymous_report(rasa_server, backend):
     citizen2 = Citizen(rasa_server)
     assert "Where" in citizen2.say("there is a huge pothole on the road")
