@@ -47,7 +47,9 @@ _NOT_DANGER = re.compile(
     r"fire ?hydrants?|fire ?(lane|escape|door|exit|alarm|extinguisher|station)s?|smoke (detector|alarm)s?|"
     r"火灾隐患|安全隐患|消防隐患|"
     r"burning (something|rubbish|garbage|trash|leaves|plastic|waste)|"
-    r"消防栓|消防通道|消防门|灭火器|烟感|吸烟|抽烟|烟头|油烟|烟花|香烟|烟酒|烟囱|卡住了?钱|卡里|[打点]不着火|不着火|烧垃圾|烧秸秆",
+    r"消防栓|消防通道|消防门|灭火器|烟感|吸烟|抽烟|烟头|油烟|烟花|香烟|烟酒|烟囱|卡住了?钱|卡里|[打点]不着火|不着火|烧垃圾|烧秸秆|"
+    # Idioms of hard work and grief in wage complaints: 流血流汗, 流血流泪, 血汗钱, 心在滴血.
+    r"流血流[汗泪]|流[汗泪]流血|血汗|血泪|心[在都]?[流滴]血",
     re.I,
 )
 # A harm told as past, slow or recurring is a report, not a call for help now (docs/INTERFACE.md).

@@ -112,6 +112,9 @@ def test_a_person_at_risk(text, at_risk):
         # Congestion told as a weekly ordeal, where a crash is one of the things that block the road.
         ("每逢周末这条路就堵得走不动,有加塞的、有出车祸的、有修路的", False),
         ("every weekend the bypass jams up, somebody parks badly or there is a car crash", False),
+        # A wage complaint's idioms: sweat and blood, not a wound.
+        ("老板拖欠我们半年工资,那是工人们流血流汗挣的血汗钱", False), ("工地的兄弟们流血流泪,工钱至今没给", False),
+        ("工地上有人从架子上摔下来了,头在流血", True),
     ],
 )
 def test_danger_now(text, now):
