@@ -124,19 +124,13 @@ def is_description(text: str) -> bool:
     return len(text.split()) >= 3
 
 
-# Words of a question about the bot itself ("怎么用", "你能干啥", "how does this work", "menu").
-_ABOUT_THE_BOT = re.compile(
-    r"帮助|菜单|功能|怎么用|咋用|怎么弄|咋弄|怎么操作|咋操作|该咋|教教|使用说明|指南|能干|能做|能办|能管|干啥的|干嘛的|说啥|"
-    r"\bhelp\b|\bmenu\b|\boptions?\b|\bhow (do|does|am|to|can)\b|\bwhat (can|do|is this|are you|kind|stuff|am|exactly|to)\b|"
-    r"not (really )?sure what|confused|first time",
-    re.I,
-)
-
-
 def asks_for_help(text: str) -> bool:
-    """A help request that is one: a question, or words about using the bot. At the description question the
-    classifier hears "help" in answers too ("House having this problem for some time"), and asking again loops."""
-    return triage.is_question(text) or bool(_ABOUT_THE_BOT.search(text or ""))
+    """A help request that is one: words about using the bot, or a short question. At the description question
+    the classifier hears "help" in answers too ("House having this problem for some time", a long "为什么还要我
+    付1000元?" about a shop), and asking again loops."""
+    text = text or ""
+    short = triage.size(text) < (12 if _chinese(text) else 7)
+    return triage.about_the_bot(text) or (short and triage.is_question(text))
 
 
 # How sure the category model must be of a short message's subject for it to name a problem: above every

@@ -44,6 +44,16 @@ _HUMAN = re.compile(
     r"customer service|talk (to|with) someone|someone from",
     re.I,
 )
+# Words about the bot itself and how to use it ("怎么用", "你能干啥", "how does this work", "is this the right place").
+_ABOUT_THE_BOT = re.compile(
+    r"帮助|菜单|功能|怎么用|咋用|怎么弄|咋弄|怎么操作|咋操作|该咋|教教|使用说明|指南|能干|能做|能办|能管|干啥的|干嘛的|说啥|"
+    r"这里|这儿|在这|这个平台|这个热线|这个聊天|小程序|你们受理|你们管|\b12345\b|"
+    r"\bhelp\b|\bmenu\b|\boptions?\b|\bhow (do|does|am|to|can)\b|\bwhat (can|do|is this|are you|kind|stuff|am|exactly|to)\b|"
+    r"not (really )?sure what|confused|first time|right place|this (chat|service|platform|app|thing)|\bis this\b|how (this|it) works|"
+    r"\bwhat kinds?\b|\b(can|could) (you|u)\b|\bhere\W*$|do you (offer|do|handle)|"
+    r"\b(through|with|using|via|in) this\W*$|\bwhich (problems|issues|things|requests)\b",
+    re.I,
+)
 # "我想反映个问题", "I'd like to report a problem": a report announced, with nothing said yet.
 _ANNOUNCE_ZH = re.compile(
     r"^(您好|你好)?[,，。!！\s]*(我|我们)?(想|要|需要|想要|来)?(反映|投诉|举报|报告|反馈|咨询|建议|表扬|提|说|问)(一)?(个|一下|下)?"
@@ -135,6 +145,10 @@ def _headline(text: str) -> bool:
     return low <= n <= high and not _QUESTION.search(text)
 
 
+def about_the_bot(text: str) -> bool:
+    return bool(_ABOUT_THE_BOT.search(text or ""))
+
+
 def is_question(text: str) -> bool:
     return bool(_QUESTION.search(text or ""))
 
@@ -210,6 +224,8 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
     elif top in CHITCHAT or top in ("inform", "nlu_fallback"):
         if _letter(text):
             return Decision(_best_report(ranking, text), "letter")
+        if top == "ask_help" and _substantive(text) and not about_the_bot(text):
+            return Decision(_best_report(ranking, text), "no help asked")  # a question about the matter, not the bot
         if top != "nlu_fallback" and confidence >= SURE:
             return Decision(top, "clear")
         # Answers to the form's own questions ("不方便说", "sure, everything is right") stay answers.

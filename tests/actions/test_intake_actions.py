@@ -228,7 +228,8 @@ def test_the_summary_offers_the_open_ticket_at_the_same_place_and_a_join_confirm
     assert [m["response"] for m in messages] == ["utter_summary"] and slots_of(events) == {"duplicate_of": None}
 
 
-@pytest.mark.parametrize("said", ["the flat upstairs has had this leak for a while", "院子里这个情况持续很久了"])
+@pytest.mark.parametrize("said", ["the flat upstairs has had this leak for a while", "院子里这个情况持续很久了",
+                                  "健身房一直没开门,一节课都没上过,凭什么还要我交三千块钱会费?"])
 def test_an_answer_heard_as_help_at_the_description_question_is_the_description(said):
     # The classifier's ask_help on an answer there met the help text and the same question again, in a loop.
     t = tracker(said, "ask_help", slots={"requested_slot": "description"}, loop="intake_form")
@@ -236,7 +237,7 @@ def test_an_answer_heard_as_help_at_the_description_question_is_the_description(
     assert validate("description", said, t)[0]["description"] == said
 
 
-@pytest.mark.parametrize("said", ["what can you do", "how does this work", "怎么用", "你能干啥"])
+@pytest.mark.parametrize("said", ["what can you do", "how does this work", "怎么用", "你能干啥", "这儿是投诉的地方吗"])
 def test_a_help_request_at_the_description_question_gets_help_and_the_question_again(said):
     t = tracker(said, "ask_help", slots={"requested_slot": "description"}, loop="intake_form")
     assert [m["response"] for m in run(ActionHelpInForm(), t)[0]] == ["utter_help"]

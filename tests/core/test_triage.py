@@ -149,3 +149,15 @@ def test_whole_place_names_are_kept(text, address):
 @pytest.mark.parametrize("address, findable", [("my road in Chaoyang", False), ("我家那条路", False), ("Jianguo Road, Chaoyang", True)])
 def test_a_kind_of_place_is_not_a_place(address, findable):
     assert intake.is_findable(address) is findable
+
+
+@pytest.mark.parametrize("text, help_asked", [
+    # A question about the matter is a 诉求, whatever the classifier hears in its question words.
+    ("健身房一直没开门,一节课都没上过,凭什么还要我交三千块钱会费?", False),
+    ("why do I have to pay a cancellation fee when the gym never even opened its doors", False),
+    ("is this the right place to file a complaint?", True), ("这个平台能不能反映小区里的问题啊", True),
+    ("sorry, first time here, how does this work?", True),
+])
+def test_help_heard_in_a_question_about_the_matter_is_a_report(text, help_asked):
+    decision = triage.route(text, ranked(("ask_help", 0.9), ("greet", 0.06), ("report_issue", 0.04)))
+    assert (decision.intent == "ask_help") is help_asked, decision
