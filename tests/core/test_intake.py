@@ -111,7 +111,8 @@ def test_faq():
 @pytest.mark.parametrize("text", ["No street lighting", "No heat", "没有路灯", "No trash pickup", "路灯坏了",
                                   "'Keep Clear' worn out", "Bench smashed again", "'Keep Clear' worn out, needs replacing",
                                   "The lane behind the shops needs complete resurfacing",
-                                  "Church Lane needs complete resurfacing."])
+                                  "Church Lane needs complete resurfacing.", "小区东门的健身器材请尽快安排维修",
+                                  "麻烦12345安排人及时清理一下"])
 def test_a_headline_naming_a_service_or_a_statement_naming_a_problem_reads_as_a_report(text):
     assert intake.looks_like_report(text)
 
