@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, entity, language, outbox, service_words, when
 from actions.photos import media_urls, photo_line, photo_place
-from bot import duplicates, emergency, intake, services
+from bot import duplicates, emergency, intake, services, triage
 from bot import phone as phones
 from bot.dispatch import DispatchRejected, NewTicket
 from bot.nlu import category, gazetteer
@@ -109,7 +109,12 @@ class ValidateIntakeForm(FormValidationAction):
         if isinstance(value, str) and intake.too_long(value):
             dispatcher.utter_message(response="utter_too_long", length=len(value), limit=intake.MAX_DESCRIPTION)
             return {"description": None}
-        if isinstance(value, str) and intake.is_description(value):
+        # A title that reads as a report ("Pothole", "Power Outage") is enough, and more is asked for only once:
+        # a citizen with nothing to add ("Junction Box", twice) was asked again and again.
+        enough = intake.is_description(value) or intake.looks_like_report(value) if isinstance(value, str) else False
+        if not enough and isinstance(value, str) and "utter_invalid_description" in _said_since_their_last_message(tracker):
+            enough = bool(value.strip()) and not triage.announces_report(value)
+        if enough:
             return {"description": value, "service_code": category.predict(value)[0]}
         return self._fail(dispatcher, tracker, "utter_invalid_description", "description")
 
@@ -192,6 +197,19 @@ def _asks(text: Text) -> bool:
     """A question or a doubt, not a yes: "嗯?", "对吗", "是这样吗?", "ok?" ("嗯呢" is a yes)."""
     said = text.strip().rstrip("。.!！~～ ")
     return said.endswith(("吗", "么")) or "?" in said or "？" in said
+
+
+def _said_since_their_last_message(tracker: Tracker) -> List[Text]:
+    """The responses the bot gave between the citizen's previous message and this one."""
+    said, messages = [], 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            messages += 1
+            if messages == 2:
+                break
+        elif event.get("event") == "bot" and messages == 1:
+            said.append((event.get("metadata") or {}).get("utter_action"))
+    return said
 
 
 def _just_warned(tracker: Tracker) -> bool:

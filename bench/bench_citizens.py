@@ -1,16 +1,16 @@
 """Real citizens' first messages followed through whole conversations: a correct ticket, in how many turns?
 
-Each message of the real sets (bench/data/real_blind*.yml; `CITIZEN_SETS=en7,zh3` picks sets by key, the first
-set's languages are `zh` and `en`) opens a new conversation on the real stack. A scripted citizen then does what
-the bot asks: the message again when asked what happened, "I'd like to report a problem" once when nothing was
-started, "not urgent" when offered, an address, a name and phone; at the summary they confirm, or, when the
-category shown is not the label, correct it as the summary lets them (tap the label among its choices, or
-say the category is wrong and tap it in the list that brings).
+Each message and headline of the real sets (bench/data/real_blind*.yml; `CITIZEN_SETS=en7,zh3` picks sets by
+key, the first set's key is `real`) opens a new conversation on the real stack. A scripted citizen then does
+what the bot asks: the message again when asked what happened, "I'd like to report a problem" once when
+nothing was started, "not urgent" when offered, an address, a name and phone; at the summary they confirm,
+or, when the category shown is not the label, correct it as the summary lets them (tap the label among its
+choices, or say the category is wrong and tap it in the list that brings).
 
 Two citizens per conversation, the same up to the first summary: one confirms whatever it shows, one
 corrects a wrong category. The second is an upper bound: it assumes every citizen reads the category and knows
-the right one. A ticket is correct when it exists, keeps the message as its
-description, and has the label's category (messages without a label: any).
+the right one. A ticket is correct when it exists, keeps the message as its description, and has the label's
+category (messages without a label: any).
 """
 import os
 import re
@@ -49,18 +49,24 @@ def run() -> dict:
     with conversation_stack() as (env, _processes):
         citizen = _Citizen(env)
         for key, by_language in sets.items():
-            results[key] = {lang: _score([citizen(m, lang, i) for i, m in enumerate(messages)])
-                            for lang, messages in by_language.items()}
+            for lang, kinds in by_language.items():
+                results.setdefault(key, {})[lang] = {kind: _score([citizen(m, lang, i) for i, m in enumerate(items)])
+                                                     for kind, items in kinds.items() if items}
     return results
 
 
 def _sets(chosen):
     first = yaml.safe_load((DATA / "real_blind.yml").read_text(encoding="utf-8"))
-    found = {"real": {lang: first[lang]["messages"] for lang in ("zh", "en")}}
+    found = {"real": {lang: _kinds(first[lang]) for lang in ("zh", "en")}}
     for path in sorted(DATA.glob("real_blind_*.yml")):
         key = path.stem[len("real_blind_"):]
-        found[key] = {lang: block["messages"] for lang, block in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
+        found[key] = {lang: _kinds(block) for lang, block in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
     return {key: value for key, value in found.items() if not chosen or key in chosen}
+
+
+def _kinds(block):
+    """Whole messages, and one-line headlines: a citizen who starts with a title is asked what happened."""
+    return {"messages": block.get("messages") or [], "headlines": block.get("headlines") or []}
 
 
 class _Citizen:

@@ -112,6 +112,17 @@ def test_every_category_button_at_the_summary_keeps_what_was_said(rasa_server, b
     assert ticket["service_code"] == "sanitation" and ticket["description"] == report
 
 
+def test_a_citizen_with_only_a_title_is_asked_for_more_once(rasa_server):
+    # Scripted citizens who had nothing to add to "Junction Box" were asked for more until they gave up.
+    citizen = Citizen(rasa_server)
+    assert "describe" in citizen.say("I'd like to report a problem")
+    assert "a bit more" in citizen.say("Junction Box")
+    assert "Where is it" in citizen.say("Junction Box")
+    titled = Citizen(rasa_server)
+    assert "describe" in titled.say("I'd like to report a problem")
+    assert "Where is it" in titled.say("Pothole")  # a title that reads as a report is enough
+
+
 def test_english_anonymous_report(rasa_server, backend):
     citizen2 = Citizen(rasa_server)
     assert "Where" in citizen2.say("there is a huge pothole on the road")

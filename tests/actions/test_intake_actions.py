@@ -247,3 +247,25 @@ def test_a_help_request_at_the_description_question_gets_help_and_the_question_a
 def test_help_at_another_question_is_help():
     t = tracker("the flat upstairs has had this leak for a while", "ask_help", slots={"requested_slot": "address"}, loop="intake_form")
     assert [m["response"] for m in run(ActionHelpInForm(), t)[0]] == ["utter_help"]
+
+
+def test_a_title_that_reads_as_a_report_is_description_enough():
+    assert validate("description", "Pothole")[0]["description"] == "Pothole"
+    assert validate("description", "Power Outage")[0]["description"] == "Power Outage"
+
+
+def test_more_is_asked_for_only_once():
+    # "Junction Box", twice: the second time it is the citizen's answer, not a reason to ask a third time.
+    assert validate("description", "Junction Box")[1] == ["utter_invalid_description"]
+    again = tracker("Junction Box", slots={"requested_slot": "description"}, loop="intake_form")
+    again.events = [
+        {"event": "user", "text": "Junction Box"},
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_invalid_description"}},
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_ask_description"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "Junction Box"},
+    ]
+    assert validate("description", "Junction Box", again)[0]["description"] == "Junction Box"
+    # An announcement is still no description.
+    again.events[-1]["text"] = "I'd like to report a problem"
+    assert validate("description", "I'd like to report a problem", again)[1] == ["utter_invalid_description"]
