@@ -1,5 +1,5 @@
 """Real citizens' first messages (bench/data/real_blind.yml; the later sets real_blind_<key>.yml under their key:
-uk, zh2, nyc2, uk2, en3, en4, en5, zh3, en6, en7, zh4) sent to the real stack: what each one starts.
+uk, zh2, nyc2, uk2, en3, en4, en5, zh3, en6, en7, zh4, en8) sent to the real stack: what each one starts.
 
 Per language: the share of whole messages and of one-line headlines that start a ticket, false emergencies
 (the emergency reply, which starts no ticket, to a report with no danger now), reports that got the
@@ -23,7 +23,7 @@ def run() -> dict:
     real = yaml.safe_load((DATA / "real_blind.yml").read_text(encoding="utf-8"))
     written = yaml.load((DATA / "nlu_blind.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)["emergency"]
     later = {key: yaml.safe_load((DATA / f"real_blind_{key}.yml").read_text(encoding="utf-8"))
-             for key in ("uk", "zh2", "nyc2", "uk2", "en3", "en4", "en5", "zh3", "en6", "en7", "zh4")}
+             for key in ("uk", "zh2", "nyc2", "uk2", "en3", "en4", "en5", "zh3", "en6", "en7", "zh4", "en8")}
     with conversation_stack() as (env, processes):
         first = _FirstMessage(env)
         scores = {lang: _score(first, real[lang], written[lang]) for lang in ("zh", "en")}
