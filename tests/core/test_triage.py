@@ -105,7 +105,7 @@ def test_a_person_at_risk(text, at_risk):
         ("楼道里着火了", True), ("家里煤气泄漏了", True), ("I smell gas in the kitchen", True), ("carbon monoxide in the whole building", True),
         ("the fire hydrant is leaking", False), ("楼下饭馆的油烟太大", False), ("燃气卡充了钱灶还是打不着火", False),
         ("昨天楼道着火了,现在消防通道还堵着", False), ("every night they fight in the street", False),
-        ("楼道堆满杂物有火灾隐患", False),
+        ("楼道堆满杂物有火灾隐患", False), ("pallets and cardboard piled against the back wall, a fire hazard", False),
         # A hardship told as a daily routine: a tenant whose landlord rations the heating "so we'd rather burn the chairs".
         ("the landlord gives us heat 10 hours a day, the rest of the time we joke about burning the chairs", False),
         ("三年前楼道起火以后,消防通道到现在还堵着", False), ("three years ago a fire broke out in the basement and nobody fixed it", False),
