@@ -103,19 +103,20 @@ class ValidateIntakeForm(FormValidationAction):
         return {slot: None, "intake_failures": failures}
 
     def validate_description(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = value if isinstance(value, str) else ""
         heard = (tracker.latest_message.get("intent") or {}).get("name")
-        if heard == "ask_help" and intake.asks_for_help(str(value or "")):
+        if heard == "ask_help" and _wants_help(tracker, text):
             return {"description": None}  # action_help_in_form answered it; the question is asked again
-        if isinstance(value, str) and intake.too_long(value):
-            dispatcher.utter_message(response="utter_too_long", length=len(value), limit=intake.MAX_DESCRIPTION)
+        if intake.too_long(text):
+            dispatcher.utter_message(response="utter_too_long", length=len(text), limit=intake.MAX_DESCRIPTION)
             return {"description": None}
         # A title that reads as a report ("Pothole", "Power Outage") is enough, and more is asked for only once:
         # a citizen with nothing to add ("Junction Box", twice) was asked again and again.
-        enough = intake.is_description(value) or intake.looks_like_report(value) if isinstance(value, str) else False
-        if not enough and isinstance(value, str) and "utter_invalid_description" in _said_since_their_last_message(tracker):
-            enough = bool(value.strip()) and not triage.announces_report(value)
+        enough = intake.is_description(text) or intake.looks_like_report(text)
+        if not enough and "utter_invalid_description" in _said_since_their_last_message(tracker):
+            enough = bool(text.strip()) and not triage.announces_report(text)
         if enough:
-            return {"description": value, "service_code": category.predict(value)[0]}
+            return {"description": text, "service_code": category.predict(text)[0]}
         return self._fail(dispatcher, tracker, "utter_invalid_description", "description")
 
     def validate_address(self, value, dispatcher, tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -228,9 +229,15 @@ class ActionHelpInForm(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         said = tracker.latest_message.get("text") or ""
-        if tracker.get_slot("requested_slot") != "description" or intake.asks_for_help(said):
+        if tracker.get_slot("requested_slot") != "description" or _wants_help(tracker, said):
             dispatcher.utter_message(response="utter_help")
         return []
+
+
+def _wants_help(tracker: Tracker, text: Text) -> bool:
+    """At the description question: a help request, and not the same answer again right after the help text
+    (then it is the answer, not a loop)."""
+    return intake.asks_for_help(text) and "utter_help" not in _said_since_their_last_message(tracker)
 
 
 class ActionAskContactName(Action):

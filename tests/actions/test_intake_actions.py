@@ -269,3 +269,19 @@ def test_more_is_asked_for_only_once():
     # An announcement is still no description.
     again.events[-1]["text"] = "I'd like to report a problem"
     assert validate("description", "I'd like to report a problem", again)[1] == ["utter_invalid_description"]
+
+
+def test_an_answer_given_again_after_the_help_text_is_the_description():
+    # "这里的路灯坏了" heard as ask_help got the help text; the same words again are the answer, not a loop.
+    said = "这里的路灯坏了"
+    again = tracker(said, "ask_help", slots={"requested_slot": "description"}, loop="intake_form")
+    assert [m["response"] for m in run(ActionHelpInForm(), again)[0]] == ["utter_help"]
+    again.events = [
+        {"event": "user", "text": said},
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_help"}},
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_ask_description"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": said},
+    ]
+    assert run(ActionHelpInForm(), again)[0] == []
+    assert validate("description", said, again)[0]["description"] == said
