@@ -13,13 +13,13 @@ the right one. A ticket is correct when it exists, keeps the message as its desc
 category (messages without a label: any).
 """
 import os
-import re
 import uuid
 from pathlib import Path
 
 import requests
 import yaml
 
+from bench.bench_dialogue import ASKS_NAME_AND_PHONE, fetch_ticket
 from bench.common import conversation_stack
 from bot import services
 
@@ -39,7 +39,6 @@ ADDRESSES = {
            "Building 8, Fangcheng Garden, Fengtai", "5 Deshengmenwai Street, Xicheng",
            "Building 3, Yunjingli, Tongzhou", "18 Huilongguan West Street, Changping"],
 }
-ASKS_NAME_AND_PHONE = re.compile(r"称呼.*电话|address you.*phone number", re.S)
 
 
 def run() -> dict:
@@ -118,7 +117,7 @@ class _Citizen:
             reply = self._say(sender, answer)
             turns += 1
         state = self._state(sender)
-        ticket = self._ticket(state["ticket_id"]) if state["ticket_id"] else None
+        ticket = fetch_ticket(self.env, state["ticket_id"]) if state["ticket_id"] else None
         kept = bool(ticket) and " ".join(text.split())[:40] in " ".join((ticket.get("description") or "").split())
         outcome.update(
             filed=bool(ticket),
@@ -140,11 +139,6 @@ class _Citizen:
         slots = tracker["slots"]
         return {"loop": (tracker.get("active_loop") or {}).get("name"), "requested_slot": slots.get("requested_slot"),
                 "service_code": slots.get("service_code"), "ticket_id": slots.get("ticket_id")}
-
-    def _ticket(self, ticket_id):
-        response = requests.get(f"{self.env['DISPATCH_URL']}/requests/{ticket_id}.json",
-                                params={"api_key": self.env["DISPATCH_API_KEY"]}, timeout=10)
-        return response.json()[0] if response.ok else None
 
 
 def _score(outcomes) -> dict:

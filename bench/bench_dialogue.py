@@ -30,7 +30,7 @@ def run() -> dict:
             again, turns_again = _converse(say, conversation["turns"], answer_as_asked=True)
             if again:
                 as_asked["turns"].append(turns_again)
-            as_asked["correct"].append(_is_correct(_ticket(env, again) if again else None, conversation["expect"]))
+            as_asked["correct"].append(_is_correct(fetch_ticket(env, again) if again else None, conversation["expect"]))
     with conversation_stack() as (env, processes):
         rasa_pid = processes[-1].popen.pid
         say = _sayer(env)
@@ -40,7 +40,7 @@ def run() -> dict:
             filed, turns = _converse(say, conversation["turns"], answer_as_asked=False)
             if filed:
                 turns_per_ticket.setdefault(lang, []).append(turns)
-            ticket = _ticket(env, filed) if filed else None
+            ticket = fetch_ticket(env, filed) if filed else None
             wrong = {k: (ticket or {}).get(k) for k, v in conversation["expect"].items() if (ticket or {}).get(k) != v}
             correct.setdefault(lang, [])
             correct[lang].append(bool(ticket and not wrong))
@@ -112,6 +112,6 @@ def _is_correct(ticket, expect) -> bool:
     return bool(ticket) and all(ticket.get(k) == v for k, v in expect.items())
 
 
-def _ticket(env, ticket_id):
+def fetch_ticket(env, ticket_id):
     response = requests.get(f"{env['DISPATCH_URL']}/requests/{ticket_id}.json", params={"api_key": env["DISPATCH_API_KEY"]}, timeout=10)
     return response.json()[0] if response.ok else None

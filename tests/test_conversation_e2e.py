@@ -89,25 +89,39 @@ def test_a_category_called_wrong_gets_every_category_to_choose_from(rasa_server,
     assert ticket["service_code"] == "market"
 
 
+def test_every_category_button_reads_as_an_answer_to_the_summary(rasa_server):
+    # "the category is sanitation" read as praise, which the summary did not map: the rule "praise starts the
+    # intake form" restarted the form with those words as the description and asked for the place again.
+    import yaml
+
+    from bot import services
+    from bot.settings import ROOT
+
+    mapped = set()
+    for mapping in yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["slots"]["confirmed"]["mappings"]:
+        mapped |= set([mapping["intent"]] if isinstance(mapping["intent"], str) else mapping["intent"])
+    for lang in ("zh", "en"):
+        for button in [services.choice(code, lang) for code in services.CODES if code != "other"] + [services.none_of_these(lang)]:
+            parsed = requests.post(f"{rasa_server.url}/model/parse", params={"token": rasa_server.token},
+                                   json={"text": button["payload"]}, timeout=30).json()
+            assert parsed["intent"]["name"] in mapped, (button["payload"], parsed["intent"])
+
+
 @pytest.mark.parametrize("lang, report, place, contact", [
     ("en", "a dead fox has been lying on the pavement outside the school since Monday", "5 Xinyuan Street, Chaoyang", "Mr Wu, 13800138000"),
     ("zh", "学校门口的人行道上有只死狐狸 从周一一直躺到现在", "朝阳区新源街5号", "吴先生 13800138000"),
 ])
-def test_every_category_button_at_the_summary_keeps_what_was_said(rasa_server, backend, lang, report, place, contact):
-    # "the category is sanitation" reads as praise to the classifier: it restarted the form with those words
-    # as the description and asked for the place again.
+def test_category_buttons_at_the_summary_keep_what_was_said(rasa_server, backend, lang, report, place, contact):
     from bot import services
 
     citizen = Citizen(rasa_server)
     citizen.say(report)
     citizen.say(place)
     citizen.say(contact)
-    for code in services.CODES:
-        button = services.none_of_these(lang) if code == "other" else services.choice(code, lang)
+    for button in (services.choice("market", lang), services.none_of_these(lang), services.choice("sanitation", lang)):
         summary = citizen.say(button["payload"])
-        assert report in summary and place in summary, (code, summary)
-        assert button["title"].split("(")[0] in summary or code == "other", (code, summary)
-    citizen.say(services.choice("sanitation", lang)["payload"])
+        assert report in summary and place in summary, (button, summary)
+    assert services.get("sanitation").name_en in summary or services.get("sanitation").name_zh in summary
     ticket = tickets(backend, service_request_id=filed_id(citizen.say("/affirm")))[0]
     assert ticket["service_code"] == "sanitation" and ticket["description"] == report
 
