@@ -7,30 +7,26 @@ which department should handle it. Their agreement is about the best a category 
 text. The model is `category.predict` on the first 1,000 characters, as the summary shows it.
 """
 import json
-from pathlib import Path
 
-import yaml
-
+from bench.common import DATA, real_sets
 from bot.nlu import category
-
-DATA = Path(__file__).resolve().parent / "data"
 
 
 def run() -> dict:
     second = json.loads((DATA / "category_second_reader.json").read_text(encoding="utf-8"))["labels"]
-    sets = {"en": yaml.safe_load((DATA / "real_blind.yml").read_text(encoding="utf-8"))["en"]}
     results, everything = {}, []
-    for key in sorted({k.split("/")[0] for k in second} - {"en"}):
-        sets[key] = yaml.safe_load((DATA / f"real_blind_{key}.yml").read_text(encoding="utf-8"))["en"]
-    for key, by_kind in sets.items():
+    for key, by_language in real_sets().items():
+        if "en" not in by_language:
+            continue
+        named = "en" if key == "real" else key  # the second reader's file names the first set by its language
         rows = []
-        for kind, items in by_kind.items():
+        for kind, items in by_language["en"].items():
             for i, item in enumerate(items or []):
-                other = second.get(f"{key}/{kind}/{i}")
+                other = second.get(f"{named}/{kind}/{i}")
                 if isinstance(item, dict) and item.get("category") and other:
                     said = category.predict(item["text"][: category.MAX_READ])[0]
                     rows.append((item["category"], other, said))
-        results[key] = _score(rows)
+        results[named] = _score(rows)
         everything += rows
     results["all"] = _score(everything)
     return results

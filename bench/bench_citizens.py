@@ -14,16 +14,13 @@ category (messages without a label: any).
 """
 import os
 import uuid
-from pathlib import Path
 
 import requests
-import yaml
 
 from bench.bench_dialogue import ASKS_NAME_AND_PHONE, fetch_ticket
-from bench.common import conversation_stack
+from bench.common import conversation_stack, real_sets
 from bot import services
 
-DATA = Path(__file__).resolve().parent / "data"
 MAX_TURNS = 12
 SAID = {
     "zh": {"report": "我想反映个问题", "name_and_phone": "王女士 13711112222",
@@ -55,12 +52,8 @@ def run() -> dict:
 
 
 def _sets(chosen):
-    first = yaml.safe_load((DATA / "real_blind.yml").read_text(encoding="utf-8"))
-    found = {"real": {lang: _kinds(first[lang]) for lang in ("zh", "en")}}
-    for path in sorted(DATA.glob("real_blind_*.yml")):
-        key = path.stem[len("real_blind_"):]
-        found[key] = {lang: _kinds(block) for lang, block in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
-    return {key: value for key, value in found.items() if not chosen or key in chosen}
+    return {key: {lang: _kinds(block) for lang, block in by_language.items()}
+            for key, by_language in real_sets().items() if not chosen or key in chosen}
 
 
 def _kinds(block):

@@ -1,4 +1,4 @@
-"""Real citizens' first messages (bench/data/real_blind.yml; the later sets real_blind_<key>.yml under their key:
+"""Real citizens' first messages (bench/data/real_blind.yml; every later set real_blind_<key>.yml under its key:
 uk, zh2, nyc2, uk2, en3, en4, en5, zh3, en6, en7, zh4, en8) sent to the real stack: what each one starts.
 
 Per language: the share of whole messages and of one-line headlines that start a ticket, false emergencies
@@ -8,22 +8,18 @@ emergency reply to real danger titles and the written emergencies of nlu_blind.y
 least the numbers), and the category of the ticket against the label (messages with a category only).
 """
 import uuid
-from pathlib import Path
 
 import requests
 import yaml
 
-from bench.common import conversation_stack
+from bench.common import DATA, conversation_stack, real_sets
 from bot.nlu import category
-
-DATA = Path(__file__).resolve().parent / "data"
 
 
 def run() -> dict:
-    real = yaml.safe_load((DATA / "real_blind.yml").read_text(encoding="utf-8"))
+    later = real_sets()
+    real = later.pop("real")
     written = yaml.load((DATA / "nlu_blind.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)["emergency"]
-    later = {key: yaml.safe_load((DATA / f"real_blind_{key}.yml").read_text(encoding="utf-8"))
-             for key in ("uk", "zh2", "nyc2", "uk2", "en3", "en4", "en5", "zh3", "en6", "en7", "zh4", "en8")}
     with conversation_stack() as (env, processes):
         first = _FirstMessage(env)
         scores = {lang: _score(first, real[lang], written[lang]) for lang in ("zh", "en")}

@@ -1,4 +1,4 @@
-"""Shared by the benchmarks: percentiles, a throwaway environment for the stack, process memory."""
+"""Shared by the benchmarks: percentiles, a throwaway environment for the stack, process memory, the real sets."""
 import statistics
 import tempfile
 import uuid
@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
+import yaml
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 
@@ -16,6 +17,18 @@ def percentiles(samples_ms: List[float]) -> Dict[str, float]:
     ordered = sorted(samples_ms)
     pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]
     return {"p50_ms": round(statistics.median(ordered), 2), "p95_ms": round(pick(0.95), 2), "n": len(ordered)}
+
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def real_sets() -> Dict[str, Dict[str, dict]]:
+    """Every set of real citizens' text, {key: {language: {"messages": [...], "headlines": [...], ...}}}: the first,
+    bench/data/real_blind.yml, under "real", each later real_blind_<key>.yml under its key."""
+    sets = {"real": yaml.safe_load((DATA / "real_blind.yml").read_text(encoding="utf-8"))}
+    for path in sorted(DATA.glob("real_blind_*.yml")):
+        sets[path.stem[len("real_blind_"):]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return sets
 
 
 def stack_env(var: Path) -> Dict[str, str]:
