@@ -39,8 +39,9 @@ _CANCEL = re.compile(
     r"\bcancel|\bstop\b|never ?mind|forget (it|about it|the)|\bquit\b|\babort|scrap|drop (it|this|that)|leave it|\bexit\b|not needed",
     re.I,
 )
+# 人工 asks for a person, not in a word about a thing made by people ("人工降雨", "人工湖", "人工草坪").
 _HUMAN = re.compile(
-    r"人工|真人|客服|话务员|接线员|工作人员|\bhuman\b|operator|\bagent\b|real person|someone real|a person\b|\bstaff\b|"
+    r"人工(?!降|增雨|湖|河|岛|林|草|智能|费|成本|合成|养殖|种植|开挖|挖)|真人|客服|话务员|接线员|工作人员|\bhuman\b|operator|\bagent\b|real person|someone real|a person\b|\bstaff\b|"
     r"customer service|talk (to|with) someone|someone from",
     re.I,
 )
@@ -136,6 +137,10 @@ def _substantive(text: str) -> bool:
     return size(text) >= (12 if _chinese(text) else 6)
 
 
+def _says_much(text: str) -> bool:
+    return size(text) >= (20 if _chinese(text) else 12)
+
+
 def _letter(text: str) -> bool:
     return size(text) >= (40 if _chinese(text) else 20)
 
@@ -229,6 +234,11 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
             return Decision(_best_report(ranking, text), "no help asked")  # a question about the matter, not the bot
         if top != "nlu_fallback" and confidence >= SURE:
             return Decision(top, "clear")
+        # A greeting or an out-of-scope the classifier is unsure of, in a message of 20 characters or 12 words: more
+        # often a matter it cannot place (dogs let foul a car park, told with a rhetorical question) than small talk,
+        # which is short.
+        if top in ("greet", "out_of_scope") and confidence < UNSURE and _says_much(text) and not about_the_bot(text):
+            return Decision(_best_report(ranking, text), "unsure chit-chat")
         # Answers to the form's own questions ("不方便说", "sure, everything is right") stay answers.
         answer = top in ("stay_anonymous", "rate", "affirm", "deny", "inform")
         headline_detail = top == "inform" and _headline(text)  # "Street Sweeping Health Hazard"

@@ -30,6 +30,13 @@ def ranked(*pairs):
         ("sure, everything in the summary is right", ranked(("affirm", 0.39), ("report_issue", 0.1)), "affirm"),
         ("let's drop this", ranked(("cancel", 0.99)), "cancel"),
         ("put me through to a person", ranked(("request_human", 0.91)), "request_human"),
+        ("麻烦给我转一下人工", ranked(("request_human", 0.4)), "request_human"),
+        # 人工 in a word for a thing made by people asks for nobody.
+        ("人工湖边的步道塌了一大块,好几天了也没人来修", ranked(("request_human", 0.37), ("report_issue", 0.3)), "report_issue"),
+        # A long message the classifier hears as an unsure greeting is a matter it cannot place; a short one a greeting.
+        ("每到周末就有人把车停在消防通道上,物业也说管不了,这样下去出了事谁负责?", ranked(("greet", 0.3), ("report_issue", 0.12)), "report_issue"),
+        ("你好啊,早上好", ranked(("greet", 0.5)), "greet"),
+        ("tell me about the history of rome", ranked(("out_of_scope", 0.4), ("report_issue", 0.2)), "out_of_scope"),
         # Status only with a ticket id or a plain question about progress.
         ("我的工单办得怎么样了", ranked(("check_status", 0.99)), "check_status"),
         ("之前我在网上留言反映过小区电梯的问题,至今没有解决,电梯还是经常停", ranked(("check_status", 0.4), ("report_issue", 0.14)), "report_issue"),
