@@ -273,7 +273,7 @@ class ActionAskConfirmed(Action):
             choices = [services.choice(other, lang) for other in ranked if other not in (code, "other")]
             if code != "other":
                 choices.append(services.none_of_these(lang))
-        elif code == guessed and confidence < category.UNSURE:
+        elif code == guessed and category.unsure(description[: intake.MAX_READ], confidence):
             # The citizen's eye is the safety net where the classifier is unsure (bot/nlu/category.py);
             # a category they corrected is not questioned again. The likelier other categories ride on the
             # summary's own message: a channel numbering options per message (WeChat) keeps one set of numbers.

@@ -82,14 +82,14 @@ def _intent_scores(model, name: str, lang: str) -> dict:
 
 
 def _category_scores(pairs) -> dict:
-    """Accuracy, and how the summary's question (confidence < category.UNSURE) splits right from wrong."""
+    """Accuracy, and how the summary's question (category.unsure) splits right from wrong."""
     category.predict("")  # trains the model: not part of a turn's latency
     got, took = [], []
     for text, code in pairs:
         started = time.perf_counter()
         guessed, confidence = category.predict(text)
         took.append((time.perf_counter() - started) * 1000)
-        got.append((guessed == code, confidence < category.UNSURE))
+        got.append((guessed == code, category.unsure(text, confidence)))
     asked = [right for right, unsure in got if unsure]
     sure = [right for right, unsure in got if not unsure]
     return {

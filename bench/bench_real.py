@@ -60,7 +60,7 @@ def _net(results) -> dict:
     unsure, offered = [], []
     for text, label, _ in results:
         said = text[: category.MAX_READ]
-        unsure.append(category.predict(said)[1] < category.UNSURE)
+        unsure.append(category.unsure(said, category.predict(said)[1]))
         offered.append(unsure[-1] and label in category.alternatives(said))
     wrong = [(flag, tap) for (_, _, right), flag, tap in zip(results, unsure, offered) if not right]
     right = [flag for (_, _, ok), flag in zip(results, unsure) if ok]

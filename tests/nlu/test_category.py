@@ -27,6 +27,28 @@ def test_the_sentence_embedding_sorts_english_reports_it_was_taught_only_in_chin
         "someone is building an illegal extension on the roof": "construction",
     }
     assert list(model.meaning.predict(category.embed(list(reports)))) == list(reports.values())
+    # e5, the English view, carries over less (the broken lift goes to road), but most of it.
+    by_e5 = model.meaning_en.predict(category.embed_e5(list(reports)))
+    assert sum(got == code for got, code in zip(by_e5, reports.values())) >= 5
+
+
+def test_the_examples_vectors_are_taken_from_the_build_only_for_the_very_same_examples(tmp_path, monkeypatch):
+    monkeypatch.setattr(category, "VECTORS", tmp_path / "vectors.npz")
+    built = ["路灯坏了", "the bins were not collected"]
+    category.save_vectors(built)
+    use, e5 = category.vectors(built)
+    assert use.shape == (2, 512) and e5.shape == (2, 384)
+    other = built + ["loud music all night"]
+    use, e5 = category.vectors(other)  # examples changed since the build: made again, not mixed up
+    assert use.shape == (3, 512) and e5.shape == (3, 384)
+    assert (e5[2] == category.embed_e5(["loud music all night"])[0]).all()
+
+
+def test_the_summary_questions_a_category_by_the_calibration_of_the_view_that_read_it():
+    # e5 (English of six words or more) is sharper than USE: it is questioned from a higher confidence.
+    assert category.unsure("the street lamps on our lane are all dark", 0.45)
+    assert not category.unsure("路灯坏了好几天了", 0.45)
+    assert not category.unsure("Streetlight out", 0.45)
 
 
 def test_a_letter_is_embedded_from_its_beginning_only():
