@@ -45,7 +45,9 @@ _DANGER_NOW = re.compile(
 # Words that contain a danger word without meaning danger: a fire hydrant, a fire lane, a smoke detector.
 _NOT_DANGER = re.compile(
     r"fire ?hydrants?|fire ?(lane|escape|door|exit|alarm|extinguisher|station)s?|smoke (detector|alarm)s?|"
-    r"火灾隐患|安全隐患|消防隐患|fire (?:hazard|risk|danger|code)s?|"
+    r"火灾隐患|安全隐患|消防隐患|fire (?:hazard|risk|danger|code|season)s?|risk of (?:a )?fire|"
+    # A fire that may come: dead trees as "tinder for any potential fire" are a hazard to report, not a fire.
+    r"(?:potential|possible|future) fires?|(?:could|might|may|would) (?:\w+ ){0,2}(?:start|cause|spark|catch) (?:a )?fire|"
     r"burning (something|rubbish|garbage|trash|leaves|plastic|waste)|"
     r"消防栓|消防通道|消防门|灭火器|烟感|吸烟|抽烟|烟头|油烟|烟花|香烟|烟酒|烟囱|卡住了?钱|卡里|[打点]不着火|不着火|烧垃圾|烧秸秆|"
     # Idioms of hard work and grief in wage complaints: 流血流汗, 流血流泪, 血汗钱, 心在滴血.

@@ -122,6 +122,10 @@ def test_a_person_at_risk(text, at_risk):
         # A wage complaint's idioms: sweat and blood, not a wound.
         ("老板拖欠我们半年工资,那是工人们流血流汗挣的血汗钱", False), ("工地的兄弟们流血流泪,工钱至今没给", False),
         ("工地上有人从架子上摔下来了,头在流血", True),
+        # A fire that may come is a hazard to report; a fire burning now is not.
+        ("the dry brush behind the school is fuel for a potential fire this summer", False),
+        ("those dead pines could easily start a fire", False),
+        ("the dry brush behind the school is on fire", True),
     ],
 )
 def test_danger_now(text, now):
