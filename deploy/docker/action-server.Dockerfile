@@ -17,7 +17,8 @@ RUN python -m venv .venv \
  && .venv/bin/pip install 'pip<25' 'setuptools<71' wheel \
  && .venv/bin/pip install -r requirements.txt
 
-# The actions find places with the gazetteer and spaCy pipeline that `python -m bot.nlu.build` makes.
+# The actions find places with the gazetteer and spaCy pipeline that `python -m bot.nlu.build` makes, and
+# classify with the category examples' vectors that `python -m bot.nlu.category` makes.
 FROM venv AS assets
 ENV PYTHONDONTWRITEBYTECODE=1
 # make runs only in this build stage; a pinned Debian version leaves the mirror at its next point release.
@@ -27,7 +28,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=npm /app/node_modules node_modules
 COPY . .
-RUN make -o .venv/.installed -o node_modules/.installed build/.nlu-assets
+RUN make -o .venv/.installed -o node_modules/.installed build/.nlu-assets build/category_vectors.npz
 
 FROM python:3.10-slim
 ENV PATH=/app/.venv/bin:$PATH PYTHONPATH=/app PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
