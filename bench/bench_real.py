@@ -1,5 +1,5 @@
-"""Real citizens' first messages (bench/data/real_blind.yml; every later set real_blind_<key>.yml under its key:
-uk, zh2, nyc2, uk2, en3, en4, en5, zh3, en6, en7, zh4, en8) sent to the real stack: what each one starts.
+"""Real citizens' first messages (bench/data/real_blind.yml; every later set real_blind_<key>.yml under its key,
+as bench.common.real_sets finds them; the README lists them) sent to the real stack: what each one starts.
 
 Per language: the share of whole messages and of one-line headlines that start a ticket, false emergencies
 (the emergency reply, which starts no ticket, to a report with no danger now), reports that got the
