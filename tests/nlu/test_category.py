@@ -36,12 +36,14 @@ def test_the_examples_vectors_are_taken_from_the_build_only_for_the_very_same_ex
     monkeypatch.setattr(category, "VECTORS", tmp_path / "vectors.npz")
     built = ["路灯坏了", "the bins were not collected"]
     category.save_vectors(built)
-    use, e5 = category.vectors(built)
-    assert use.shape == (2, 512) and e5.shape == (2, 384)
+    use, query, passage = category.vectors(built)
+    assert use.shape == (2, 512) and query.shape == passage.shape == (2, 384)
     other = built + ["loud music all night"]
-    use, e5 = category.vectors(other)  # examples changed since the build: made again, not mixed up
-    assert use.shape == (3, 512) and e5.shape == (3, 384)
-    assert (e5[2] == category.embed_e5(["loud music all night"])[0]).all()
+    use, query, passage = category.vectors(other)  # examples changed since the build: made again, not mixed up
+    assert use.shape == (3, 512) and query.shape == passage.shape == (3, 384)
+    assert (query[2] == category.embed_e5(["loud music all night"], as_passage=False)[0]).all()
+    assert (passage[2] == category.embed_e5(["loud music all night"])[0]).all()
+    assert not (query[2] == passage[2]).all()
 
 
 def test_the_summary_questions_a_category_by_the_calibration_of_the_view_that_read_it():
