@@ -51,7 +51,11 @@ _NOT_DANGER = re.compile(
     r"burning (something|rubbish|garbage|trash|leaves|plastic|waste)|"
     r"消防栓|消防通道|消防门|灭火器|烟感|吸烟|抽烟|烟头|油烟|烟花|香烟|烟酒|烟囱|卡住了?钱|卡里|[打点]不着火|不着火|烧垃圾|烧秸秆|"
     # Idioms of hard work and grief in wage complaints: 流血流汗, 流血流泪, 血汗钱, 心在滴血.
-    r"流血流[汗泪]|流[汗泪]流血|血汗|血泪|心[在都]?[流滴]血",
+    r"流血流[汗泪]|流[汗泪]流血|血汗|血泪|心[在都]?[流滴]血|"
+    # A harm feared, to the end of its clause: "一旦发生煤气泄漏,后果不堪设想" asks for a repair, not a fire engine;
+    # "煤气泄漏了,一旦爆炸…" keeps its leak.
+    r"(?:一旦|万一|以免|以防|防止|避免|谨防|容易)[^,,。.!!??;;]*|"
+    r"\b(?:in case of|to prevent|for fear of|before (?:there is|someone)|if (?:there is|there were|ever))\b[^,.;!?]*",
     re.I,
 )
 # A harm told as past, slow or recurring is a report, not a call for help now (docs/INTERFACE.md).
@@ -59,7 +63,11 @@ _PAST_OR_SLOW = re.compile(
     r"昨天|前天|上周|上个月|去年|之前|以前|曾经|经常|总是|每天|每晚|天天|每周|每个?月|每逢|每到|每次|一直|多次|好几次|长期|反复|半年|几个月|年前|个月前|"
     r"yesterday|last (week|month|night|year)|every (day|night|morning|week|weekend|time)|always|for (weeks|months|years)|"
     r"(per|each) (day|night|week|month)\b|hours a day|(days|weeks|months|years) ago|"
-    r"again and again|several times|often|keeps? |on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
+    r"again and again|several times|often|keeps? |on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    # Told as a habit, or as the latest of many: a letter about a junction's accidents, night-time rubbish burning.
+    r"通常|常常|时常|老是|屡次|频繁|频频|又一次|usually|regularly|routinely|(?:are|is) (?:so )?common|yet again|once again|"
+    # Told by its date, as a thing that happened then: "9月11日下午2点,电梯突然下坠".
+    r"\d{1,2}月\d{1,2}[日号]|(?:last|on) (?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.? \d",
     re.I,
 )
 

@@ -126,6 +126,12 @@ def test_a_person_at_risk(text, at_risk):
         ("the dry brush behind the school is fuel for a potential fire this summer", False),
         ("those dead pines could easily start a fire", False),
         ("the dry brush behind the school is on fire", True),
+        # A harm feared ("if it ever leaks"), told as a habit or the latest of many, or told by its date.
+        ("管道被老鼠咬坏了,一旦发生燃气泄漏就麻烦了", False), ("燃气泄漏了,一旦爆炸怎么办", True),
+        ("put a railing on the bridge before someone gets injured", False),
+        ("they usually start burning tyres after dark", False), ("yet again a crash at the junction, one driver injured", False),
+        ("10月3日晚上电梯突然下坠,我们被困了半小时", False), ("on Sept. 21 I was hit by a car at the turning point", False),
+        ("电梯突然下坠,我们被困在里面", True), ("a car just hit a cyclist, he is bleeding", True),
     ],
 )
 def test_danger_now(text, now):
