@@ -51,14 +51,15 @@ UNSURE_EN = 0.55
 # (bot.intake.looks_like_report) is calibrated on USE's; of the labelled English texts, 2 fewer of 676 are right.
 E5_MIN_WORDS = 6
 # Chinese is read by USE and, with this weight, by e5 as a passage. e5 alone read Chinese worse than USE, but a
-# quarter of its say helped: on the seen Chinese sets 255 -> 259 of 287 (one more on each of four sets, none
-# fewer; a third or a half gave the same 259), and the summary's question better placed (at 0.4: wrong ones
-# flagged 29 of 32 -> 26 of 28, right ones questioned 46 % -> 38 %).
+# quarter of its say helped: on the seen Chinese sets 255 -> 259 of 287 reading whole texts (one more on each of
+# four sets, none fewer; a third or a half gave the same 259), 258 reading E5_READ's 150 characters, and the summary's
+# question better placed (at 0.4: wrong ones flagged 29 of 32 -> 26 of 28, right ones questioned 46 % -> 38 %).
 ZH_E5_SHARE = 0.25
-# ...of its first this many characters: e5's cost grows with the square of its tokens, and a Chinese character is
-# about one (a 1,000-character letter: some 670 tokens, over a second on one core). On the seen Chinese sets 300
-# characters score as 1,000 do (259 of 287; 150: 258).
-ZH_E5_READ = 300
+# e5 reads a text's first this many characters, some 120 tokens in either language: its cost grows faster than its
+# tokens, and a Chinese character is nearly a token (on one core: 150 Chinese characters 145 ms, 300 316 ms, 1,000
+# 1.3 s; 1,000 English ones, some 250 tokens, 381 ms; USE reads either in 13-44 ms). On the seen sets, English read
+# to 500 characters scores as read to 1,000 (724 of 882); Chinese to 300 as to 1,000 (259 of 287), to 150 one fewer.
+E5_READ = {"zh": 150, "en": 500}
 CHOICES = 3
 _lock = threading.Lock()
 # Where a thing is tells nothing of what is wrong with it: "pothole at the junction" read as traffic, "branch over
@@ -178,7 +179,7 @@ class Classifier:
         meaning = np.zeros((len(texts), len(self.classes_)))
         e5_share = [_e5_share(text) for text in texts]
         use_share = [1 - share for share in e5_share]
-        e5_texts = [text if share == 1 else text[:ZH_E5_READ] for text, share in zip(texts, e5_share)]
+        e5_texts = [text[:E5_READ.get(entities.language(text), MAX_READ)] for text in texts]
         for view, embedding, shares, read in ((self.meaning_en, embed_e5, e5_share, e5_texts),
                                               (self.meaning, embed, use_share, texts)):
             rows = [i for i, share in enumerate(shares) if share]

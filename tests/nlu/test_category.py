@@ -89,11 +89,12 @@ def test_where_a_thing_is_does_not_decide_what_is_wrong_with_it():
     assert category.predict("The pavement is cracked")[0] == "road"  # a place that is the problem still counts
 
 
-def test_e5_reads_only_the_beginning_of_a_chinese_letter_and_nothing_of_short_english(monkeypatch):
+def test_e5_reads_only_the_beginning_of_a_letter_and_nothing_of_short_english(monkeypatch):
     read = []
     real = category.embed_e5
     monkeypatch.setattr(category, "embed_e5", lambda texts, **kw: read.extend(texts) or real(texts, **kw))
     model = category._model()
     letter = "小区路灯坏了一个月了,晚上出门很不方便。" * 60
-    model.predict_proba([letter, "Streetlight out", "the street lamps on our lane have been dark for weeks"])
-    assert read == [letter[: category.ZH_E5_READ], "the street lamps on our lane have been dark for weeks"]
+    english = "the street lamps on our lane have been dark for weeks and nobody came. " * 20
+    model.predict_proba([letter, "Streetlight out", english])
+    assert read == [letter[: category.E5_READ["zh"]], english[: category.E5_READ["en"]]]
