@@ -109,13 +109,15 @@ def _e5():
 
 
 def embed_e5(texts: List[str], as_passage: bool = True):
-    """(len(texts), 384) L2-normalized vectors of multilingual-e5-small, with its "passage: " prefix (or "query: ")."""
+    """(len(texts), 384) L2-normalized vectors of multilingual-e5-small, with its "passage: " prefix (or "query: "),
+    of each text's first E5_READ characters for its language."""
     import numpy as np
 
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
     read = _e5().passage if as_passage else _e5().query
-    return np.vstack([read([(t or "")[:MAX_READ] or " " for t in texts[i:i + 32]]) for i in range(0, len(texts), 32)])
+    texts = [(t or "")[:E5_READ.get(entities.language(t), MAX_READ)] or " " for t in texts]
+    return np.vstack([read(texts[i:i + 32]) for i in range(0, len(texts), 32)])
 
 
 def _e5_reads(text: str) -> bool:
@@ -179,12 +181,10 @@ class Classifier:
         meaning = np.zeros((len(texts), len(self.classes_)))
         e5_share = [_e5_share(text) for text in texts]
         use_share = [1 - share for share in e5_share]
-        e5_texts = [text[:E5_READ.get(entities.language(text), MAX_READ)] for text in texts]
-        for view, embedding, shares, read in ((self.meaning_en, embed_e5, e5_share, e5_texts),
-                                              (self.meaning, embed, use_share, texts)):
+        for view, embedding, shares in ((self.meaning_en, embed_e5, e5_share), (self.meaning, embed, use_share)):
             rows = [i for i, share in enumerate(shares) if share]
             if rows:
-                meaning[rows] += np.array(shares)[rows, None] * view.predict_proba(embedding([read[i] for i in rows]))
+                meaning[rows] += np.array(shares)[rows, None] * view.predict_proba(embedding([texts[i] for i in rows]))
         return (self.words.predict_proba(texts) + meaning) / 2
 
 

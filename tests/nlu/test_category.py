@@ -90,10 +90,11 @@ def test_where_a_thing_is_does_not_decide_what_is_wrong_with_it():
 
 
 def test_e5_reads_only_the_beginning_of_a_letter_and_nothing_of_short_english(monkeypatch):
-    read = []
-    real = category.embed_e5
-    monkeypatch.setattr(category, "embed_e5", lambda texts, **kw: read.extend(texts) or real(texts, **kw))
     model = category._model()
+    read = []
+    encoder = category._e5()
+    real = encoder.passage
+    monkeypatch.setattr(encoder, "passage", lambda texts: read.extend(texts) or real(texts))
     letter = "小区路灯坏了一个月了,晚上出门很不方便。" * 60
     english = "the street lamps on our lane have been dark for weeks and nobody came. " * 20
     model.predict_proba([letter, "Streetlight out", english])
