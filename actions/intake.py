@@ -35,6 +35,20 @@ def shared_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
     except (KeyError, TypeError, ValueError):
         return None
 MAX_FAILURES = 3
+# The reply to a message that said something but no problem the bot could tell, with a button to file it anyway.
+UNCLEAR = "utter_default_file_it"
+
+
+def left_unclear(tracker: Tracker) -> Optional[Text]:
+    """The citizen's message just before this one, when the bot answered it with UNCLEAR: its words are what the
+    citizen now asks to file ("帮我登记", "我想反映个问题")."""
+    said = [i for i, event in enumerate(tracker.events) if event.get("event") == "user"]
+    if len(said) < 2:
+        return None
+    between = tracker.events[said[-2] + 1: said[-1]]
+    if any(e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == UNCLEAR for e in between):
+        return tracker.events[said[-2]].get("text")
+    return None
 
 
 def start_events(tracker: Tracker, text: Optional[Text] = None, intent: Optional[Text] = None) -> List[EventType]:
@@ -63,9 +77,13 @@ def start_events(tracker: Tracker, text: Optional[Text] = None, intent: Optional
 
 def open_events(dispatcher, tracker: Tracker, text: Optional[Text] = None, intent: Optional[Text] = None) -> List[EventType]:
     """start_events, and what the citizen must hear first: a description too long to file (told now, not at
-    the confirmation), or the emergency numbers when the NLU was unsure whether there is danger now."""
+    the confirmation), or the emergency numbers when the NLU was unsure whether there is danger now. A bare "I want
+    to report something" right after a message the bot could not place (UNCLEAR) starts from that message."""
+    latest = tracker.latest_message.get("text") or ""
+    if text is None and triage.announces_report(latest) and left_unclear(tracker):
+        text, intent = left_unclear(tracker), (tracker.latest_message.get("intent") or {}).get("name")
     events = start_events(tracker, text, intent)
-    said = tracker.latest_message.get("text") or "" if text is None else text
+    said = latest if text is None else text
     if intake.too_long(said):
         dispatcher.utter_message(response="utter_too_long", length=len(said), limit=intake.MAX_DESCRIPTION)
     if text is None and entity(tracker, "urgency") == "unsure":

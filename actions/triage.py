@@ -5,7 +5,7 @@ from typing import List, Text
 from rasa_sdk import Action
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.intake import open_events
+from actions.intake import UNCLEAR, open_events
 from bot import intake
 
 
@@ -16,9 +16,16 @@ class ActionTriage(Action):
         return "action_triage"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        if intake.looks_like_report(tracker.latest_message.get("text") or ""):
+        text = tracker.latest_message.get("text") or ""
+        if intake.looks_like_report(text):
             return open_events(dispatcher, tracker) + [SlotSet("triaged_report", True)]
         # A bare "no" or "不方便说" to nothing asked is no misunderstanding: the citizen hears what the bot can do.
-        answered = (tracker.latest_message.get("intent") or {}).get("name") in ("deny", "stay_anonymous")
-        dispatcher.utter_message(response="utter_help" if answered else "utter_default")
+        if (tracker.latest_message.get("intent") or {}).get("name") in ("deny", "stay_anonymous"):
+            dispatcher.utter_message(response="utter_help")
+        elif intake.is_description(text):
+            # Said something, but no problem we could tell: one tap (or "我想反映个问题") files these very words
+            # (actions.intake.left_unclear), so a complaint we misread is not lost or typed again.
+            dispatcher.utter_message(response=UNCLEAR)
+        else:
+            dispatcher.utter_message(response="utter_default")
         return [SlotSet("triaged_report", False)]

@@ -198,6 +198,17 @@ def test_a_short_title_with_a_problem_word_starts_the_form_whatever_answer_it_so
     assert re.search(r"Where is it", reply), reply
 
 
+def test_a_message_the_bot_cannot_place_is_filed_as_written_with_one_tap(rasa_server, backend):
+    # The start of a story, no problem in it yet: the bot cannot tell what is wrong, but one tap files the words
+    # as they are, and nothing has to be typed again.
+    said = "昨天下午三点左右,我和我妈从外面回来"
+    citizen = Citizen(rasa_server)
+    assert "没能判断" in citizen.say(said)
+    assert "地点" in citizen.tap("是要反映的问题,按我说的登记")
+    ticket_id = citizen.file("朝阳区劲松街道农光里小区112号楼", "赵先生", "13344445555")
+    assert ticket(backend, ticket_id)["description"] == said
+
+
 def test_a_name_refusal_to_no_question_gets_help_and_the_conversation_goes_on(rasa_server):
     # Triaged like any answer to nothing asked: a refusal that names no problem hears what the bot can do.
     citizen = Citizen(rasa_server)

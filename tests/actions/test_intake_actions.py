@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.intake import ActionAskConfirmed, ActionCancel, ActionHelpInForm, ActionStartIntake, ValidateIntakeForm
+from actions.intake import UNCLEAR, ActionAskConfirmed, ActionCancel, ActionHelpInForm, ActionStartIntake, ValidateIntakeForm
 from actions.emergency import ActionEmergency
 from actions.faq import ActionHandleInquiry
 from actions.triage import ActionTriage
@@ -285,3 +285,24 @@ def test_an_answer_given_again_after_the_help_text_is_the_description():
     ]
     assert run(ActionHelpInForm(), again)[0] == []
     assert validate("description", said, again)[0]["description"] == said
+
+
+def test_a_message_that_names_no_problem_we_can_tell_is_offered_to_be_filed_as_it_is():
+    said = "看个病真累啊,排了一上午的队"
+    messages, events = run(ActionTriage(), tracker(said, "nlu_fallback"))
+    assert slots_of(events)["triaged_report"] is False and messages[0]["response"] == UNCLEAR
+    # The button's words (or the same typed) start the form from that message, not from the announcement.
+    t = tracker("我想反映个问题", "report_issue")
+    t.events = [
+        {"event": "user", "text": said},
+        {"event": "action", "name": "action_triage"},
+        {"event": "bot", "text": "抱歉…", "metadata": {"utter_action": UNCLEAR}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "我想反映个问题"},
+    ]
+    _, events = run(ActionStartIntake(), t)
+    assert slots_of(events)["description"] == said and slots_of(events)["request_type"] == "complaint"
+    # Not after any other reply: an announcement alone asks what happened.
+    t.events[2]["metadata"] = {"utter_action": "utter_help"}
+    _, events = run(ActionStartIntake(), t)
+    assert slots_of(events)["description"] is None
