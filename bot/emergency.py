@@ -45,6 +45,12 @@ _DANGER_NOW = re.compile(
 # Words that contain a danger word without meaning danger: a fire hydrant, a fire lane, a smoke detector.
 _NOT_DANGER = re.compile(
     r"fire ?hydrants?|fire ?(lane|escape|door|exit|alarm|extinguisher|station)s?|smoke (detector|alarm)s?|"
+    # The fire service named, not a fire: "the fire trucks can't get in" past cars parked on both sides.
+    r"fire ?(?:trucks?|engines?|brigades?|department|dept|services?|fighters?|crews?|marshals?|safety)|"
+    # Money burnt and robbery as figures of speech: lights left on "burning away taxpayers' money", a shop's
+    # wrong prices "daylight robbery"; 天落水 is rain in Wu (Shanghai) speech, nobody fell into water.
+    r"burn(?:ing|s|t)? (?:away |through |up )?(?:[\w'’]+ ){0,2}(?:money|cash|funds|dollars|fuel|electricity|energy)|"
+    r"(?:daylight|highway) robbery|天落水|"
     r"火灾隐患|安全隐患|消防隐患|fire (?:hazard|risk|danger|code|season)s?|risk of (?:a )?fire|"
     # A fire that may come: dead trees as "tinder for any potential fire" are a hazard to report, not a fire.
     r"(?:potential|possible|future) fires?|(?:could|might|may|would) (?:\w+ ){0,2}(?:start|cause|spark|catch) (?:a )?fire|"
@@ -52,9 +58,9 @@ _NOT_DANGER = re.compile(
     r"消防栓|消防通道|消防门|灭火器|烟感|吸烟|抽烟|烟头|油烟|烟花|香烟|烟酒|烟囱|卡住了?钱|卡里|[打点]不着火|不着火|烧垃圾|烧秸秆|"
     # Idioms of hard work and grief in wage complaints: 流血流汗, 流血流泪, 血汗钱, 心在滴血.
     r"流血流[汗泪]|流[汗泪]流血|血汗|血泪|心[在都]?[流滴]血|"
-    # A harm feared, to the end of its clause: "一旦发生煤气泄漏,后果不堪设想" asks for a repair, not a fire engine;
-    # "煤气泄漏了,一旦爆炸…" keeps its leak.
-    r"(?:一旦|万一|以免|以防|防止|避免|谨防|容易)[^,,。.!!??;;]*|"
+    # A harm feared, or one that did not happen ("还好有人通知,不然就漏气了"), to the end of its clause:
+    # "一旦发生煤气泄漏,后果不堪设想" asks for a repair, not a fire engine; "煤气泄漏了,一旦爆炸…" keeps its leak.
+    r"(?:一旦|万一|以免|以防|防止|避免|谨防|容易|不然|否则|要不然|要不是)[^,,。.!!??;;]*|"
     r"\b(?:in case of|to prevent|for fear of|before (?:there is|someone)|if (?:there is|there were|ever))\b[^,.;!?]*",
     re.I,
 )

@@ -37,7 +37,7 @@ _VAGUE_ZH = re.compile(r"^(在)?(我家|我们家|我们|咱们|家)?(那条|这
 
 
 def is_findable(address: str) -> bool:
-    text = (address or "").strip()
+    text = entities.simplified((address or "").strip())
     if len(text) < 3 or text.lower() in _VAGUE or _VAGUE_ZH.match(text):
         return False
     has_place = gazetteer.mentions_place(text)
@@ -50,13 +50,14 @@ def is_findable(address: str) -> bool:
 
 def address_in(text: str) -> Optional[str]:
     """The findable address inside a first message, if any: 朝阳区望京西园三区5号楼门口路灯坏了 → 朝阳区望京西园三区5号楼门口."""
-    places = gazetteer.find(text or "")
+    written, text = text or "", entities.simplified(text or "")
+    places = gazetteer.find(text)
     if not places:
         return None
     start, end = places[0][0], places[0][1]
     if _chinese(text):
         match = _ADDRESS_IN_TEXT.match(text, start)
-        candidate = match.group(0) if match else None
+        candidate = written[match.start():match.end()] if match else None  # as written: simplified has the same offsets
     else:
         candidate = _english_address(text, start, end)
     return candidate if candidate and is_findable(candidate) else None
@@ -145,7 +146,7 @@ def looks_like_report(text: str) -> bool:
     file: a description, or a headline whose subject is a city service ("No street lighting", "没有路灯")."""
     from bot.nlu import category
 
-    text = (text or "").strip()
+    text = entities.simplified((text or "").strip())
     if not text or phones.normalize(text) == re.sub(r"\D", "", text) or triage.announces_report(text):
         return False
     # A problem word is enough whatever the length: the classifier's subject is least sure on the plainest

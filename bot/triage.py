@@ -234,10 +234,11 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
             return Decision(_best_report(ranking, text), "no help asked")  # a question about the matter, not the bot
         if top != "nlu_fallback" and confidence >= SURE:
             return Decision(top, "clear")
-        # A greeting or an out-of-scope the classifier is unsure of, in a message of 20 characters or 12 words: more
-        # often a matter it cannot place (dogs let foul a car park, told with a rhetorical question) than small talk,
-        # which is short.
-        if top in ("greet", "out_of_scope") and confidence < UNSURE and _says_much(text) and not about_the_bot(text):
+        # A greeting, a goodbye or an out-of-scope the classifier is unsure of, in a message of 20 characters or 12
+        # words: more often a matter it cannot place (dogs let foul a car park, told with a rhetorical question; a bus
+        # that did not stop, "白白等了二十分钟") than small talk, which is short. Not thanks: a long one follows a
+        # ticket just filed.
+        if top in ("greet", "goodbye", "out_of_scope") and confidence < UNSURE and _says_much(text) and not about_the_bot(text):
             return Decision(_best_report(ranking, text), "unsure chit-chat")
         # Answers to the form's own questions ("不方便说", "sure, everything is right") stay answers.
         answer = top in ("stay_anonymous", "rate", "affirm", "deny", "inform")

@@ -209,6 +209,18 @@ def test_a_message_the_bot_cannot_place_is_filed_as_written_with_one_tap(rasa_se
     assert ticket(backend, ticket_id)["description"] == said
 
 
+def test_a_complaint_in_traditional_characters_is_read_like_any_other(rasa_server, backend):
+    # Hong Kong, Taiwan and overseas residents write so: the rules and examples are simplified, the ticket keeps
+    # the citizen's own characters.
+    said = "朝陽區勁松街道農光里小區112號樓門口的路燈壞了三天了,晚上漆黑一片"
+    citizen = Citizen(rasa_server)
+    assert "称呼" in citizen.say(said)  # the place was found in the message: no question about it
+    ticket_id = citizen.file("陳先生", "13344445555")
+    filed = ticket(backend, ticket_id)
+    assert filed["description"] == said and filed["service_code"] == "streetlight"
+    assert filed["address"] == "朝陽區勁松街道農光里小區112號樓門口"
+
+
 def test_a_name_refusal_to_no_question_gets_help_and_the_conversation_goes_on(rasa_server):
     # Triaged like any answer to nothing asked: a refusal that names no problem hears what the bot can do.
     citizen = Citizen(rasa_server)

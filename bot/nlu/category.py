@@ -216,7 +216,7 @@ def alternatives(text: str, n: int = CHOICES) -> List[str]:
 
 def ranking(text: str) -> Tuple[Tuple[str, float], ...]:
     """Every code with its probability, likeliest first."""
-    return _ranking(text or "")
+    return _ranking(entities.simplified(text or ""))
 
 
 # One conversation asks about the same description up to four times (triage, the form's start and its

@@ -45,21 +45,22 @@ class _ByRule(GraphComponent):
 
 
 def _typed(message: Message) -> Optional[Text]:
-    """The first MAX_READ characters of the message's text, or None for a button payload ("/intent{...}"),
-    which says what it means itself."""
+    """The first MAX_READ characters of the message's text in simplified characters, or None for a button payload
+    ("/intent{...}"), which says what it means itself."""
     text = message.get(TEXT)
-    return text[:MAX_READ] if isinstance(text, str) and not text.startswith("/") else None
+    return entities.simplified(text[:MAX_READ]) if isinstance(text, str) and not text.startswith("/") else None
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=True)
 class BoundedJiebaTokenizer(JiebaTokenizer):
-    """Rasa's JiebaTokenizer over the first MAX_READ characters only."""
+    """Rasa's JiebaTokenizer over the first MAX_READ characters only, in simplified characters (the same offsets):
+    the intents' examples are simplified."""
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute)
-        if isinstance(text, str) and len(text) > MAX_READ:
-            return super().tokenize(Message(data={attribute: text[:MAX_READ]}), attribute)
-        return super().tokenize(message, attribute)
+        if not isinstance(text, str):
+            return super().tokenize(message, attribute)
+        return super().tokenize(Message(data={attribute: entities.simplified(text[:MAX_READ])}), attribute)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)

@@ -2,6 +2,7 @@
 (the entity `language`, made by its own component, bot/nlu/language.py).
 """
 import re
+from functools import lru_cache
 from typing import Dict, List, Optional
 
 from bot import phone as phones
@@ -23,6 +24,23 @@ _RATINGS = (
 
 # A rating word right after one of these says the opposite; 不错 or 没问题 before it do not.
 _NEGATED = re.compile(r"(?:没有?|未)(?:得到|拿到|收到|给我?)[^\s,,。!!]{0,2}$|\b(?:wasn'?t|weren'?t|isn'?t|never|not) $")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Chinese in simplified characters ("停電" -> "停电"), other text as it is. Every word list, rule and example
+    here is simplified; residents of Hong Kong, Taiwan and abroad, and many others, write traditional characters.
+    OpenCC's t2s maps character for character (the same length), so offsets into the text still hold."""
+    if not text or not _CJK.search(text):
+        return text
+    converted = _t2s().convert(text)
+    return converted if len(converted) == len(text) else text
 
 
 def language(text: str) -> Optional[str]:

@@ -2,6 +2,7 @@
 import pytest
 
 from bot import emergency, intake, triage
+from bot.nlu import entities
 
 
 def ranked(*pairs):
@@ -25,6 +26,9 @@ def ranked(*pairs):
         ("Noise Complaint - Residential", ranked(("check_status", 0.67), ("report_issue", 0.08)), "report_issue"),
         ("High grass", ranked(("out_of_scope", 0.21), ("greet", 0.1), ("report_issue", 0.08), ("suggest", 0.05)), "report_issue"),
         ("This car was left here!", ranked(("ask_help", 0.27), ("emergency", 0.14), ("praise", 0.09), ("report_issue", 0.07)), "report_issue"),
+        # A long message the classifier is unsure is a goodbye: a matter it cannot place. Long thanks stay thanks.
+        ("今天公交车到了站点又没停靠,让我在大风里白白等了二十分钟", ranked(("goodbye", 0.36), ("report_issue", 0.2)), "report_issue"),
+        ("好的谢谢你们,辛苦了,希望能尽快派人过来处理一下,麻烦了", ranked(("thank", 0.5), ("report_issue", 0.2)), "thank"),
         # Chit-chat with little of a request in it stays chit-chat.
         ("thanks, you've been a big help", ranked(("thank", 0.78), ("praise", 0.1)), "thank"),
         ("sure, everything in the summary is right", ranked(("affirm", 0.39), ("report_issue", 0.1)), "affirm"),
@@ -132,6 +136,12 @@ def test_a_person_at_risk(text, at_risk):
         ("they usually start burning tyres after dark", False), ("yet again a crash at the junction, one driver injured", False),
         ("10月3日晚上电梯突然下坠,我们被困了半小时", False), ("on Sept. 21 I was hit by a car at the turning point", False),
         ("电梯突然下坠,我们被困在里面", True), ("a car just hit a cyclist, he is bleeding", True),
+        # The fire service named, money burnt and robbery as figures of speech, rain in Shanghainese.
+        ("cars parked on both sides, the fire engines could never get through", False),
+        ("the lights stay on all day, burning away the council's money", False),
+        ("charging double for bottled water is daylight robbery", False), ("一下天落水,楼道里就全是水", False),
+        ("幸亏邻居及时关了阀门,不然就煤气泄漏了", False), ("煤气泄漏了,不然我也不会打电话", True),
+        ("the kitchen is on fire and the fire brigade is not here yet", True), ("he was robbed at knifepoint just now", True),
     ],
 )
 def test_danger_now(text, now):
@@ -161,6 +171,14 @@ def test_a_surname_is_no_courtesy(text, courtesy):
 )
 def test_whole_place_names_are_kept(text, address):
     assert intake.address_in(text) == address
+
+
+def test_traditional_characters_read_as_simplified_and_an_address_is_kept_as_written():
+    assert entities.simplified("現在缺電,還動不動停電") == "现在缺电,还动不动停电"
+    assert entities.simplified("the lamp is out") == "the lamp is out"
+    assert intake.address_in("朝陽區勁松街道農光里小區112號樓門口的路燈壞了") == "朝陽區勁松街道農光里小區112號樓門口"
+    assert intake.is_findable("農光里小區112號樓")
+    assert intake.looks_like_report("停電三天了,冰箱裡的東西全壞了,也沒人來修")
 
 
 @pytest.mark.parametrize("address, findable", [("my road in Chaoyang", False), ("我家那条路", False), ("Jianguo Road, Chaoyang", True)])
