@@ -34,6 +34,8 @@ def shared_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
         return float(point["lat"]), float(point["long"])
     except (KeyError, TypeError, ValueError):
         return None
+
+
 MAX_FAILURES = 3
 # The reply to a message that said something but no problem the bot could tell, with a button to file it anyway.
 UNCLEAR = "utter_default_file_it"
@@ -41,7 +43,7 @@ UNCLEAR = "utter_default_file_it"
 
 def left_unclear(tracker: Tracker) -> Optional[Text]:
     """The citizen's message just before this one, when the bot answered it with UNCLEAR: its words are what the
-    citizen now asks to file ("帮我登记", "我想反映个问题")."""
+    citizen now asks to file, with the button or the same words typed ("我想反映个问题")."""
     said = [i for i, event in enumerate(tracker.events) if event.get("event") == "user"]
     if len(said) < 2:
         return None
@@ -80,8 +82,9 @@ def open_events(dispatcher, tracker: Tracker, text: Optional[Text] = None, inten
     the confirmation), or the emergency numbers when the NLU was unsure whether there is danger now. A bare "I want
     to report something" right after a message the bot could not place (UNCLEAR) starts from that message."""
     latest = tracker.latest_message.get("text") or ""
-    if text is None and triage.announces_report(latest) and left_unclear(tracker):
-        text, intent = left_unclear(tracker), (tracker.latest_message.get("intent") or {}).get("name")
+    kept = left_unclear(tracker) if text is None and triage.announces_report(latest) else None
+    if kept:
+        text, intent = kept, (tracker.latest_message.get("intent") or {}).get("name")
     events = start_events(tracker, text, intent)
     said = latest if text is None else text
     if intake.too_long(said):
