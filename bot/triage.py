@@ -89,7 +89,7 @@ _PROBLEM = re.compile(
 # Words that name a problem itself (not a bare "not" or "没"): a statement of some length with one of them is
 # a report even when the classifier hears nothing of a request ("the riverside path is strewn with rubbish").
 _NAMES_A_PROBLEM = re.compile(
-    r"坏|破损|脏|乱扔|乱停|乱贴|乱倒|吵|堵|漏|积水|垃圾|噪|拖欠|违建|违章|违法|臭|塌|裂|倒了|断了|停水|停电|没人管|占道|扰民|"
+    r"坏|破损|脏|乱扔|乱停|乱贴|乱倒|吵|嘈杂|堵|漏|积水|垃圾|噪|拖欠|违建|违章|违法|臭|塌|裂|倒了|断了|停水|停电|没人管|占道|扰民|"
     r"影响了?(?:采光|休息|睡眠|生活|出行|通行|健康)|干扰|困扰|"
     r"(?:需要|请|尽快|及时|赶紧|安排).{0,6}(?:维修|修理|修复|修一下|清理|清运)|"
     r"broken|dirty|filthy|loud|nois[ey]|garbage|trash|litter|rubbish|pothole|leak|illegal|abandon|blocked|graffiti|"
@@ -103,6 +103,30 @@ _TYPE_WORDS = {
 }
 # Of the classifier's probability, this much on the four request types makes a long chit-chat message a 诉求.
 MASS = 0.3
+# Small talk says so in its own words: every greeting, goodbye and thanks we trained on is short and has one of
+# these. A message of some length without them is no small talk however sure the classifier is ("日頭好多嘈雜聲,
+# 似有人跑步,好用力推枱凳", a neighbour's noise in Cantonese, 19 characters, was a greeting at 0.35).
+_SMALL_TALK_WORDS = {
+    "greet": re.compile(
+        r"你好|您好|你们好|大家好|你哋好|[早午晚]上好|[上中下]午好|早安|^早|嗨|哈[喽啰罗]|在吗|在么|在不在|有人吗|有人没有|有人在吗|"
+        r"^喂|打扰一下|打扰了|打扰您|"
+        r"\b(hi+|hey+|hello+|helo|hallo|heya|howdy|greetings|good (morning|afternoon|evening|day))\b|^morning|any(one|body) (there|around|home|on)",
+        re.I,
+    ),
+    # Only words a goodbye of some length has: "下了" alone is also "下了一夜雨", "白白" also "白白等了二十分钟".
+    "goodbye": re.compile(
+        r"再见|再見|拜拜|拜了|回见|回头见|回头再|下次再|下回见|改天再|明儿见|我走了|先走了|我撤了|先这样|那就这样|就这样吧|就这些|就到这|"
+        r"没别的|没啥事|没啥了|先挂了|我下了|先下了|下线了|溜了|"
+        r"\b(bye+|goodbye|good ?night|see (you|ya|u)|cya|laters|ttyl|take care(?! of)|farewell|gotta go|signing off|heading off|"
+        r"i'?m (off|done)|that'?s (all|it|everything)|have a (nice|good) (day|one|evening|night)|talk (soon|later)|peace out)\b",
+        re.I,
+    ),
+    "thank": re.compile(
+        r"谢|感谢|感激|感恩|辛苦|受累|费心|劳驾|麻烦[你您]|麻烦了|3q|三克油|"
+        r"\b(thanks?|thx|thanx|thnx|tks|tysm|cheers|appreciated?|grateful)\b",
+        re.I,
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -232,7 +256,8 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
             return Decision(_best_report(ranking, text), "letter")
         if top == "ask_help" and _substantive(text) and not about_the_bot(text):
             return Decision(_best_report(ranking, text), "no help asked")  # a question about the matter, not the bot
-        if top != "nlu_fallback" and confidence >= SURE:
+        wordless = top in _SMALL_TALK_WORDS and _substantive(text) and not _SMALL_TALK_WORDS[top].search(text)
+        if top != "nlu_fallback" and confidence >= SURE and not wordless:
             return Decision(top, "clear")
         # A greeting, a goodbye or an out-of-scope the classifier is unsure of, in a message of 20 characters or 12
         # words: more often a matter it cannot place (dogs let foul a car park, told with a rhetorical question; a bus
@@ -251,6 +276,10 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
             return Decision(_best_report(ranking, text), "names a problem")
         if _headline(text) and confidence < UNSURE and _report_mass(ranking) >= MASS / 3:
             return Decision(_best_report(ranking, text), "headline")
+        if wordless and not about_the_bot(text):
+            # Left to action_triage, as a stray statement is: one that reads as a problem starts the form, any
+            # other is offered to be filed as written.
+            return Decision("inform", "small talk without its words")
         return Decision(top, "chit-chat")
     else:
         return Decision(top, "other")

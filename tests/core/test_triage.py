@@ -40,6 +40,14 @@ def ranked(*pairs):
         # A long message the classifier hears as an unsure greeting is a matter it cannot place; a short one a greeting.
         ("每到周末就有人把车停在消防通道上,物业也说管不了,这样下去出了事谁负责?", ranked(("greet", 0.3), ("report_issue", 0.12)), "report_issue"),
         ("你好啊,早上好", ranked(("greet", 0.5)), "greet"),
+        # Small talk says so in its own words: a message of some length without them is left to action_triage
+        # (inform), however sure the classifier is. With them, or short, it stays small talk.
+        ("日頭好多嘈雜聲,似有人跑步,好用力推枱凳。", ranked(("greet", 0.9), ("report_issue", 0.05)), "inform"),
+        ("the bins on our block were not emptied this week", ranked(("goodbye", 0.85)), "inform"),
+        ("谢谢你们为居民办了好事、实事。", ranked(("thank", 0.95)), "thank"),
+        ("您好,打扰一下,请问是政府热线吗", ranked(("greet", 0.9)), "greet"),
+        ("ok that's everything from me, bye for now", ranked(("goodbye", 0.9)), "goodbye"),
+        ("有人吗", ranked(("greet", 0.9)), "greet"),
         ("tell me about the history of rome", ranked(("out_of_scope", 0.4), ("report_issue", 0.2)), "out_of_scope"),
         # Status only with a ticket id or a plain question about progress.
         ("我的工单办得怎么样了", ranked(("check_status", 0.99)), "check_status"),
