@@ -72,6 +72,9 @@ _PAST_OR_SLOW = re.compile(
     r"again and again|several times|often|keeps? |on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
     # Told as a habit, or as the latest of many: a letter about a junction's accidents, night-time rubbish burning.
     r"通常|常常|时常|老是|屡次|频繁|频频|又一次|usually|regularly|routinely|(?:are|is) (?:so )?common|yet again|once again|"
+    # Told as what a place has come to: wedding halls' "gun firing and fireworks has become a nuisance in Karachi".
+    r"屡禁不止|愈演愈烈|成了?常态|已成常态|习以为常|司空见惯|"
+    r"(?:has|have) become (?:a |an |the )?(?:\w+ ){0,2}(?:nuisance|menace|norm|habit|routine|trend|problem|way of life)|"
     # Told by its date, as a thing that happened then: "9月11日下午2点,电梯突然下坠".
     r"\d{1,2}月\d{1,2}[日号]|(?:last|on) (?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.? \d",
     re.I,

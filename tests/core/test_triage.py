@@ -150,6 +150,9 @@ def test_a_person_at_risk(text, at_risk):
         ("charging double for bottled water is daylight robbery", False), ("一下天落水,楼道里就全是水", False),
         ("幸亏邻居及时关了阀门,不然就煤气泄漏了", False), ("煤气泄漏了,不然我也不会打电话", True),
         ("the kitchen is on fire and the fire brigade is not here yet", True), ("he was robbed at knifepoint just now", True),
+        # A danger told as what a place has come to: a recurring nuisance, not a call for help now.
+        ("loudspeakers, gun firing and fireworks at the wedding halls has become a nuisance in our area", False),
+        ("小区里半夜放鞭炮、打架斗殴的事屡禁不止", False), ("the fire has become much bigger, please hurry", True),
     ],
 )
 def test_danger_now(text, now):
