@@ -39,16 +39,20 @@ def shared_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
 MAX_FAILURES = 3
 # The reply to a message that said something but no problem the bot could tell, with a button to file it anyway.
 UNCLEAR = "utter_default_file_it"
+# The reply to a thanks of some length that opens a conversation, with a button to file it as praise (表扬).
+PRAISE_OFFER = "utter_thank_file_praise"
+# Replies whose button files the citizen's message before it as it was written.
+OFFERS_TO_FILE = (UNCLEAR, PRAISE_OFFER)
 
 
 def left_unclear(tracker: Tracker) -> Optional[Text]:
-    """The citizen's message just before this one, when the bot answered it with UNCLEAR: its words are what the
-    citizen now asks to file, with the button or the same words typed ("我想反映个问题")."""
+    """The citizen's message just before this one, when the bot answered it with one of OFFERS_TO_FILE: its words
+    are what the citizen now asks to file, with the button or the same words typed ("我想反映个问题", "我想表扬一下")."""
     said = [i for i, event in enumerate(tracker.events) if event.get("event") == "user"]
     if len(said) < 2:
         return None
     between = tracker.events[said[-2] + 1: said[-1]]
-    if any(e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == UNCLEAR for e in between):
+    if any(e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") in OFFERS_TO_FILE for e in between):
         return tracker.events[said[-2]].get("text")
     return None
 
@@ -80,7 +84,8 @@ def start_events(tracker: Tracker, text: Optional[Text] = None, intent: Optional
 def open_events(dispatcher, tracker: Tracker, text: Optional[Text] = None, intent: Optional[Text] = None) -> List[EventType]:
     """start_events, and what the citizen must hear first: a description too long to file (told now, not at
     the confirmation), or the emergency numbers when the NLU was unsure whether there is danger now. A bare "I want
-    to report something" right after a message the bot could not place (UNCLEAR) starts from that message."""
+    to report something" right after a reply that offered to file the message before (OFFERS_TO_FILE) starts from
+    that message, as the announcement's request type ("我想表扬一下": praise)."""
     latest = tracker.latest_message.get("text") or ""
     kept = left_unclear(tracker) if text is None and triage.announces_report(latest) else None
     if kept:

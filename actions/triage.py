@@ -5,8 +5,8 @@ from typing import List, Text
 from rasa_sdk import Action
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.intake import UNCLEAR, open_events
-from bot import intake
+from actions.intake import PRAISE_OFFER, UNCLEAR, open_events
+from bot import intake, triage
 
 
 class ActionTriage(Action):
@@ -29,3 +29,18 @@ class ActionTriage(Action):
         else:
             dispatcher.utter_message(response="utter_default")
         return [SlotSet("triaged_report", False)]
+
+
+class ActionThank(Action):
+    """Thanks. One of some length that opens a conversation thanks the city for something done ("谢谢你们为居民办了
+    好事、实事"): at 12345 that is a 表扬, so the reply offers to file it as praise. After a ticket, or short, it is a
+    courtesy."""
+
+    def name(self) -> Text:
+        return "action_thank"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        first = sum(1 for event in tracker.events if event.get("event") == "user") <= 1
+        dispatcher.utter_message(response=PRAISE_OFFER if first and triage.substantive(text) else "utter_thank")
+        return []

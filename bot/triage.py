@@ -63,14 +63,14 @@ _ANNOUNCE_ZH = re.compile(
 _ANNOUNCE_EN = re.compile(
     r"^(hi|hello)?[,.!\s]*(i('d| would)? (like|want|need) to|can i|could i|i('m| am) (here|writing) to|i wanna)\s+"
     r"(report|file|make|lodge|submit|raise|ask|suggest)\s*(a|an|some)?\s*"
-    r"(problem|issue|complaint|report|something|question|suggestion)?( here| please| with you)?[.!\s]*$",
+    r"(problem|issue|complaint|report|something|question|suggestion|compliment)?( here| please| with you)?[.!\s]*$",
     re.I,
 )
 _ANNOUNCED_TYPE = (
     (re.compile(r"反映|投诉|举报|报告|反馈|report|complain", re.I), "report_issue"),
     (re.compile(r"咨询|想问|\bask\b|question", re.I), "inquire"),
     (re.compile(r"建议|suggest", re.I), "suggest"),
-    (re.compile(r"表扬|praise", re.I), "praise"),
+    (re.compile(r"表扬|praise|compliment", re.I), "praise"),
 )
 # Praise must not swallow a complaint: the classifier filed complaints as praise because of a polite
 # "尊敬的领导" or "thank you for your help" at the end. A message that names a problem is praise only
@@ -157,7 +157,8 @@ def _chinese(text: str) -> bool:
     return len(_CJK.findall(text)) >= 2
 
 
-def _substantive(text: str) -> bool:
+def substantive(text: str) -> bool:
+    """12 Chinese characters or 6 words: a message that says something."""
     return size(text) >= (12 if _chinese(text) else 6)
 
 
@@ -185,7 +186,7 @@ def is_question(text: str) -> bool:
 
 def names_a_problem(text: str) -> bool:
     """A statement of some length that names a problem: a report, whatever the classifier's confidence."""
-    return _substantive(text) and not _QUESTION.search(text) and bool(_NAMES_A_PROBLEM.search(text))
+    return substantive(text) and not _QUESTION.search(text) and bool(_NAMES_A_PROBLEM.search(text))
 
 
 def headline_names_a_problem(text: str) -> bool:
@@ -254,9 +255,9 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
     elif top in CHITCHAT or top in ("inform", "nlu_fallback"):
         if _letter(text):
             return Decision(_best_report(ranking, text), "letter")
-        if top == "ask_help" and _substantive(text) and not about_the_bot(text):
+        if top == "ask_help" and substantive(text) and not about_the_bot(text):
             return Decision(_best_report(ranking, text), "no help asked")  # a question about the matter, not the bot
-        wordless = top in _SMALL_TALK_WORDS and _substantive(text) and not _SMALL_TALK_WORDS[top].search(text)
+        wordless = top in _SMALL_TALK_WORDS and substantive(text) and not _SMALL_TALK_WORDS[top].search(text)
         if top != "nlu_fallback" and confidence >= SURE and not wordless:
             return Decision(top, "clear")
         # A greeting, a goodbye or an out-of-scope the classifier is unsure of, in a message of 20 characters or 12
@@ -268,9 +269,9 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         # Answers to the form's own questions ("不方便说", "sure, everything is right") stay answers.
         answer = top in ("stay_anonymous", "rate", "affirm", "deny", "inform")
         headline_detail = top == "inform" and _headline(text)  # "Street Sweeping Health Hazard"
-        if answer and (confidence >= UNSURE or _report_mass(ranking) < MASS or not (_substantive(text) or headline_detail)):
+        if answer and (confidence >= UNSURE or _report_mass(ranking) < MASS or not (substantive(text) or headline_detail)):
             return Decision(top, "answer")
-        if _substantive(text) and _report_mass(ranking) >= MASS:
+        if substantive(text) and _report_mass(ranking) >= MASS:
             return Decision(_best_report(ranking, text), "content")
         if names_a_problem(text):
             return Decision(_best_report(ranking, text), "names a problem")
@@ -283,6 +284,6 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         return Decision(top, "chit-chat")
     else:
         return Decision(top, "other")
-    if _substantive(text) or _headline(text):
+    if substantive(text) or _headline(text):
         return Decision(_best_report(ranking, text), "content")
     return Decision(top, "short")

@@ -209,6 +209,18 @@ def test_a_message_the_bot_cannot_place_is_filed_as_written_with_one_tap(rasa_se
     assert ticket(backend, ticket_id)["description"] == said
 
 
+def test_a_thanks_that_opens_a_conversation_is_filed_as_praise_with_one_tap(rasa_server, backend):
+    # At 12345 thanks for something done are a 表扬 for the department: the reply offers to file them as written.
+    said = "谢谢你们为居民办了好事、实事。"
+    citizen = Citizen(rasa_server)
+    assert "表扬" in citizen.say(said)
+    assert "地点" in citizen.tap("登记为表扬")
+    filed = ticket(backend, citizen.file("朝阳区劲松街道农光里小区112号楼", "赵先生", "13344445555"))
+    assert filed["description"] == said and filed["request_type"] == "praise"
+    # After a ticket, thanks are a courtesy.
+    assert "不客气" in citizen.say("谢谢你们,辛苦了") and "表扬" not in citizen.say("谢谢")
+
+
 def test_a_complaint_in_traditional_characters_is_read_like_any_other(rasa_server, backend):
     # Hong Kong, Taiwan and overseas residents write so: the rules and examples are simplified, the ticket keeps
     # the citizen's own characters.

@@ -8,10 +8,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.intake import UNCLEAR, ActionAskConfirmed, ActionCancel, ActionHelpInForm, ActionStartIntake, ValidateIntakeForm
+from actions.intake import PRAISE_OFFER, UNCLEAR, ActionAskConfirmed, ActionCancel, ActionHelpInForm, ActionStartIntake, ValidateIntakeForm
 from actions.emergency import ActionEmergency
 from actions.faq import ActionHandleInquiry
-from actions.triage import ActionTriage
+from actions.triage import ActionThank, ActionTriage
 from bot import services
 from bot.nlu import category
 
@@ -306,3 +306,30 @@ def test_a_message_that_names_no_problem_we_can_tell_is_offered_to_be_filed_as_i
     t.events[2]["metadata"] = {"utter_action": "utter_help"}
     _, events = run(ActionStartIntake(), t)
     assert slots_of(events)["description"] is None
+
+
+def test_a_thanks_that_opens_a_conversation_is_offered_to_be_filed_as_praise():
+    said = "谢谢你们为居民办了好事、实事。"
+    t = tracker(said, "thank")
+    t.events = [{"event": "user", "text": said}]
+    messages, _ = run(ActionThank(), t)
+    assert messages[0]["response"] == PRAISE_OFFER
+    # The button's words (or the same typed) file that thanks as praise.
+    t = tracker("我想表扬一下", "praise")
+    t.events = [
+        {"event": "user", "text": said},
+        {"event": "action", "name": "action_thank"},
+        {"event": "bot", "text": "不客气…", "metadata": {"utter_action": PRAISE_OFFER}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "我想表扬一下"},
+    ]
+    _, events = run(ActionStartIntake(), t)
+    assert slots_of(events)["description"] == said and slots_of(events)["request_type"] == "praise"
+
+
+@pytest.mark.parametrize("said, earlier", [("谢谢", 0), ("thanks a lot", 0), ("谢谢你们为居民办了好事、实事。", 1)])
+def test_a_short_thanks_or_one_later_in_the_conversation_is_a_courtesy(said, earlier):
+    t = tracker(said, "thank")
+    t.events = [{"event": "user", "text": "路灯坏了"}] * earlier + [{"event": "user", "text": said}]
+    messages, _ = run(ActionThank(), t)
+    assert messages[0]["response"] == "utter_thank"

@@ -59,6 +59,8 @@ def ranked(*pairs):
         ("我想反映个问题", ranked(("ask_help", 0.37)), "report_issue"),
         ("I'd like to report a problem", ranked(("report_issue", 0.6)), "report_issue"),
         ("我想咨询个问题", ranked(("ask_help", 0.5)), "inquire"),
+        ("我想表扬一下", ranked(("praise", 0.6)), "praise"),
+        ("I'd like to file a compliment", ranked(("report_issue", 0.4)), "praise"),
         # Emergencies: danger now, heard by the classifier.
         ("楼道里着火了,浓烟很大", ranked(("emergency", 0.9)), "emergency"),
         ("有个老人在路边晕倒了 没反应", ranked(("emergency", 0.9)), "emergency"),
