@@ -103,9 +103,10 @@ _TYPE_WORDS = {
 }
 # Of the classifier's probability, this much on the four request types makes a long chit-chat message a 诉求.
 MASS = 0.3
-# Small talk says so in its own words: every greeting, goodbye and thanks we trained on is short and has one of
-# these. A message of some length without them is no small talk however sure the classifier is ("日頭好多嘈雜聲,
-# 似有人跑步,好用力推枱凳", a neighbour's noise in Cantonese, 19 characters, was a greeting at 0.35).
+# Small talk says so in its own words: every greeting, goodbye, thanks and rating we trained on has one of these,
+# and all but a few ratings are short. A message of some length without them is no small talk however sure the
+# classifier is ("日頭好多嘈雜聲,似有人跑步,好用力推枱凳", a neighbour's noise in Cantonese, 19 characters, was a
+# greeting at 0.35).
 _SMALL_TALK_WORDS = {
     "greet": re.compile(
         r"你好|您好|你们好|大家好|你哋好|[早午晚]上好|[上中下]午好|早安|^早|嗨|哈[喽啰罗]|在吗|在么|在不在|有人吗|有人没有|有人在吗|"
@@ -119,6 +120,13 @@ _SMALL_TALK_WORDS = {
         r"没别的|没啥事|没啥了|先挂了|我下了|先下了|下线了|溜了|"
         r"\b(bye+|goodbye|good ?night|see (you|ya|u)|cya|laters|ttyl|take care(?! of)|farewell|gotta go|signing off|heading off|"
         r"i'?m (off|done)|that'?s (all|it|everything)|have a (nice|good) (day|one|evening|night)|talk (soon|later)|peace out)\b",
+        re.I,
+    ),
+    # A rating gives one: "请大领导出来解决解决问题吧", heard as a rating to no question, gives none.
+    "rate": re.compile(
+        r"满意|满义|好评|差评|[星分]|还行|还可以|一般|凑合|满分|"
+        r"\b(satisf|dissatisf|unsatisf|satisified|stars?|rate|rating|score|marks|happy|average|so so|ok|okay|meh|good|great|"
+        r"excellent|bad|poor|terrible|awful|give it)|\d+ ?/ ?\d+",
         re.I,
     ),
     "thank": re.compile(
@@ -189,10 +197,19 @@ def names_a_problem(text: str) -> bool:
     return substantive(text) and not _QUESTION.search(text) and bool(_NAMES_A_PROBLEM.search(text))
 
 
+# In a title, the bare word for a problem is one: "花嶼電力問題之後續", "Signage Issue", "停车难题".
+_TITLE_PROBLEM = re.compile(r"问题|难题|隐患|\b(issues?|problems?|concerns?)\b", re.I)
+
+
 def headline_names_a_problem(text: str) -> bool:
     """A title of a few words with a problem word in it ("'Keep Clear' worn out"): a report, whatever intent the
     classifier hears in so few words."""
-    return _headline(text) and bool(_NAMES_A_PROBLEM.search(text))
+    return _headline(text) and bool(_NAMES_A_PROBLEM.search(text) or _TITLE_PROBLEM.search(text))
+
+
+def is_letter(text: str) -> bool:
+    """40 Chinese characters or 20 words: a letter, a 诉求 unless it clearly is something else."""
+    return _letter(text)
 
 
 def praise_fits(text: str) -> bool:
@@ -269,7 +286,7 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         # Answers to the form's own questions ("不方便说", "sure, everything is right") stay answers.
         answer = top in ("stay_anonymous", "rate", "affirm", "deny", "inform")
         headline_detail = top == "inform" and _headline(text)  # "Street Sweeping Health Hazard"
-        if answer and (confidence >= UNSURE or _report_mass(ranking) < MASS or not (substantive(text) or headline_detail)):
+        if answer and not wordless and (confidence >= UNSURE or _report_mass(ranking) < MASS or not (substantive(text) or headline_detail)):
             return Decision(top, "answer")
         if substantive(text) and _report_mass(ranking) >= MASS:
             return Decision(_best_report(ranking, text), "content")

@@ -246,6 +246,8 @@ def test_a_name_refusal_to_no_question_gets_help_and_the_conversation_goes_on(ra
         "尊敬的领导:您好!我是丰台区方庄芳城园一区的居民,我们楼的电梯从上个月开始三天两头坏,物业一直拖着不修,老人上下楼非常困难,恳请领导督促解决。",
         "张主任,您好,我想向您反映一下我们小区停车难的问题,晚上消防通道上全停满了车,物业也不管。",
         "之前我在网上留言反映过小区电梯经常停运的问题,到现在还是没有解决,电梯这个星期又停了两次,希望这次能真正解决。",
+        # A letter with a rhetorical question, in traditional characters, that names no problem word.
+        "週六早上不到八點,社區的大喇叭突然開始放廣播,一放就是半個小時,週末不就是上班族補覺的時候嗎?打電話去居委會,對方說廠商就這個時間來調試,跟他們沒關係,然後就掛了。",
     ],
 )
 def test_formal_letters_and_follow_ups_start_a_ticket(rasa_server, letter):

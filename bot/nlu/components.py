@@ -190,8 +190,9 @@ class Triage(_ByRule):
             has_ticket = any(e.get("entity") == "ticket_id" for e in message.get(ENTITIES, []))
             decision = triage.route(text, ranking, has_ticket)
             # A report the classifier was unsure of (below FallbackClassifier's threshold) is still a report
-            # when its words name a problem: "didn't understand" would lose the complaint.
-            unsure_report = decision.intent in triage.REPORTS and triage.names_a_problem(text)
+            # when its words name a problem, or it is a letter: "didn't understand" would lose the complaint (a
+            # letter about a holiday-morning loudspeaker, with a rhetorical "嗎?", at 0.15).
+            unsure_report = decision.intent in triage.REPORTS and (triage.names_a_problem(text) or triage.is_letter(text))
             if decision.intent != ranking[0].get("name") or unsure_report:
                 _settle(message, decision.intent, max(0.5, float(ranking[0].get("confidence", 0.0))))
             if decision.urgent:

@@ -48,6 +48,9 @@ def ranked(*pairs):
         ("您好,打扰一下,请问是政府热线吗", ranked(("greet", 0.9)), "greet"),
         ("ok that's everything from me, bye for now", ranked(("goodbye", 0.9)), "goodbye"),
         ("有人吗", ranked(("greet", 0.9)), "greet"),
+        ("请大领导出来解决解决问题吧", ranked(("rate", 0.7), ("report_issue", 0.1)), "inform"),
+        ("特别不满意 根本没人来修", ranked(("rate", 0.9)), "rate"),
+        ("not happy with how it was handled", ranked(("rate", 0.9)), "rate"),
         ("tell me about the history of rome", ranked(("out_of_scope", 0.4), ("report_issue", 0.2)), "out_of_scope"),
         # Status only with a ticket id or a plain question about progress.
         ("我的工单办得怎么样了", ranked(("check_status", 0.99)), "check_status"),
@@ -86,6 +89,12 @@ def test_route(text, ranking, intent):
 )
 def test_a_statement_that_names_a_problem_is_a_report(text, ranking, intent):
     assert triage.route(text, ranking).intent == intent
+
+
+@pytest.mark.parametrize("title", ["小区停车问题之后续", "Signage Issue", "Parking problems"])
+def test_a_title_with_the_word_for_a_problem_names_one(title):
+    assert triage.headline_names_a_problem(title)
+    assert not triage.headline_names_a_problem("感动汉中,感谢汉中")
 
 
 def test_a_status_question_with_a_ticket_id_stays_a_status_question():
