@@ -45,7 +45,7 @@ PRAISE_OFFER = "utter_thank_file_praise"
 OFFERS_TO_FILE = (UNCLEAR, PRAISE_OFFER)
 
 
-def left_unclear(tracker: Tracker) -> Optional[Text]:
+def offered_to_file(tracker: Tracker) -> Optional[Text]:
     """The citizen's message just before this one, when the bot answered it with one of OFFERS_TO_FILE: its words
     are what the citizen now asks to file, with the button or the same words typed ("我想反映个问题", "我想表扬一下")."""
     said = [i for i, event in enumerate(tracker.events) if event.get("event") == "user"]
@@ -87,7 +87,7 @@ def open_events(dispatcher, tracker: Tracker, text: Optional[Text] = None, inten
     to report something" right after a reply that offered to file the message before (OFFERS_TO_FILE) starts from
     that message, as the announcement's request type ("我想表扬一下": praise)."""
     latest = tracker.latest_message.get("text") or ""
-    kept = left_unclear(tracker) if text is None and triage.announces_report(latest) else None
+    kept = offered_to_file(tracker) if text is None and triage.announces_report(latest) else None
     if kept:
         text, intent = kept, (tracker.latest_message.get("intent") or {}).get("name")
     events = start_events(tracker, text, intent)

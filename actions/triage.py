@@ -24,7 +24,7 @@ class ActionTriage(Action):
             dispatcher.utter_message(response="utter_help")
         elif intake.is_description(text):
             # Said something, but no problem we could tell: one tap (or "我想反映个问题") files these very words
-            # (actions.intake.left_unclear), so a complaint we misread is not lost or typed again.
+            # (actions.intake.offered_to_file), so a complaint we misread is not lost or typed again.
             dispatcher.utter_message(response=UNCLEAR)
         else:
             dispatcher.utter_message(response="utter_default")

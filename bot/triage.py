@@ -174,7 +174,8 @@ def _says_much(text: str) -> bool:
     return size(text) >= (20 if _chinese(text) else 12)
 
 
-def _letter(text: str) -> bool:
+def is_letter(text: str) -> bool:
+    """40 Chinese characters or 20 words: a letter, a 诉求 unless it clearly is something else."""
     return size(text) >= (40 if _chinese(text) else 20)
 
 
@@ -205,11 +206,6 @@ def headline_names_a_problem(text: str) -> bool:
     """A title of a few words with a problem word in it ("'Keep Clear' worn out"): a report, whatever intent the
     classifier hears in so few words."""
     return _headline(text) and bool(_NAMES_A_PROBLEM.search(text) or _TITLE_PROBLEM.search(text))
-
-
-def is_letter(text: str) -> bool:
-    """40 Chinese characters or 20 words: a letter, a 诉求 unless it clearly is something else."""
-    return _letter(text)
 
 
 def praise_fits(text: str) -> bool:
@@ -262,7 +258,7 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
     if top in narrow:
         if top == "check_status" and has_ticket_id:
             return Decision(top, "status with a ticket id")
-        if not _letter(text) and (narrow[top].search(text) or confidence >= SURE):
+        if not is_letter(text) and (narrow[top].search(text) or confidence >= SURE):
             return Decision(top, "narrow")
         rejected = True  # "Noise Complaint - Residential" as a status question, a name like SQL as a cancel
     elif top in REPORTS:
@@ -270,7 +266,7 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
             return Decision(_best_report(ranking[1:], text), "no praise")
         return Decision(top, "classifier")
     elif top in CHITCHAT or top in ("inform", "nlu_fallback"):
-        if _letter(text):
+        if is_letter(text):
             return Decision(_best_report(ranking, text), "letter")
         if top == "ask_help" and substantive(text) and not about_the_bot(text):
             return Decision(_best_report(ranking, text), "no help asked")  # a question about the matter, not the bot
