@@ -287,24 +287,28 @@ def test_an_answer_given_again_after_the_help_text_is_the_description():
     assert validate("description", said, again)[0]["description"] == said
 
 
+def after_reply(said, reply, then, intent):
+    """The tracker of a citizen who said `said`, heard `reply` and then said `then`."""
+    t = tracker(then, intent)
+    t.events = [
+        {"event": "user", "text": said},
+        {"event": "bot", "text": "…", "metadata": {"utter_action": reply}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": then},
+    ]
+    return t
+
+
 def test_a_message_that_names_no_problem_we_can_tell_is_offered_to_be_filed_as_it_is():
     said = "看个病真累啊,排了一上午的队"
     messages, events = run(ActionTriage(), tracker(said, "nlu_fallback"))
     assert slots_of(events)["triaged_report"] is False and messages[0]["response"] == UNCLEAR
     # The button's words (or the same typed) start the form from that message, not from the announcement.
-    t = tracker("我想反映个问题", "report_issue")
-    t.events = [
-        {"event": "user", "text": said},
-        {"event": "action", "name": "action_triage"},
-        {"event": "bot", "text": "抱歉…", "metadata": {"utter_action": UNCLEAR}},
-        {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": "我想反映个问题"},
-    ]
+    t = after_reply(said, UNCLEAR, "我想反映个问题", "report_issue")
     _, events = run(ActionStartIntake(), t)
     assert slots_of(events)["description"] == said and slots_of(events)["request_type"] == "complaint"
     # Not after any other reply: an announcement alone asks what happened.
-    t.events[2]["metadata"] = {"utter_action": "utter_help"}
-    _, events = run(ActionStartIntake(), t)
+    _, events = run(ActionStartIntake(), after_reply(said, "utter_help", "我想反映个问题", "report_issue"))
     assert slots_of(events)["description"] is None
 
 
@@ -315,15 +319,7 @@ def test_a_thanks_that_opens_a_conversation_is_offered_to_be_filed_as_praise():
     messages, _ = run(ActionThank(), t)
     assert messages[0]["response"] == PRAISE_OFFER
     # The button's words (or the same typed) file that thanks as praise.
-    t = tracker("我想表扬一下", "praise")
-    t.events = [
-        {"event": "user", "text": said},
-        {"event": "action", "name": "action_thank"},
-        {"event": "bot", "text": "不客气…", "metadata": {"utter_action": PRAISE_OFFER}},
-        {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": "我想表扬一下"},
-    ]
-    _, events = run(ActionStartIntake(), t)
+    _, events = run(ActionStartIntake(), after_reply(said, PRAISE_OFFER, "我想表扬一下", "praise"))
     assert slots_of(events)["description"] == said and slots_of(events)["request_type"] == "praise"
 
 
