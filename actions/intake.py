@@ -48,13 +48,10 @@ OFFERS_TO_FILE = (UNCLEAR, PRAISE_OFFER)
 def offered_to_file(tracker: Tracker) -> Optional[Text]:
     """The citizen's message just before this one, when the bot answered it with one of OFFERS_TO_FILE: its words
     are what the citizen now asks to file, with the button or the same words typed ("我想反映个问题", "我想表扬一下")."""
-    said = [i for i, event in enumerate(tracker.events) if event.get("event") == "user"]
-    if len(said) < 2:
+    messages = [event for event in tracker.events if event.get("event") == "user"]
+    if len(messages) < 2 or not set(_said_since_their_last_message(tracker)) & set(OFFERS_TO_FILE):
         return None
-    between = tracker.events[said[-2] + 1: said[-1]]
-    if any(e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") in OFFERS_TO_FILE for e in between):
-        return tracker.events[said[-2]].get("text")
-    return None
+    return messages[-2].get("text")
 
 
 def start_events(tracker: Tracker, text: Optional[Text] = None, intent: Optional[Text] = None) -> List[EventType]:
