@@ -99,3 +99,13 @@ def test_e5_reads_only_the_beginning_of_a_letter_and_nothing_of_short_english(mo
     english = "the street lamps on our lane have been dark for weeks and nobody came. " * 20
     model.predict_proba([letter, "Streetlight out", english])
     assert read == [letter[: category.E5_READ["zh"]], english[: category.E5_READ["en"]]]
+
+
+def test_the_residents_texts_are_the_labelled_texts_of_sets_already_scored_as_the_sets_hold_them_now():
+    from bench.residents import first_scored, gather, trained_on
+
+    keys = trained_on()
+    assert keys and all(first_scored(key) for key in keys)  # a set joins training only after its first score
+    gathered = gather(keys)
+    assert yaml.safe_load(category.RESIDENTS.read_text(encoding="utf-8"))["sets"] == gathered
+    assert {code for entries in gathered.values() for code, _ in entries} <= CONTRACT_CODES
