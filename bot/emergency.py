@@ -55,6 +55,15 @@ _NOT_DANGER = re.compile(
     # A fire that may come: dead trees as "tinder for any potential fire" are a hazard to report, not a fire.
     r"(?:potential|possible|future) fires?|(?:could|might|may|would) (?:\w+ ){0,2}(?:start|cause|spark|catch) (?:a )?fire|"
     r"burning (something|rubbish|garbage|trash|leaves|plastic|waste)|"
+    # Fire kept on purpose: crackers burst at a wedding, coal for the hearth ("I get coal for the fire").
+    r"burn(?:ing|s|t)? (?:[\w'’]+ ){0,6}(?:fire ?crackers|crackers|fireworks?|incense|candles|joss)|"
+    r"(?:coal|wood|logs?|turf|kindling|fuel) (?:for|on) the fire|"
+    # Smoking as a habit of the place, the verb: "people in the evenings smoke and drink here".
+    r"smoke and drink|drink and smoke|smok(?:e|es|ing) (?:weed|cigarettes?|cigs|pot|shisha|hookah|marijuana)|"
+    r"\b(?:people|they|men|youths?|boys|girls|kids|teens|teenagers|students|workers|drunks)\s+(?:(?:here|there|openly|"
+    r"always|often|in the \w+)\s+)?smoke\b|"
+    # Robbers as a kind of people feared ("robbers attack us when the lights are off"), not robbers at the door.
+    r"\brobbers\b(?! (?:are|is) (?:here|in|inside|outside|at|trying|breaking))|"
     r"消防栓|消防通道|消防门|灭火器|烟感|吸烟|抽烟|烟头|油烟|烟花|香烟|烟酒|烟囱|卡住了?钱|卡里|[打点]不着火|不着火|烧垃圾|烧秸秆|"
     # Idioms of hard work and grief in wage complaints: 流血流汗, 流血流泪, 血汗钱, 心在滴血.
     r"流血流[汗泪]|流[汗泪]流血|血汗|血泪|心[在都]?[流滴]血|"
@@ -74,6 +83,10 @@ _PAST_OR_SLOW = re.compile(
     r"通常|常常|时常|老是|屡次|频繁|频频|又一次|usually|regularly|routinely|(?:are|is) (?:so )?common|yet again|once again|"
     # Told as what a place has come to: wedding halls' "gun firing and fireworks has become a nuisance in Karachi".
     r"屡禁不止|愈演愈烈|成了?常态|已成常态|习以为常|司空见惯|"
+    # Told as how it has been from the start, or when it happens in general: "From day one the heating never
+    # worked", "in the evenings people smoke and drink here".
+    r"(?:from|since) day one|从一开始|自始至终|never (?:worked|been (?:fixed|repaired))|"
+    r"in the (?:evenings|mornings|afternoons|nights)|(?:at|on|over) (?:the )?weekends|most (?:days|nights|evenings|mornings)|"
     r"(?:has|have) become (?:a |an |the )?(?:\w+ ){0,2}(?:nuisance|menace|norm|habit|routine|trend|problem|way of life)|"
     # Told by its date, as a thing that happened then: "9月11日下午2点,电梯突然下坠".
     r"\d{1,2}月\d{1,2}[日号]|(?:last|on) (?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.? \d",

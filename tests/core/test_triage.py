@@ -164,6 +164,12 @@ def test_a_person_at_risk(text, at_risk):
         # A danger told as what a place has come to: a recurring nuisance, not a call for help now.
         ("loudspeakers, gun firing and fireworks at the wedding halls has become a nuisance in our area", False),
         ("小区里半夜放鞭炮、打架斗殴的事屡禁不止", False), ("the fire has become much bigger, please hurry", True),
+        # Fire kept on purpose, smoking as a verb, robbers as a kind of people, a fault there from the start.
+        ("at every wedding they are burning those deafening crackers until midnight", False),
+        ("we buy wood for the fire but the house stays cold", False), ("the hearth caught fire and it is spreading", True),
+        ("teenagers smoke and drink in the stairwell", False), ("there is smoke coming out of the flat upstairs", True),
+        ("without lights robbers attack us on the way home", False), ("robbers are breaking into the shop next door", True),
+        ("from day one the chimney has filled the flat with smoke", False),
     ],
 )
 def test_danger_now(text, now):
