@@ -3,7 +3,7 @@ training: what residents' words from the other sets teach it about a set it has 
 
 Per set and language, the labelled whole messages (as `bench real` counts them) that the category gets right
 with no real set in training, and with every set but this one; then the totals per language. Texts are read as
-the summary reads them, to 1,000 characters. About 10 minutes: a classifier is trained for each set.
+the summary reads them, to 1,000 characters. About 15 minutes: a classifier is trained for each set.
 """
 from collections import Counter
 
@@ -18,21 +18,21 @@ def run() -> dict:
     made = category.vectors(texts)
     residents = yaml.safe_load(category.RESIDENTS.read_text(encoding="utf-8"))["sets"]
     # load() puts the residents' texts last, set after set in the file's order.
-    start = len(texts) - sum(len(entries) for entries in residents.values())
-    rows = {}
+    written = len(texts) - sum(len(entries) for entries in residents.values())
+    rows, start = {}, written
     for key, entries in residents.items():
         rows[key] = list(range(start, start + len(entries)))
         start += len(entries)
 
-    def trained_on(keys):
-        kept = list(range(len(texts) - sum(map(len, rows.values())))) + [i for key in keys for i in rows[key]]
+    def learnt_from(keys):
+        kept = list(range(written)) + [i for key in keys for i in rows[key]]
         return category.Classifier([texts[i] for i in kept], [codes[i] for i in kept],
                                    tuple(vectors[kept] for vectors in made))
 
-    alone = trained_on([])
+    alone = learnt_from([])
     sets, results, totals = real_sets(), {}, Counter()
     for key in residents:
-        others = trained_on([other for other in residents if other != key])
+        others = learnt_from([other for other in residents if other != key])
         for lang, block in sets[key].items():
             labelled = [m for m in block.get("messages") or [] if m.get("category")]
             right = {name: sum(_read(model, m["text"]) == m["category"] for m in labelled)

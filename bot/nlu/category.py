@@ -38,8 +38,9 @@ DATA = ROOT / "classifier_data" / "categories.yml"
 CATALOGS = ROOT / "classifier_data" / "catalogs.yml"
 # Residents' own words from the real sets already scored (bench/residents.py writes it; the module's docstring).
 RESIDENTS = ROOT / "classifier_data" / "residents.yml"
-# The training examples' vectors, made by `make setup` (`python -m bot.nlu.category`): e5 takes some 50 s over
-# them on one core (each read twice), which the first citizen after a start would otherwise wait.
+# The training examples' vectors, made by `make setup` (`python -m bot.nlu.category`): e5 takes some 2.5 minutes
+# over them on one core (our examples read twice, residents' texts once), which the first citizen after a start
+# would otherwise wait.
 VECTORS = ROOT / "build" / "category_vectors.npz"
 # The encoder reads no further than the rest of the NLU does (intake.MAX_READ): a letter costs no more.
 MAX_READ = 1000
