@@ -6,8 +6,8 @@ the words residents' reports use that ours did not ("fly-tipping", "overgrown ve
 residents' own letters, posts and reports from the real sets already scored (residents.yml, written by
 bench/residents.py), which carry how people write: at length, with the problem in the middle of a story. Each
 set left out in turn and read by a classifier that learnt from the others (bench/bench_left_out.py): Chinese
-391 -> 398 of 442, English 902 -> 918 of 1,099; letters and posts gain, the 311 and FixMyStreet reports do not
-(docs/ARCHITECTURE.md).
+391 -> 398 of 442, English 902 -> 918 of 1,099; letters and posts gain, the 311 and FixMyStreet reports come out
+even (docs/ARCHITECTURE.md).
 
 Two views of the text, their probabilities averaged: TF-IDF of words and characters (bot.nlu.tfidf), which
 knows our examples' exact wording, and a multilingual sentence embedding, which knows that "the lamp post is
