@@ -300,7 +300,7 @@ def after_reply(said, reply, then, intent):
 
 
 def test_a_message_that_names_no_problem_we_can_tell_is_offered_to_be_filed_as_it_is():
-    said = "看个病真累啊,排了一上午的队"
+    said = "今天真是倒霉透了,什么都不顺"  # names no problem (a hospital queue, the example before, now reads as one)
     messages, events = run(ActionTriage(), tracker(said, "nlu_fallback"))
     assert slots_of(events)["triaged_report"] is False and messages[0]["response"] == UNCLEAR
     # The button's words (or the same typed) start the form from that message, not from the announcement.
