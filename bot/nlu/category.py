@@ -164,7 +164,7 @@ def _made(texts: List[str]):
     passage = embed_e5(texts)
     # A resident's text is a passage and is read only as one, its vector standing for both readings: on the
     # seen sets, left out one at a time, as good as reading it both ways (English 918 against 915 of 1,099,
-    # Chinese 398 against 400 of 442), and `make setup` reads 1,645 long texts once, not twice (90 s on one core).
+    # Chinese 398 against 400 of 442), and `make setup` reads those long texts once, not twice (1,645: 90 s).
     residents = set(_residents())
     asked = [i for i, text in enumerate(texts) if text not in residents]
     query = passage.copy()
