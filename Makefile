@@ -13,7 +13,8 @@ RASA_DATA_ARGS := --data $(DATA) --domain domain.yml --config config.yml
 REPLICAS ?= 1
 NGINX   := /usr/sbin/nginx
 NLU_ASSETS := build/.nlu-assets
-# The category examples' sentence vectors (bot/nlu/category.py): made once here, not at the first citizen.
+# The category examples' sentence vectors and the trained classifier (bot/nlu/category.py, build/category_model.pickle
+# made by the same command): made once here, not at the first citizen.
 VECTORS := build/category_vectors.npz
 MODEL_INPUTS := config.yml domain.yml $(shell find $(DATA) -type f 2>/dev/null) $(NLU_ASSETS)
 export PYTHONDONTWRITEBYTECODE := 1
@@ -42,7 +43,7 @@ $(NLU_ASSETS): $(VENV)/.installed node_modules/.installed $(shell find bot/nlu -
 	$(PY) -m bot.nlu.build
 	@touch $@
 
-$(VECTORS): $(VENV)/.installed bot/nlu/category.py $(wildcard classifier_data/*.yml)
+$(VECTORS): $(VENV)/.installed bot/nlu/category.py bot/nlu/tfidf.py $(wildcard classifier_data/*.yml)
 	$(PY) -m bot.nlu.category
 
 $(MODEL): $(VENV)/.installed $(MODEL_INPUTS)

@@ -41,6 +41,14 @@ class Predictor:
         self._intercept = model.intercept_
         self.classes_ = model.classes_
 
+    def __getstate__(self):  # pickled with the category classifier (bot.nlu.category.MODEL): numpy is no state
+        return {name: value for name, value in self.__dict__.items() if name != "_np"}
+
+    def __setstate__(self, state):
+        import numpy as np
+
+        self.__dict__.update(state, _np=np)
+
     def predict_proba(self, texts):
         return self._np.vstack([self._one(text) for text in texts])
 

@@ -18,7 +18,7 @@ RUN python -m venv .venv \
  && .venv/bin/pip install -r requirements.txt
 
 # The actions find places with the gazetteer and spaCy pipeline that `python -m bot.nlu.build` makes, and
-# classify with the category examples' vectors that `python -m bot.nlu.category` makes.
+# classify with the category examples' vectors and trained classifier that `python -m bot.nlu.category` makes.
 FROM venv AS assets
 ENV PYTHONDONTWRITEBYTECODE=1
 # make runs only in this build stage; a pinned Debian version leaves the mirror at its next point release.

@@ -109,3 +109,21 @@ def test_the_residents_texts_are_the_labelled_texts_of_sets_already_scored_as_th
     gathered = gather(keys)
     assert yaml.safe_load(category.RESIDENTS.read_text(encoding="utf-8"))["sets"] == gathered
     assert {code for entries in gathered.values() for code, _ in entries} <= CONTRACT_CODES
+
+
+def test_the_trained_classifier_is_taken_from_the_build_only_when_made_from_the_same_texts(tmp_path, monkeypatch):
+    monkeypatch.setattr(category, "MODEL", tmp_path / "model.pickle")
+    texts = ["路灯坏了", "垃圾没人清", "楼上太吵"]
+    monkeypatch.setattr(category, "load", lambda: (texts, ["streetlight", "sanitation", "noise"]))
+    trained, train = [], category.train
+    monkeypatch.setattr(category, "train", lambda t, c: trained.append(c) or train(t, c))
+    category._model.cache_clear()
+    try:
+        category.save_model()
+        assert category._model().predict_proba(["路灯不亮"]).shape == (1, 3) and len(trained) == 1  # the build's
+        monkeypatch.setattr(category, "load", lambda: (texts, ["streetlight", "noise", "sanitation"]))
+        category._model.cache_clear()
+        category._model()
+        assert len(trained) == 2  # the examples changed since the build: trained again, not the stale one
+    finally:
+        category._model.cache_clear()
