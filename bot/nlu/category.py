@@ -240,7 +240,9 @@ def save_model() -> None:
 
     texts, codes = load()
     MODEL.parent.mkdir(parents=True, exist_ok=True)
-    MODEL.write_bytes(pickle.dumps({"key": _model_key(texts, codes), "model": train(texts, codes)}))
+    partial = MODEL.with_suffix(".partial")  # a setup killed while writing leaves no half a classifier
+    partial.write_bytes(pickle.dumps({"key": _model_key(texts, codes), "model": train(texts, codes)}))
+    partial.replace(MODEL)
 
 
 @lru_cache(maxsize=1)
@@ -248,10 +250,12 @@ def _model():
     import pickle
 
     texts, codes = load()
-    if MODEL.exists():
+    try:
         saved = pickle.loads(MODEL.read_bytes())  # our own build output (`make setup`), not input from outside
-        if saved.get("key") == _model_key(texts, codes):
-            return saved["model"]
+    except Exception:  # none, or one an upgraded library cannot read: trained below, as without a build
+        saved = {}
+    if saved.get("key") == _model_key(texts, codes):
+        return saved["model"]
     # Trained at first use when the build's is missing or stale: some 30 s with the vectors from VECTORS.
     return train(texts, codes)
 

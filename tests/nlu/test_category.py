@@ -127,3 +127,14 @@ def test_the_trained_classifier_is_taken_from_the_build_only_when_made_from_the_
         assert len(trained) == 2  # the examples changed since the build: trained again, not the stale one
     finally:
         category._model.cache_clear()
+
+
+def test_a_build_classifier_that_cannot_be_read_is_trained_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(category, "MODEL", tmp_path / "model.pickle")
+    (tmp_path / "model.pickle").write_bytes(b"\x80\x04half a pickle")
+    monkeypatch.setattr(category, "load", lambda: (["路灯坏了", "垃圾没人清", "楼上太吵"], ["streetlight", "sanitation", "noise"]))
+    category._model.cache_clear()
+    try:
+        assert set(category._model().classes_) == {"streetlight", "sanitation", "noise"}
+    finally:
+        category._model.cache_clear()
