@@ -7,8 +7,6 @@ the summary reads them, to 1,000 characters. About 15 minutes: a classifier is t
 """
 from collections import Counter
 
-import yaml
-
 from bench.common import real_sets
 from bot.nlu import category, entities
 
@@ -16,7 +14,7 @@ from bot.nlu import category, entities
 def run() -> dict:
     texts, codes = category.load()
     made = category.vectors(texts)
-    residents = yaml.safe_load(category.RESIDENTS.read_text(encoding="utf-8"))["sets"]
+    residents = category.residents_by_set()
     # load() puts the residents' texts last, set after set in the file's order.
     written = len(texts) - sum(len(entries) for entries in residents.values())
     rows, start = {}, written

@@ -13,10 +13,8 @@ import json
 import sys
 from typing import Dict, Iterable, List
 
-import yaml
-
 from bench.common import DATA, real_sets
-from bot.nlu.category import RESIDENTS
+from bot.nlu.category import RESIDENTS, residents_by_set
 
 HEADER = """\
 # Residents' own words from the real sets of bench/data (real_blind*.yml), with the sets' labels: what the
@@ -35,7 +33,7 @@ def first_scored(key: str) -> bool:
 
 def trained_on() -> List[str]:
     """The keys of the sets the classifier learns from."""
-    return list(yaml.safe_load(RESIDENTS.read_text(encoding="utf-8"))["sets"])
+    return list(residents_by_set())
 
 
 def gather(keys: Iterable[str]) -> Dict[str, List[List[str]]]:

@@ -87,7 +87,12 @@ _PLACES = re.compile(
 )
 
 
-def load(path: Path = DATA, catalogs: Path = CATALOGS, residents: Path = RESIDENTS) -> Tuple[List[str], List[str]]:
+def residents_by_set() -> Dict[str, List[List[str]]]:
+    """{set key: [[code, text], ...]}: residents.yml as bench/residents.py wrote it."""
+    return yaml.safe_load(RESIDENTS.read_text(encoding="utf-8"))["sets"]
+
+
+def load(path: Path = DATA, catalogs: Path = CATALOGS) -> Tuple[List[str], List[str]]:
     """(texts, codes): a YAML mapping of service code to example descriptions, then the catalogs' entries, then
     the residents' texts."""
     table: Dict[str, List[str]] = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -99,7 +104,7 @@ def load(path: Path = DATA, catalogs: Path = CATALOGS, residents: Path = RESIDEN
         for code, text in source["entries"]:
             texts.append(text)
             codes.append(code)
-    for entries in yaml.safe_load(residents.read_text(encoding="utf-8"))["sets"].values():
+    for entries in residents_by_set().values():
         for code, text in entries:
             texts.append(text)
             codes.append(code)
@@ -169,17 +174,12 @@ def _made(texts: List[str]):
     # A resident's text is a passage and is read only as one, its vector standing for both readings: on the
     # seen sets, left out one at a time, as good as reading it both ways (English 918 against 915 of 1,099,
     # Chinese 398 against 400 of 442), and `make setup` reads those long texts once, not twice (1,645: 90 s).
-    residents = set(_residents())
+    residents = {text for entries in residents_by_set().values() for _, text in entries}
     asked = [i for i, text in enumerate(texts) if text not in residents]
     query = passage.copy()
     if asked:
         query[asked] = embed_e5([texts[i] for i in asked], as_passage=False)
     return embed(texts), query, passage
-
-
-def _residents() -> List[str]:
-    return [text for entries in yaml.safe_load(RESIDENTS.read_text(encoding="utf-8"))["sets"].values()
-            for _, text in entries]
 
 
 def save_vectors(texts: List[str]) -> None:

@@ -107,7 +107,7 @@ def test_the_residents_texts_are_the_labelled_texts_of_sets_already_scored_as_th
     keys = trained_on()
     assert keys and all(first_scored(key) for key in keys)  # a set joins training only after its first score
     gathered = gather(keys)
-    assert yaml.safe_load(category.RESIDENTS.read_text(encoding="utf-8"))["sets"] == gathered
+    assert category.residents_by_set() == gathered
     assert {code for entries in gathered.values() for code, _ in entries} <= CONTRACT_CODES
 
 
