@@ -23,6 +23,7 @@ from each example read both ways, as a query and as a passage: on the same Engli
 seven of ten (query only 0.799, passage only 0.805).
 """
 import hashlib
+import logging
 import re
 import threading
 from functools import lru_cache
@@ -33,6 +34,8 @@ import yaml
 
 from bot.nlu import entities, tfidf
 from bot.settings import ROOT
+
+logger = logging.getLogger(__name__)
 
 DATA = ROOT / "classifier_data" / "categories.yml"
 CATALOGS = ROOT / "classifier_data" / "catalogs.yml"
@@ -256,7 +259,9 @@ def _model():
         saved = {}
     if saved.get("key") == _model_key(texts, codes):
         return saved["model"]
-    # Trained at first use when the build's is missing or stale: some 30 s with the vectors from VECTORS.
+    # Trained at first use when the build's is missing or stale: the citizen of this turn waits (about a minute
+    # on one busy core), so the operator is told to run `make setup`.
+    logger.warning("No up-to-date trained category classifier in %s (make setup): training it now.", MODEL)
     return train(texts, codes)
 
 
@@ -302,5 +307,9 @@ def rank(model: Classifier, text: str) -> Tuple[Tuple[str, float], ...]:
 
 
 if __name__ == "__main__":
-    save_vectors(load()[0])
-    save_model()
+    # Run as a script this file is `__main__`, whose Classifier no other process can unpickle: save through the
+    # module the action server imports.
+    from bot.nlu import category
+
+    category.save_vectors(category.load()[0])
+    category.save_model()
