@@ -208,6 +208,19 @@ def headline_names_a_problem(text: str) -> bool:
     return _headline(text) and bool(_NAMES_A_PROBLEM.search(text) or _TITLE_PROBLEM.search(text))
 
 
+# A Chinese title that is a topic and the word for a problem ("乡道维护问题", "关于供暖收费的问题"), and not a wish
+# to ask one: a topic names no asker or addressee and counts nothing ("我想问个问题", "你好有个问题", "请教几个问题").
+_TOPIC_TITLE = re.compile(r"(?P<topic>.+?)(?:问题|难题|隐患)[!!。.…]*")
+_NO_TOPIC = re.compile(r"问|咨询|请教|个|些|我|你|您|们|这|那|啥|什么|怎么")
+
+
+def titles_a_problem(text: str) -> bool:
+    """A Chinese headline naming its topic's problem: a report, however sure the classifier is of help or chat."""
+    title = _TOPIC_TITLE.fullmatch(text.strip())
+    return bool(title) and _chinese(text) and _headline(text) and len(_CJK.findall(title["topic"])) >= 3 \
+        and not _NO_TOPIC.search(title["topic"]) and not about_the_bot(text)
+
+
 def praise_fits(text: str) -> bool:
     return bool(_PRAISE.search(text)) or not _PROBLEM.search(text)
 
@@ -270,6 +283,8 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
             return Decision(_best_report(ranking, text), "letter")
         if top == "ask_help" and substantive(text) and not about_the_bot(text):
             return Decision(_best_report(ranking, text), "no help asked")  # a question about the matter, not the bot
+        if titles_a_problem(text):
+            return Decision(_best_report(ranking, text), "titled problem")
         wordless = top in _SMALL_TALK_WORDS and substantive(text) and not _SMALL_TALK_WORDS[top].search(text)
         if top != "nlu_fallback" and confidence >= SURE and not wordless:
             return Decision(top, "clear")

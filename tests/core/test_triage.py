@@ -97,6 +97,16 @@ def test_a_title_with_the_word_for_a_problem_names_one(title):
     assert not triage.headline_names_a_problem("感动汉中,感谢汉中")
 
 
+@pytest.mark.parametrize("title, report", [
+    ("乡道维护问题", True), ("关于供暖收费的问题", True), ("老旧小区停车难问题", True), ("楼顶违建安全隐患", True),
+    ("我想问个问题", False), ("你好有个问题", False), ("请教几个问题", False), ("你们系统的问题", False),
+    ("机器人怎么用的问题", False),
+])
+def test_a_chinese_title_naming_its_topics_problem_is_a_report_however_sure_the_chat(title, report):
+    decision = triage.route(title, ranked(("ask_help", 0.95), ("greet", 0.03), ("report_issue", 0.02)))
+    assert (decision.intent == "report_issue") is report, decision
+
+
 def test_a_status_question_with_a_ticket_id_stays_a_status_question():
     long = "你好,我上个月反映的小区电梯问题到现在也没有人来修,工单号BJ20261128-0042,麻烦帮我看看"
     assert triage.route(long, ranked(("check_status", 0.5)), has_ticket_id=True).intent == "check_status"
