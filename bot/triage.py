@@ -210,8 +210,9 @@ def headline_names_a_problem(text: str) -> bool:
 
 # A Chinese title that is a topic and the word for a problem ("乡道维护问题", "关于供暖收费的问题"), and not a wish
 # to ask one: a topic names no asker or addressee and counts nothing ("我想问个问题", "你好有个问题", "请教几个问题").
-_TOPIC_TITLE = re.compile(r"(?P<topic>.+?)(?:问题|难题|隐患)[!!。.…]*")
-_NO_TOPIC = re.compile(r"问|咨询|请教|个|些|我|你|您|们|这|那|啥|什么|怎么")
+# Nor is it a sentence: no punctuation, and no "is"/"wrong" of a correction at the summary ("类别不对,是物业问题").
+_TOPIC_TITLE = re.compile(r"(?P<topic>[\u4e00-\u9fff]+?)(?:问题|难题|隐患)[!!。.…]*")
+_NO_TOPIC = re.compile(r"问|咨询|请教|个|些|我|你|您|们|这|那|啥|什么|怎么|是|不对|错|类别")
 
 
 def titles_a_problem(text: str) -> bool:

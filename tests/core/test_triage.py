@@ -100,7 +100,7 @@ def test_a_title_with_the_word_for_a_problem_names_one(title):
 @pytest.mark.parametrize("title, report", [
     ("乡道维护问题", True), ("关于供暖收费的问题", True), ("老旧小区停车难问题", True), ("楼顶违建安全隐患", True),
     ("我想问个问题", False), ("你好有个问题", False), ("请教几个问题", False), ("你们系统的问题", False),
-    ("机器人怎么用的问题", False),
+    ("机器人怎么用的问题", False), ("类别不对,是物业问题", False), ("类别不对是物业问题", False),
 ])
 def test_a_chinese_title_naming_its_topics_problem_is_a_report_however_sure_the_chat(title, report):
     decision = triage.route(title, ranked(("ask_help", 0.95), ("greet", 0.03), ("report_issue", 0.02)))
