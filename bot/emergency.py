@@ -55,6 +55,9 @@ _NOT_DANGER = re.compile(
     # A fire that may come: dead trees as "tinder for any potential fire" are a hazard to report, not a fire.
     r"(?:potential|possible|future) fires?|(?:could|might|may|would) (?:\w+ ){0,2}(?:start|cause|spark|catch) (?:a )?fire|"
     r"burning (something|rubbish|garbage|trash|leaves|plastic|waste)|"
+    # Lights that burn: street lights left on by day ("streetlights burning during the day"), globes burnt out.
+    r"(?:lights?|lamps?|bulbs?|globes?)\s+(?:[\w'’/]+\s+){0,2}burning|burning (?:during|in|through) the day|"
+    r"burning (?:all day|24/7|day and night|round the clock)|burn(?:t|ed) out|"
     # Fire kept on purpose: crackers burst at a wedding, coal for the hearth ("I get coal for the fire").
     r"burn(?:ing|s|t)? (?:[\w'’]+ ){0,6}(?:fire ?crackers|crackers|fireworks?|incense|candles|joss)|"
     r"(?:coal|wood|logs?|turf|kindling|fuel) (?:for|on) the fire|"
@@ -86,6 +89,9 @@ _PAST_OR_SLOW = re.compile(
     # Told as how it has been from the start, or when it happens in general: "From day one the heating never
     # worked", "in the evenings people smoke and drink here".
     r"(?:from|since) day one|从一开始|自始至终|never (?:worked|been (?:fixed|repaired))|"
+    # Told by how long it has lasted: "for the past 12 months", "it's been months now", "after 18 months of complaining".
+    r"(?:for|over|after|in) (?:the )?(?:past |last )?(?:\d+|two|three|four|five|six|several|many|a few) (?:weeks|months|years)\b|"
+    r"(?:been|past) (?:weeks|months|years)\b|"
     r"in the (?:evenings|mornings|afternoons|nights)|(?:at|on|over) (?:the )?weekends|most (?:days|nights|evenings|mornings)|"
     r"(?:has|have) become (?:a |an |the )?(?:\w+ ){0,2}(?:nuisance|menace|norm|habit|routine|trend|problem|way of life)|"
     # Told by its date, as a thing that happened then: "9月11日下午2点,电梯突然下坠".

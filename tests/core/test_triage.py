@@ -180,6 +180,11 @@ def test_a_person_at_risk(text, at_risk):
         ("teenagers smoke and drink in the stairwell", False), ("there is smoke coming out of the flat upstairs", True),
         ("without lights robbers attack us on the way home", False), ("robbers are breaking into the shop next door", True),
         ("from day one the chimney has filled the flat with smoke", False),
+        # Lights that burn by day, and a harm told by how long it has lasted (after en15's first score).
+        ("the streetlights on our road are burning during the day", False), ("half the lamps burnt out in May", False),
+        ("the house across the road is burning, flames everywhere", True),
+        ("for the past 12 months residents are robbed in the dark", False), ("it's been months now of smoke from the tip", False),
+        ("a man was robbed at knifepoint just now outside the station", True), ("someone is trapped in the lift for 20 minutes", True),
     ],
 )
 def test_danger_now(text, now):
