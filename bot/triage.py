@@ -129,6 +129,15 @@ _SMALL_TALK_WORDS = {
         r"excellent|bad|poor|terrible|awful|give it)|\d+ ?/ ?\d+",
         re.I,
     ),
+    # A question whether one talks to a machine names the machine or the person: "到底是公共绿化带还是私人养鸡场?",
+    # heard as "你是机器人还是真人", names neither.
+    "bot_challenge": re.compile(
+        r"机器|机械人|器人|电脑|真人|人工|智能|自动|程序|客服|谁|是人|活人|人类|"
+        r"(?<![a-z])(?:ai|bot|chatbot|chatgpt|gpt)(?![a-z])|"
+        r"\b(robots?|human|real|a person|machine|computer|auto(matic|mated)?|program|artificial|talking to|"
+        r"reading (my|these|this)|someone|anyone|anybody)\b",
+        re.I,
+    ),
     "thank": re.compile(
         r"谢|感谢|感激|感恩|辛苦|受累|费心|劳驾|麻烦[你您]|麻烦了|3q|三克油|"
         r"\b(thanks?|thx|thanx|thnx|tks|tysm|cheers|appreciated?|grateful)\b",

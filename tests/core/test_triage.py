@@ -48,6 +48,10 @@ def ranked(*pairs):
         ("您好,打扰一下,请问是政府热线吗", ranked(("greet", 0.9)), "greet"),
         ("ok that's everything from me, bye for now", ranked(("goodbye", 0.9)), "goodbye"),
         ("有人吗", ranked(("greet", 0.9)), "greet"),
+        # A rhetorical "A or B?" heard as "bot or human?" names neither; a real one stays a question about the bot.
+        ("楼下这块空地到底是停车场还是菜市场啊?", ranked(("bot_challenge", 0.9)), "inform"),
+        ("你到底是机器人还是真人在回复我啊", ranked(("bot_challenge", 0.9)), "bot_challenge"),
+        ("am I talking to a real person or a program here", ranked(("bot_challenge", 0.9)), "bot_challenge"),
         ("请大领导出来解决解决问题吧", ranked(("rate", 0.7), ("report_issue", 0.1)), "inform"),
         ("特别不满意 根本没人来修", ranked(("rate", 0.9)), "rate"),
         ("not happy with how it was handled", ranked(("rate", 0.9)), "rate"),
