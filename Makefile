@@ -13,9 +13,10 @@ RASA_DATA_ARGS := --data $(DATA) --domain domain.yml --config config.yml
 REPLICAS ?= 1
 NGINX   := /usr/sbin/nginx
 NLU_ASSETS := build/.nlu-assets
-# The category examples' sentence vectors and the trained classifier (bot/nlu/category.py, build/category_model.pickle
-# made by the same command): made once here, not at the first citizen.
+# The category examples' sentence vectors and the trained classifier (bot/nlu/category.py), made together by one
+# command: once here, not at the first citizen.
 VECTORS := build/category_vectors.npz
+CATEGORY_MODEL := build/category_model.pickle
 MODEL_INPUTS := config.yml domain.yml $(shell find $(DATA) -type f 2>/dev/null) $(NLU_ASSETS)
 export PYTHONDONTWRITEBYTECODE := 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -43,13 +44,13 @@ $(NLU_ASSETS): $(VENV)/.installed node_modules/.installed $(shell find bot/nlu -
 	$(PY) -m bot.nlu.build
 	@touch $@
 
-$(VECTORS): $(VENV)/.installed bot/nlu/category.py bot/nlu/tfidf.py $(wildcard classifier_data/*.yml)
+$(VECTORS) $(CATEGORY_MODEL) &: $(VENV)/.installed bot/nlu/category.py bot/nlu/tfidf.py $(wildcard classifier_data/*.yml)
 	$(PY) -m bot.nlu.category
 
 $(MODEL): $(VENV)/.installed $(MODEL_INPUTS)
 	$(RASA) train $(RASA_DATA_ARGS) --out models --fixed-model-name 12345chat
 
-setup: $(VENV)/.installed node_modules/.installed $(NLU_ASSETS) $(VECTORS) $(MODEL)
+setup: $(VENV)/.installed node_modules/.installed $(NLU_ASSETS) $(VECTORS) $(CATEGORY_MODEL) $(MODEL)
 
 train: setup
 

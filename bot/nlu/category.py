@@ -238,10 +238,9 @@ def _model_key(texts: List[str], codes: List[str]) -> str:
     return _key(texts + codes + made_by + [sklearn.__version__])
 
 
-def save_model() -> None:
+def save_model(texts: List[str], codes: List[str]) -> None:
     import pickle
 
-    texts, codes = load()
     MODEL.parent.mkdir(parents=True, exist_ok=True)
     partial = MODEL.with_suffix(".partial")  # a setup killed while writing leaves no half a classifier
     partial.write_bytes(pickle.dumps({"key": _model_key(texts, codes), "model": train(texts, codes)}))
@@ -311,5 +310,6 @@ if __name__ == "__main__":
     # module the action server imports.
     from bot.nlu import category
 
-    category.save_vectors(category.load()[0])
-    category.save_model()
+    texts, codes = category.load()
+    category.save_vectors(texts)
+    category.save_model(texts, codes)

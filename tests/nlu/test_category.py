@@ -120,7 +120,7 @@ def test_the_trained_classifier_is_taken_from_the_build_only_when_made_from_the_
     monkeypatch.setattr(category, "train", lambda t, c: trained.append(c) or train(t, c))
     category._model.cache_clear()
     try:
-        category.save_model()
+        category.save_model(*category.load())
         assert category._model().predict_proba(["路灯不亮"]).shape == (1, 3) and len(trained) == 1  # the build's
         monkeypatch.setattr(category, "load", lambda: (texts, ["streetlight", "noise", "sanitation"]))
         category._model.cache_clear()
