@@ -51,6 +51,8 @@ _NOT_DANGER = re.compile(
     # wrong prices "daylight robbery"; 天落水 is rain in Wu (Shanghai) speech, nobody fell into water.
     r"burn(?:ing|s|t)? (?:away |through |up )?(?:[\w'’]+ ){0,2}(?:money|cash|funds|dollars|fuel|electricity|energy)|"
     r"(?:daylight|highway) robbery|天落水|"
+    # A bill or a fee called robbery: "It is a robbery by WASA" (no water since January, bills paid).
+    r"\b(?:it|this|that|which)(?:'s|’s| is| was) (?:a |an |pure |outright |plain |just |nothing but )?(?:\w+ )?robbery|"
     r"火灾隐患|安全隐患|消防隐患|fire (?:hazard|risk|danger|code|season)s?|risk of (?:a )?fire|"
     # A fire that may come: dead trees as "tinder for any potential fire" are a hazard to report, not a fire.
     r"(?:potential|possible|future) fires?|(?:could|might|may|would) (?:\w+ ){0,2}(?:start|cause|spark|catch) (?:a )?fire|"
@@ -78,7 +80,7 @@ _NOT_DANGER = re.compile(
 )
 # A harm told as past, slow or recurring is a report, not a call for help now (docs/INTERFACE.md).
 _PAST_OR_SLOW = re.compile(
-    r"昨天|前天|上周|上个月|去年|之前|以前|曾经|经常|总是|每天|每晚|天天|每周|每个?月|每逢|每到|每次|一直|多次|好几次|长期|反复|半年|几个月|年前|个月前|"
+    r"昨天|前天|上周|上个月|去年|之前|以前|曾经|上次|上回|经常|总是|每天|每晚|天天|每周|每个?月|每逢|每到|每次|一直|多次|好几次|长期|反复|半年|几个月|年前|个月前|"
     r"yesterday|last (week|month|night|year)|every (day|night|morning|week|weekend|time)|always|for (weeks|months|years)|"
     r"(per|each) (day|night|week|month)\b|hours a day|(days|weeks|months|years) ago|"
     r"again and again|several times|often|keeps? |on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
@@ -92,6 +94,8 @@ _PAST_OR_SLOW = re.compile(
     # Told by how long it has lasted: "for the past 12 months", "it's been months now", "after 18 months of complaining".
     r"(?:for|over|after|in) (?:the )?(?:past |last )?(?:\d+|two|three|four|five|six|several|many|a few) (?:weeks|months|years)\b|"
     r"(?:been|past) (?:weeks|months|years)\b|"
+    # "from the last one year", "for a year now", "since last year".
+    r"(?:for|over|from|since) (?:the )?(?:past |last )?(?:one |a |an )?(?:whole )?(?:week|month|year)\b|"
     r"in the (?:evenings|mornings|afternoons|nights)|(?:at|on|over) (?:the )?weekends|most (?:days|nights|evenings|mornings)|"
     r"(?:has|have) become (?:a |an |the )?(?:\w+ ){0,2}(?:nuisance|menace|norm|habit|routine|trend|problem|way of life)|"
     # Told by its date, as a thing that happened then: "9月11日下午2点,电梯突然下坠".

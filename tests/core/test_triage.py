@@ -52,6 +52,17 @@ def ranked(*pairs):
         ("楼下这块空地到底是停车场还是菜市场啊?", ranked(("bot_challenge", 0.9)), "inform"),
         ("你到底是机器人还是真人在回复我啊", ranked(("bot_challenge", 0.9)), "bot_challenge"),
         ("am I talking to a real person or a program here", ranked(("bot_challenge", 0.9)), "bot_challenge"),
+        # A yes says yes; a question is no yes or no (after en16's and zh11's first scores, in our words).
+        ("我前年办的游泳卡,一次都没用上,店就搬走了", ranked(("affirm", 0.25), ("report_issue", 0.1)), "inform"),
+        ("对的,信息都没问题,就这样提交吧", ranked(("affirm", 0.3), ("report_issue", 0.1)), "affirm"),
+        ("yes, that is exactly what happened", ranked(("affirm", 0.3), ("report_issue", 0.1)), "affirm"),
+        ("工资拖了三个月到底什么时候发?", ranked(("deny", 0.45), ("inform", 0.2)), "inform"),
+        ("why was the bin never emptied?", ranked(("affirm", 0.4), ("inform", 0.2)), "inform"),
+        ("不对,地址错了", ranked(("deny", 0.45), ("inform", 0.2)), "deny"),
+        ("是吗?", ranked(("affirm", 0.45)), "affirm"),
+        # A short question taken for a request for help without conviction, as likely a report, is about the matter.
+        ("这条街老是断水到底咋回事?", ranked(("ask_help", 0.35), ("inquire", 0.3)), "inquire"),
+        ("这个怎么用?", ranked(("ask_help", 0.35), ("inquire", 0.3)), "ask_help"),
         ("请大领导出来解决解决问题吧", ranked(("rate", 0.7), ("report_issue", 0.1)), "inform"),
         ("特别不满意 根本没人来修", ranked(("rate", 0.9)), "rate"),
         ("not happy with how it was handled", ranked(("rate", 0.9)), "rate"),
@@ -189,6 +200,12 @@ def test_a_person_at_risk(text, at_risk):
         ("the house across the road is burning, flames everywhere", True),
         ("for the past 12 months residents are robbed in the dark", False), ("it's been months now of smoke from the tip", False),
         ("a man was robbed at knifepoint just now outside the station", True), ("someone is trapped in the lift for 20 minutes", True),
+        # A bill called robbery, a danger told by a year it has lasted or as "last time" (after en16's and zh11's
+        # first scores, in our words).
+        ("no water for weeks and they still send bills, it is pure robbery by the board", False),
+        ("there is a robbery going on at the corner shop right now", True),
+        ("stray dogs have been attacking people on our lane from the last one year", False),
+        ("上次有人在公园里被野狗追着咬,吓得不轻", False), ("有人在公园里被野狗咬伤了,腿在流血", True),
     ],
 )
 def test_danger_now(text, now):
