@@ -33,8 +33,8 @@ class ActionTriage(Action):
 
 class ActionThank(Action):
     """Thanks. One of some length that opens a conversation thanks the city for something done ("谢谢你们为居民办了
-    好事、实事"): at 12345 that is a 表扬, so the reply offers to file it as praise. After a ticket, or short, it is a
-    courtesy."""
+    好事、实事", "谢谢你们修好了路灯"): at 12345 that is a 表扬, so the reply offers to file it as praise. After a
+    ticket, or as short as "太感谢你们了" and "thank you very much", it is a courtesy."""
 
     def name(self) -> Text:
         return "action_thank"
@@ -42,5 +42,5 @@ class ActionThank(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
         first = sum(1 for event in tracker.events if event.get("event") == "user") <= 1
-        dispatcher.utter_message(response=PRAISE_OFFER if first and triage.substantive(text) else "utter_thank")
+        dispatcher.utter_message(response=PRAISE_OFFER if first and triage.thanks_for_something(text) else "utter_thank")
         return []

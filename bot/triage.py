@@ -191,6 +191,12 @@ def _says_much(text: str) -> bool:
     return size(text) >= (20 if _chinese(text) else 12)
 
 
+def thanks_for_something(text: str) -> bool:
+    """8 Chinese characters or 5 words: thanks long enough to name what was done ("谢谢你们修好了路灯"), not only
+    a courtesy ("太感谢你们了", "thank you very much")."""
+    return size(text) >= (8 if _chinese(text) else 5)
+
+
 def is_letter(text: str) -> bool:
     """40 Chinese characters or 20 words: a letter, a 诉求 unless it clearly is something else."""
     return size(text) >= (40 if _chinese(text) else 20)

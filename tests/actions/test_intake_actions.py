@@ -323,7 +323,16 @@ def test_a_thanks_that_opens_a_conversation_is_offered_to_be_filed_as_praise():
     assert slots_of(events)["description"] == said and slots_of(events)["request_type"] == "praise"
 
 
-@pytest.mark.parametrize("said, earlier", [("谢谢", 0), ("thanks a lot", 0), ("谢谢你们为居民办了好事、实事。", 1)])
+@pytest.mark.parametrize("said", ["谢谢你们修好了路灯", "thanks for fixing the lamp post"])
+def test_a_short_thanks_that_names_what_was_done_is_offered_too(said):
+    t = tracker(said, "thank")
+    t.events = [{"event": "user", "text": said}]
+    messages, _ = run(ActionThank(), t)
+    assert messages[0]["response"] == PRAISE_OFFER
+
+
+@pytest.mark.parametrize("said, earlier", [("谢谢", 0), ("thanks a lot", 0), ("太感谢你们了", 0), ("thank you very much", 0),
+                                           ("谢谢你们为居民办了好事、实事。", 1)])
 def test_a_short_thanks_or_one_later_in_the_conversation_is_a_courtesy(said, earlier):
     t = tracker(said, "thank")
     t.events = [{"event": "user", "text": "路灯坏了"}] * earlier + [{"event": "user", "text": said}]
