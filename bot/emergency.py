@@ -51,6 +51,8 @@ _NOT_DANGER = re.compile(
     # wrong prices "daylight robbery"; 天落水 is rain in Wu (Shanghai) speech, nobody fell into water.
     r"burn(?:ing|s|t)? (?:away |through |up )?(?:[\w'’]+ ){0,2}(?:money|cash|funds|dollars|fuel|electricity|energy)|"
     r"(?:daylight|highway) robbery|天落水|"
+    # A machine started: a neighbour's generator that "fires up a few lights".
+    r"\bfir(?:e|es|ed|ing) (?:it |them )?up\b|"
     # A bill or a fee called robbery: "It is a robbery by WASA" (no water since January, bills paid).
     r"\b(?:it|this|that|which)(?:'s|’s| is| was) (?:a |an |pure |outright |plain |just |nothing but )?(?:\w+ )?robbery|"
     r"火灾隐患|安全隐患|消防隐患|fire (?:hazard|risk|danger|code|season)s?|risk of (?:a )?fire|"
@@ -83,7 +85,7 @@ _PAST_OR_SLOW = re.compile(
     r"昨天|前天|上周|上个月|去年|之前|以前|曾经|上次|上回|经常|总是|每天|每晚|天天|每周|每个?月|每逢|每到|每次|一直|多次|好几次|长期|反复|半年|几个月|年前|个月前|"
     r"yesterday|last (week|month|night|year)|every (day|night|morning|week|weekend|time)|always|for (weeks|months|years)|"
     r"(per|each) (day|night|week|month)\b|hours a day|(days|weeks|months|years) ago|"
-    r"again and again|several times|often|keeps? |on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"again and again|several times|often|keeps? |whenever|all (?:night|day) long|on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
     # Told as a habit, or as the latest of many: a letter about a junction's accidents, night-time rubbish burning.
     r"通常|常常|时常|老是|屡次|频繁|频频|又一次|usually|regularly|routinely|(?:are|is) (?:so )?common|yet again|once again|"
     # Told as what a place has come to: wedding halls' "gun firing and fireworks has become a nuisance in Karachi".

@@ -205,6 +205,9 @@ def test_a_person_at_risk(text, at_risk):
         ("no water for weeks and they still send bills, it is pure robbery by the board", False),
         ("there is a robbery going on at the corner shop right now", True),
         ("stray dogs have been attacking people on our lane from the last one year", False),
+        # A generator fired up, fumes all night long whenever the power goes (after en17's first score, in our words).
+        ("whenever the power goes the neighbour's generator fires up and its fumes drift in all night long", False),
+        ("the fire is spreading to the next flat", True),
         ("上次有人在公园里被野狗追着咬,吓得不轻", False), ("有人在公园里被野狗咬伤了,腿在流血", True),
     ],
 )
