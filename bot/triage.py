@@ -343,7 +343,8 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
             return Decision(_best_report(ranking, text), "names a problem")
         if _headline(text) and confidence < UNSURE and _report_mass(ranking) >= MASS / 3:
             return Decision(_best_report(ranking, text), "headline")
-        if wordless and not about_the_bot(text):
+        # About the bot only when it asks: "这些树在这里长了30年,就这样被砍了" says "here" of a place.
+        if wordless and not (about_the_bot(text) and is_question(text)):
             # Left to action_triage, as a stray statement is: one that reads as a problem starts the form, any
             # other is offered to be filed as written.
             return Decision("inform", "small talk without its words")

@@ -45,6 +45,8 @@ def ranked(*pairs):
         ("日頭好多嘈雜聲,似有人跑步,好用力推枱凳。", ranked(("greet", 0.9), ("report_issue", 0.05)), "inform"),
         ("the bins on our block were not emptied this week", ranked(("goodbye", 0.85)), "inform"),
         ("谢谢你们为居民办了好事、实事。", ranked(("thank", 0.95)), "thank"),
+        # "Here" of a place is not about the bot (after zh12's first score, in our words).
+        ("小区门口这里的路灯装了十年,一夜之间全被拆走了", ranked(("goodbye", 0.7), ("emergency", 0.1)), "inform"),
         ("您好,打扰一下,请问是政府热线吗", ranked(("greet", 0.9)), "greet"),
         ("ok that's everything from me, bye for now", ranked(("goodbye", 0.9)), "goodbye"),
         ("有人吗", ranked(("greet", 0.9)), "greet"),
