@@ -77,7 +77,7 @@ ZH_E5_SHARE = 0.25
 E5_READ = {"zh": 150, "en": 500}
 CHOICES = 3
 # Each encoder reads on one core in a server: the machine is shared, and one sentence gains nothing from more.
-# `make setup` reads some 5,000 texts with nothing else running, and sets this to every core (on two, e5 takes
+# `make setup` reads some 4,000 texts with nothing else running, and sets this to every core (on two, e5 takes
 # 0.6 of its one-core time).
 THREADS = 1
 _lock = threading.Lock()

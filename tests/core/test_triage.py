@@ -204,7 +204,7 @@ def test_a_person_at_risk(text, at_risk):
         ("a man was robbed at knifepoint just now outside the station", True), ("someone is trapped in the lift for 20 minutes", True),
         # A bill called robbery, a danger told by a year it has lasted or as "last time" (after en16's and zh11's
         # first scores, in our words).
-        ("no water for weeks and they still send bills, it is pure robbery by the board", False),
+        ("they doubled the water bill though the taps are dry, it is pure robbery by the board", False),
         ("there is a robbery going on at the corner shop right now", True),
         ("stray dogs have been attacking people on our lane from the last one year", False),
         # A generator fired up, fumes all night long whenever the power goes (after en17's first score, in our words).
