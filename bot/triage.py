@@ -211,11 +211,14 @@ def _headline(text: str) -> bool:
     return low <= size(text) <= high and not _QUESTION.search(text)
 
 
+def _a_headline_or_more(text: str) -> bool:
+    return size(text) >= _HEADLINE_SIZE[_chinese(text)][0]
+
+
 def _unsure_of_a_question(text: str, confidence: float, ranking: List[Dict]) -> bool:
     """A question of a headline's size or more that the classifier takes for a request for help without
     conviction, and as likely for a report: "停电到什么时候是个头?" asks about the matter, not how to use the bot."""
-    return is_question(text) and size(text) >= _HEADLINE_SIZE[_chinese(text)][0] and confidence < UNSURE \
-        and _report_mass(ranking) >= MASS
+    return is_question(text) and _a_headline_or_more(text) and confidence < UNSURE and _report_mass(ranking) >= MASS
 
 
 def about_the_bot(text: str) -> bool:
@@ -330,7 +333,7 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
             return Decision(_best_report(ranking, text), "unsure chit-chat")
         # A question is no yes or no ("為何沒有準時出糧?", unpaid wages, was a no at 0.44): left to action_triage,
         # and at the summary no question confirms a ticket.
-        if top in ("affirm", "deny") and confidence < UNSURE and is_question(text) and size(text) >= _HEADLINE_SIZE[_chinese(text)][0]:
+        if top in ("affirm", "deny") and confidence < UNSURE and is_question(text) and _a_headline_or_more(text):
             return Decision("inform", "a question, no yes or no")
         # Answers to the form's own questions ("不方便说", "sure, everything is right") stay answers.
         answer = top in ("stay_anonymous", "rate", "affirm", "deny", "inform")
