@@ -154,6 +154,39 @@ _SMALL_TALK_WORDS = {
 }
 
 
+# What opens a message before it says anything: a greeting, "在吗", "anyone there?" ("Hello?? Anyone there? My
+# water is brown" was a greeting at 0.66 and the water was lost).
+_GREETING_LEAD = re.compile(
+    r"^(?:(?:你们好|你好|您好|大家好|你哋好|[早午晚]上好|[上中下]午好|早安|嗨|哈[喽啰罗]|在吗|在么|在不在|有人吗|有人在吗|有人没有|"
+    r"喂|打扰一下|打扰了|打扰您|领导|"
+    r"(?:hi+|hey+|hello+|helo|hallo|heya|howdy|greetings|good (?:morning|afternoon|evening|day)|morning|there|sir|madam|"
+    r"(?:is )?any(?:one|body) (?:there|around|home|on(?:line)?))\b)[\s,，.。!！?？~、:：;；]*)+",
+    re.I,
+)
+# What a greeting goes on with that says nothing of a matter: courtesies, whether this is the hotline, whether
+# anyone is there.
+_NO_MATTER = re.compile(
+    r"how are you|how'?s it going|how are things|hope you|nice to meet|你好吗|您好吗|最近好|吃了吗|忙吗|辛苦了|"
+    r"热线|政府吗|是政府|有人(?:吗|么|值班|在吗|在不在|没有)|有没有人|还有人|值班|上班吗|hotline|city hall|\b(some|any)(one|body)\b|\bavailable\b|"
+    r"\bare you (open|working|there|around)\b",
+    re.I,
+)
+
+
+def after_greeting(text: str) -> str:
+    """What a message says after the greeting it opens with, or "" when it opens with none."""
+    text = (text or "").strip()
+    lead = _GREETING_LEAD.match(text)
+    return text[lead.end():].strip() if lead else ""
+
+
+def greeting_and_more(text: str) -> bool:
+    """A greeting followed by something of a matter: four words or six Chinese characters, not about the bot, no
+    courtesy."""
+    rest = after_greeting(text)
+    return size(rest) >= (6 if _chinese(rest) else 4) and not about_the_bot(rest) and not _NO_MATTER.search(rest)
+
+
 @dataclass(frozen=True)
 class Decision:
     intent: str
@@ -287,7 +320,7 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
     top = ranking[0]["name"] if ranking else "nlu_fallback"
     confidence = float(ranking[0].get("confidence", 0.0)) if ranking else 0.0
 
-    announced = announces_report(text)
+    announced = announces_report(text) or announces_report(after_greeting(text))
     if announced:
         return Decision(announced, "announced")
     heard = next((float(r.get("confidence", 0.0)) for r in ranking if r.get("name") == "emergency"), 0.0)
@@ -323,14 +356,18 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         if titles_a_problem(text):
             return Decision(_best_report(ranking, text), "titled problem")
         wordless = top in _SMALL_TALK_WORDS and substantive(text) and not _SMALL_TALK_WORDS[top].search(text)
-        if top != "nlu_fallback" and confidence >= SURE and not wordless:
-            return Decision(top, "clear")
         # A greeting, a goodbye or an out-of-scope the classifier is unsure of, in a message of 20 characters or 12
         # words: more often a matter it cannot place (dogs let foul a car park, told with a rhetorical question; a bus
         # that did not stop, "白白等了二十分钟") than small talk, which is short. Not thanks: a long one follows a
         # ticket just filed.
         if top in ("greet", "goodbye", "out_of_scope") and confidence < UNSURE and _says_much(text) and not about_the_bot(text):
             return Decision(_best_report(ranking, text), "unsure chit-chat")
+        if top == "greet" and greeting_and_more(text):
+            if _report_mass(ranking) >= MASS or names_a_problem(after_greeting(text)):
+                return Decision(_best_report(ranking, text), "a greeting and a problem")
+            return Decision("inform", "a greeting and more")  # left to action_triage
+        if top != "nlu_fallback" and confidence >= SURE and not wordless:
+            return Decision(top, "clear")
         # A question is no yes or no ("為何沒有準時出糧?", unpaid wages, was a no at 0.44): left to action_triage,
         # and at the summary no question confirms a ticket.
         if top in ("affirm", "deny") and confidence < UNSURE and is_question(text) and _a_headline_or_more(text):

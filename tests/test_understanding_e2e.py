@@ -182,6 +182,13 @@ def test_a_statement_naming_a_problem_starts_the_form_however_unsure_the_classif
     assert re.search(r"具体地点|Where is it", reply), reply
 
 
+@pytest.mark.parametrize("first", ["Hello?? Anyone there? The tap water in our building comes out brown",
+                                   "你好,在吗?我们楼下那条街的路灯坏了一个星期了"])
+def test_a_greeting_that_goes_on_to_a_matter_starts_the_form(rasa_server, first):
+    reply = Citizen(rasa_server).say(first)
+    assert re.search(r"具体地点|Where is it", reply), reply
+
+
 @pytest.mark.parametrize("headline", ["No street lighting", "No heat", "没有路灯"])
 def test_a_no_that_names_a_problem_starts_the_form_and_a_bare_no_gets_help(rasa_server, headline):
     # Out of context the classifier hears "No ..." as a denial; nothing was asked, so it is the report's headline.

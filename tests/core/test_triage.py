@@ -265,3 +265,25 @@ def test_a_kind_of_place_is_not_a_place(address, findable):
 def test_help_heard_in_a_question_about_the_matter_is_a_report(text, help_asked):
     decision = triage.route(text, ranked(("ask_help", 0.9), ("greet", 0.06), ("report_issue", 0.04)))
     assert (decision.intent == "ask_help") is help_asked, decision
+
+
+@pytest.mark.parametrize(
+    "text, ranking, intent",
+    [
+        # A greeting that goes on to a matter: the matter is not lost to a "hello back".
+        ("Hello?? Anyone there? The tap water in our building comes out brown",
+         ranked(("greet", 0.66), ("bot_challenge", 0.12)), "inform"),
+        ("您好,在吗?我家楼下那条街的垃圾三天没人收了", ranked(("greet", 0.9), ("report_issue", 0.05)), "report_issue"),
+        ("你好,想问问我们这边的公交线路什么时候调整", ranked(("greet", 0.85), ("inquire", 0.05)), "inform"),
+        ("hi there, our street's bins were skipped again", ranked(("greet", 0.5), ("report_issue", 0.35)), "report_issue"),
+        ("Good morning, I'd like to report a problem", ranked(("greet", 0.7)), "report_issue"),
+        # Greetings with only courtesies, questions about the bot or calls for someone stay greetings.
+        ("hi, hope you are well", ranked(("greet", 0.94)), "greet"),
+        ("hey, can you help me", ranked(("greet", 0.95)), "greet"),
+        ("good morning, is someone available", ranked(("greet", 0.94)), "greet"),
+        ("您好 是12345热线吗", ranked(("greet", 0.97)), "greet"),
+        ("你好,在吗", ranked(("greet", 0.99)), "greet"),
+    ],
+)
+def test_a_greeting_that_goes_on_to_a_matter(text, ranking, intent):
+    assert triage.route(text, ranking).intent == intent
