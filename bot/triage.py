@@ -107,11 +107,11 @@ MASS = 0.3
 # and all but a few ratings are short. A message of some length without them is no small talk however sure the
 # classifier is ("日頭好多嘈雜聲,似有人跑步,好用力推枱凳", a neighbour's noise in Cantonese, 19 characters, was a
 # greeting at 0.35).
+_GREETINGS_ZH = r"你好|您好|你们好|大家好|你哋好|[早午晚]上好|[上中下]午好|早安|嗨|哈[喽啰罗]|在吗|在么|在不在|有人吗|有人没有|有人在吗|打扰一下|打扰了|打扰您"
+_GREETINGS_EN = r"hi+|hey+|hello+|helo|hallo|heya|howdy|greetings|good (?:morning|afternoon|evening|day)"
 _SMALL_TALK_WORDS = {
     "greet": re.compile(
-        r"你好|您好|你们好|大家好|你哋好|[早午晚]上好|[上中下]午好|早安|^早|嗨|哈[喽啰罗]|在吗|在么|在不在|有人吗|有人没有|有人在吗|"
-        r"^喂|打扰一下|打扰了|打扰您|"
-        r"\b(hi+|hey+|hello+|helo|hallo|heya|howdy|greetings|good (morning|afternoon|evening|day))\b|^morning|any(one|body) (there|around|home|on)",
+        rf"{_GREETINGS_ZH}|^早|^喂|\b(?:{_GREETINGS_EN})\b|^morning|any(one|body) (there|around|home|on)",
         re.I,
     ),
     # Only words a goodbye of some length has: "下了" alone is also "下了一夜雨", "白白" also "白白等了二十分钟".
@@ -157,10 +157,9 @@ _SMALL_TALK_WORDS = {
 # What opens a message before it says anything: a greeting, "在吗", "anyone there?" ("Hello?? Anyone there? My
 # water is brown" was a greeting at 0.66 and the water was lost).
 _GREETING_LEAD = re.compile(
-    r"^(?:(?:你们好|你好|您好|大家好|你哋好|[早午晚]上好|[上中下]午好|早安|嗨|哈[喽啰罗]|在吗|在么|在不在|有人吗|有人在吗|有人没有|"
-    r"喂|打扰一下|打扰了|打扰您|领导|"
-    r"(?:hi+|hey+|hello+|helo|hallo|heya|howdy|greetings|good (?:morning|afternoon|evening|day)|morning|there|sir|madam|"
-    r"(?:is )?any(?:one|body) (?:there|around|home|on(?:line)?))\b)[\s,，.。!！?？~、:：;；]*)+",
+    rf"^(?:(?:{_GREETINGS_ZH}|喂|领导|"
+    rf"(?:{_GREETINGS_EN}|morning|there|sir|madam|(?:is )?any(?:one|body) (?:there|around|home|on(?:line)?))\b)"
+    r"[\s,，.。!！?？~、:：;；]*)+",
     re.I,
 )
 # What a greeting goes on with that says nothing of a matter: courtesies, whether this is the hotline, whether
@@ -180,10 +179,9 @@ def after_greeting(text: str) -> str:
     return text[lead.end():].strip() if lead else ""
 
 
-def greeting_and_more(text: str) -> bool:
-    """A greeting followed by something of a matter: four words or six Chinese characters, not about the bot, no
-    courtesy."""
-    rest = after_greeting(text)
+def _says_a_matter(rest: str) -> bool:
+    """What follows a greeting says something of a matter: four words or six Chinese characters, not about the bot,
+    no courtesy."""
     return size(rest) >= (6 if _chinese(rest) else 4) and not about_the_bot(rest) and not _NO_MATTER.search(rest)
 
 
@@ -201,9 +199,9 @@ def size(text: str) -> int:
 
 
 def announces_report(text: str) -> Optional[str]:
-    """The request type of a message that only announces one ("我想反映个问题"), else None."""
+    """The request type of a message that only announces one ("我想反映个问题", after a greeting too), else None."""
     text = (text or "").strip()
-    if not (_ANNOUNCE_ZH.match(text) or _ANNOUNCE_EN.match(text)):
+    if not any(pattern.match(said) for said in (text, after_greeting(text)) for pattern in (_ANNOUNCE_ZH, _ANNOUNCE_EN)):
         return None
     for pattern, intent in _ANNOUNCED_TYPE:
         if pattern.search(text):
@@ -320,7 +318,7 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
     top = ranking[0]["name"] if ranking else "nlu_fallback"
     confidence = float(ranking[0].get("confidence", 0.0)) if ranking else 0.0
 
-    announced = announces_report(text) or announces_report(after_greeting(text))
+    announced = announces_report(text)
     if announced:
         return Decision(announced, "announced")
     heard = next((float(r.get("confidence", 0.0)) for r in ranking if r.get("name") == "emergency"), 0.0)
@@ -362,8 +360,9 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         # ticket just filed.
         if top in ("greet", "goodbye", "out_of_scope") and confidence < UNSURE and _says_much(text) and not about_the_bot(text):
             return Decision(_best_report(ranking, text), "unsure chit-chat")
-        if top == "greet" and greeting_and_more(text):
-            if _report_mass(ranking) >= MASS or names_a_problem(after_greeting(text)):
+        rest = after_greeting(text) if top == "greet" else ""
+        if rest and _says_a_matter(rest):
+            if _report_mass(ranking) >= MASS or names_a_problem(rest):
                 return Decision(_best_report(ranking, text), "a greeting and a problem")
             return Decision("inform", "a greeting and more")  # left to action_triage
         if top != "nlu_fallback" and confidence >= SURE and not wordless:

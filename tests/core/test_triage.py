@@ -220,6 +220,7 @@ def test_danger_now(text, now):
 @pytest.mark.parametrize(
     "text, description",
     [("我想反映个问题", False), ("I'd like to report a problem", False), ("I want to report something", False),
+     ("Good morning, I'd like to report a problem", False), ("领导您好:我想反映个问题", False),
      ("楼下路灯坏了", True), ("there is a huge pothole on the road", True)],
 )
 def test_an_announcement_is_no_description(text, description):
