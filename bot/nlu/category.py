@@ -197,6 +197,20 @@ def save_vectors(texts: List[str]) -> None:
     np.savez(VECTORS, key=_key(texts), use=use, e5=query, e5_passage=passage)
 
 
+def meaning_views(codes: List[str], use, e5_query, e5_passage):
+    """The two sentence-embedding views of the Classifier below: (USE's, e5's) logistic regressions."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    # C=1 (sklearn's default), chosen on bench/data/categories_heldout.yml; a larger C overfits our phrasing.
+    meaning = LogisticRegression(C=1, max_iter=5000).fit(use, codes)
+    # e5's vectors lie close together (cosines of 0.7-0.9): it needs a weaker penalty. C=30, chosen on the seen
+    # real sets (English: C=10 0.778, 30 0.800, 100 0.794; with each example read both ways, 30 and 100 0.820).
+    # Each example twice, as a query and as a passage (the module's docstring).
+    meaning_en = LogisticRegression(C=30, max_iter=10000).fit(np.vstack([e5_query, e5_passage]), codes * 2)
+    return meaning, meaning_en
+
+
 class Classifier:
     """TF-IDF and sentence-embedding logistic regressions; predict_proba is the mean of the words' view and the
     embedding view chosen for the text (e5 for English of E5_MIN_WORDS words or more, USE with a share of e5 for
@@ -204,17 +218,8 @@ class Classifier:
 
     def __init__(self, texts: List[str], codes: List[str], made=None):
         """made: the texts' (USE, e5 query, e5 passage) vectors, when the caller has them (bench_left_out)."""
-        import numpy as np
-        from sklearn.linear_model import LogisticRegression
-
-        use, e5_query, e5_passage = made if made is not None else vectors(texts)
         self.words = tfidf.fast(tfidf.classifier(chars=(1, 3), words=(1, 2)).fit(texts, codes))
-        # C=1 (sklearn's default), chosen on bench/data/categories_heldout.yml; a larger C overfits our phrasing.
-        self.meaning = LogisticRegression(C=1, max_iter=5000).fit(use, codes)
-        # e5's vectors lie close together (cosines of 0.7-0.9): it needs a weaker penalty. C=30, chosen on the seen
-        # real sets (English: C=10 0.778, 30 0.800, 100 0.794; with each example read both ways, 30 and 100 0.820).
-        # Each example twice, as a query and as a passage (the module's docstring).
-        self.meaning_en = LogisticRegression(C=30, max_iter=10000).fit(np.vstack([e5_query, e5_passage]), codes * 2)
+        self.meaning, self.meaning_en = meaning_views(codes, *(made if made is not None else vectors(texts)))
         assert list(self.words.classes_) == list(self.meaning.classes_) == list(self.meaning_en.classes_)
         self.classes_ = self.words.classes_
 
