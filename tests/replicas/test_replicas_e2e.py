@@ -1,5 +1,6 @@
 """Two Rasa servers and two action servers behind nginx: one conversation's turns never overlap, status news
-reaches a web visitor on the other replica, and killing a Rasa server and an action server loses no conversation."""
+reaches a web visitor on the other replica, and killing a Rasa server and an action server loses no conversation.
+The trackers are in PostgreSQL, encrypted, and the locks in Redis under the stack's own prefix."""
 import json
 import os
 import re
@@ -10,7 +11,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 import requests
+from sqlalchemy import create_engine, text
 
 from bot.signing import sign
 from tests.channels.test_web_channel import WebVisitor, text_of
@@ -119,6 +122,40 @@ def test_status_news_reaches_a_web_visitor_on_the_other_replica_once(replicas):
         visitor.close()
 
 
+def test_the_trackers_rows_in_postgres_are_encrypted_and_hold_no_phone(replicas):
+    sender = f"rows-{uuid.uuid4().hex[:8]}"
+    for said in ("朝阳区望京西园三区21号楼门口路灯坏了", "周大勇", "13911114444"):
+        say(replicas.url, sender, said)
+    assert TICKET_ID.search(say(replicas.url, sender, "确认")[0])
+    engine = create_engine(replicas.env["TRACKER_STORE_URL"], future=True)
+    try:
+        with engine.connect() as c:
+            rows = c.execute(text("SELECT data FROM events WHERE sender_id = :s"), {"s": f"rest:{sender}"}).scalars().all()
+    finally:
+        engine.dispose()
+    assert rows and all(r.startswith("gAAAAA") for r in rows)
+    assert not any("13911114444" in r for r in rows)
+
+
+def test_conversations_are_locked_in_redis_under_the_stacks_prefix(replicas):
+    prefix, seen = replicas.env["LOCK_STORE_PREFIX"], []
+    client = redis.Redis.from_url(replicas.env["REDIS_URL"])
+
+    def watch():
+        with client.monitor() as monitor:
+            for command in monitor.listen():
+                if prefix in command["command"]:
+                    seen.append(command["command"])
+                    return
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    time.sleep(0.5)  # MONITOR is on before the message
+    say(replicas.url, f"lock-{uuid.uuid4().hex[:8]}", "你好")
+    thread.join(timeout=10)
+    assert seen and f"{prefix}:lock:" in seen[0]
+
+
 CITIZENS = 4
 
 
@@ -152,3 +189,4 @@ def test_killing_a_rasa_server_and_an_action_server_under_load_loses_no_conversa
         assert len([t for t in listed if t.get("description") == description]) == 1, "\n".join(heard)
     # What the clients saw: resends after a 502 or a reset connection, never a lost conversation.
     print(f"client errors (resent): {sum(e for _, e, _ in results)}")
+
