@@ -189,4 +189,3 @@ def test_killing_a_rasa_server_and_an_action_server_under_load_loses_no_conversa
         assert len([t for t in listed if t.get("description") == description]) == 1, "\n".join(heard)
     # What the clients saw: resends after a 502 or a reset connection, never a lost conversation.
     print(f"client errors (resent): {sum(e for _, e, _ in results)}")
-
