@@ -21,7 +21,7 @@ def test_the_sentence_embedding_sorts_english_reports_it_was_taught_only_in_chin
     # The build's vectors of all the texts, taken row by row, and the embedding views alone: embedding the Chinese
     # texts again and fitting the words' view too took two and a half minutes.
     use, query, passage = category.vectors(texts)
-    meaning, meaning_en = category.meaning_views([codes[i] for i in rows], use[rows], query[rows], passage[rows])
+    meaning, meaning_en, _ = category.meaning_views([codes[i] for i in rows], use[rows], query[rows], passage[rows])
     reports = {
         "the street lamps on our lane are all dark": "streetlight",
         "my boss has not paid my wages for three months": "labor",
