@@ -80,9 +80,9 @@ E5_READ = {"zh": 150, "en": 500}
 # Where e5 reads English, a third view reads the text too: one regression over USE's and e5's vectors side by side,
 # which weighs what each encoder knows against the other's. It takes this share of the embedding view. On the grouped
 # 5-fold over the 32 residents' sets (not blind: all have been read), English 1,278 -> 1,292 of 1,534 right (better
-# on 12 sets, worse on 5; shares 0.5 and 1.0 and C 1 or 20 all gained 8 to 14); Chinese, where it was tried for every
-# text, lost (726 -> 702 at 0.75), so it reads only e5's English. On en19, scored before and kept out of the choice,
-# 35 of 43 either way.
+# on 12 sets, worse on 5; every share from 0.5 to 1 and C from 1 to 20 tried gained, 3 to 14); Chinese, where it was
+# tried for every text, lost (726 -> 702 at 0.75), so it reads only e5's English. On en19, scored before and kept out
+# of the choice, 35 of 43 either way.
 JOINT_SHARE = 0.75
 CHOICES = 3
 # Each encoder reads on one core in a server: the machine is shared, and one sentence gains nothing from more.
