@@ -60,8 +60,9 @@ MAX_READ = 1000
 UNSURE = 0.4
 # e5's probabilities are sharper than USE's: where e5 reads, the question starts higher. Chosen with the joint
 # view (JOINT_SHARE), on the grouped 5-fold over the 32 residents' sets (docs/ARCHITECTURE.md, stop 32), English
-# texts e5 reads: at 0.5 it flags 163 of 232 wrong categories and questions 210 of 1,236 right ones, where e5's
-# view alone at the former 0.55 flagged 172 of 246 and questioned 223 of 1,222 (0.45: 135 and 146; 0.55: 173, 279).
+# texts e5 reads: at 0.5 it flags 163 of 232 wrong categories and questions 210 of 1,236 right ones, where the
+# classifier without it, at the former 0.55, flagged 172 of 246 and questioned 223 of 1,222 (0.45: 135 and 146; 0.55:
+# 173 and 279).
 UNSURE_EN = 0.5
 # e5 reads English of this many words or more. On fewer, its sharp probabilities were sure of stray answers
 # ("I don't know" 0.60, "asap" 0.55, where USE gave 0.34 and 0.38), and the form's "does this name a problem"
