@@ -67,11 +67,12 @@ def start_events(tracker: Tracker, text: Optional[Text] = None, intent: Optional
         SlotSet("confirmed", None),
         SlotSet("urgency", "normal"),
     ]
-    if intake.is_description(text) and not intake.too_long(text) and not text.startswith("/"):
+    place = intake.only_a_place(text)  # the address, and the form asks what happened there
+    if not place and intake.is_description(text) and not intake.too_long(text) and not text.startswith("/"):
         events += [SlotSet("description", text), SlotSet("service_code", category.predict(text)[0])]
     else:
         events += [SlotSet("description", None), SlotSet("service_code", None)]
-    address = intake.address_in(text[: intake.MAX_READ])
+    address = place or intake.address_in(text[: intake.MAX_READ])
     events.append(SlotSet("address", address))
     if address:
         events.append(SlotSet("district", gazetteer.find_district(address)))

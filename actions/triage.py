@@ -17,7 +17,8 @@ class ActionTriage(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
-        if intake.looks_like_report(text):
+        # A message that says only where ("朝阳区望京西园三区5号楼") is a report begun with its place.
+        if intake.looks_like_report(text) or intake.only_a_place(text):
             return open_events(dispatcher, tracker) + [SlotSet("triaged_report", True)]
         # A bare "no" or "不方便说" to nothing asked is no misunderstanding: the citizen hears what the bot can do.
         if (tracker.latest_message.get("intent") or {}).get("name") in ("deny", "stay_anonymous"):

@@ -36,13 +36,19 @@ _NAMED_EN = re.compile(
 _VAGUE_ZH = re.compile(r"^(在)?(我家|我们家|我们|咱们|家)?(那条|这条|门口的?|旁边的?|附近的?)?(马路|路|街|小区|楼|楼道|路口|路边)(上|里|边|旁边|附近)?$")
 
 
+# A junction or corner of named streets: "Corner of Mount Pleasant, Cambridge", "Fruitvale Ave. and Lyon Ave.".
+_JUNCTION_EN = re.compile(
+    r"\b(?i:corner|junction|intersection|crossroads?)\s+(?:of|with)\s+[A-Z]|\b[A-Z][\w'-]*\s+(?i:roundabout|junction|crossing)\b"
+)
+
+
 def is_findable(address: str) -> bool:
     text = entities.simplified((address or "").strip())
     if len(text) < 3 or text.lower() in _VAGUE or _VAGUE_ZH.match(text):
         return False
     has_place = gazetteer.mentions_place(text)
     english = not _chinese(text)
-    specific = bool(_NAMED_EN.search(text)) if english else bool(_SPECIFIC_ZH.search(text))
+    specific = bool(_NAMED_EN.search(text) or _JUNCTION_EN.search(text)) if english else bool(_SPECIFIC_ZH.search(text))
     # A district alone ("朝阳区") is not findable; a street/township or a detail is.
     only_district = has_place and all(kind == "district" for *_, kind in gazetteer.find(text))
     return specific or (has_place and not only_district)
@@ -105,6 +111,49 @@ def _english_address(text: str, place_start: int, place_end: int) -> Optional[st
     if not any(any(c.isdigit() for c in w) or w in _EN_PLACE_NOUNS - _EN_GENERIC for w in words):
         return None
     return text[tokens[first].start():tokens[last].end()].strip(" ,")
+
+
+# Words that say where and nothing else, around an address: "南门口", "outside", "south east corner of".
+_WHERE_ZH = re.compile(r"[在于到]|这里|这儿|那里|那儿|附近|旁边|对面|门口|路口|[东南西北]侧|的|[\s,,。.!!、;;]")
+_WHERE_EN = {
+    "corner", "junction", "intersection", "crossroads", "crossing", "roundabout", "outside", "opposite", "near",
+    "behind", "between", "beside", "next", "to", "the", "and", "&", "side", "end", "top", "bottom", "off", "just",
+    "past", "turning", "left", "right", "towards", "into", "with", "from", "up", "down", "along", "-",
+} | _EN_JOINERS
+
+
+def only_a_place(text: str) -> Optional[str]:
+    """The place, when a message says where and nothing else ("朝阳区望京西园三区5号楼", "Corner of Fruitvale Ave. and
+    Lyon Ave."): a citizen who starts with where will say what next. The form opens with the address and asks what
+    happened, rather than filing the place as the description or, unsure of its subject, answering with help."""
+    text = (text or "").strip()
+    if not text or len(text) > 120 or triage.is_question(text) or phones.find_all(text):
+        return None
+    if triage.names_a_problem(text) or triage.headline_names_a_problem(text):
+        return None
+    if _chinese(text):
+        address = address_in(text)
+        rest = _WHERE_ZH.sub("", text.replace(address, "", 1)) if address else text
+        return address if address and not rest else None
+    return _english_place(text)
+
+
+def _english_place(text: str) -> Optional[str]:
+    words = re.findall(r"[\w'-]+|&", text)
+
+    def says_where(i: int) -> bool:
+        word, after = words[i], words[i + 1] if i + 1 < len(words) else ""
+        # A sentence's first word has its capital anyway: a name only before a name or a place noun ("Jianguo Road").
+        named = word[:1].isupper() and word != "I" and (i > 0 or after[:1].isupper() or after.lower() in _EN_PLACE_NOUNS)
+        return named or any(c.isdigit() for c in word) or word.lower() in _EN_PLACE_NOUNS | _WHERE_EN
+
+    lettered = any(word.isalpha() for word in words)  # not "5/5" or "886"
+    if text.isupper() or not lettered or not all(says_where(i) for i in range(len(words))) or not is_findable(text):
+        return None
+    # Capitals mark names, except in a title ("Streetlight Out - New Square Cambridge"), which may say what too:
+    # a title is a place only when it reads as no report.
+    title = all(word[:1].isupper() for word in words if len(word) > 3)
+    return None if title and looks_like_report(text) else text.strip(" .,;")
 
 
 def _chinese(text: str) -> bool:

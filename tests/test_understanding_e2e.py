@@ -299,6 +299,20 @@ def test_a_whole_place_name_is_kept_and_a_vague_one_is_asked_about(rasa_server, 
     assert "address you" in other.say("Jianguo Road, Chaoyang")
 
 
+@pytest.mark.parametrize(
+    "place, what, question",
+    [
+        ("朝阳区望京西园三区5号楼门口", "门口的路灯坏了一个星期了", "请描述"),
+        ("Corner of Jianguo Men and Dongdan Street, turning left", "the traffic lights there have been dark since Monday", "describe the problem"),
+    ],
+)
+def test_a_first_message_of_only_a_place_opens_the_form_and_asks_what_happened_there(rasa_server, backend, place, what, question):
+    citizen = Citizen(rasa_server)
+    assert question in citizen.say(place)
+    filed = ticket(backend, citizen.file(what, "张三", "13800138000"))
+    assert filed["address"] == place and filed["description"] == what
+
+
 def _letter(size):
     opening = "尊敬的领导:您好!我是朝阳区劲松街道农光里小区的居民,反映小区供暖不热的问题。"
     body = "入冬以来家里室温一直只有十四五度,老人孩子都冻感冒了,多次找物业和供热公司都没有解决。"

@@ -182,6 +182,13 @@ def test_triage():
     assert slots_of(events)["triaged_report"] is False and messages[0]["response"] == "utter_default"
 
 
+@pytest.mark.parametrize("place", ["朝阳区望京西园三区5号楼", "Corner of Jianguo Men and Dongdan Street, turning left"])
+def test_a_message_of_only_a_place_opens_the_form_with_it_as_the_address(place):
+    _, events = run(ActionTriage(), tracker(place, "inform"))
+    slots = slots_of(events)
+    assert slots["triaged_report"] is True and slots["address"] == place and slots["description"] is None
+
+
 def test_a_name_refusal_to_no_question_is_triaged_like_any_stray_answer():
     _, events = run(ActionTriage(), tracker("the white 'no parking' lettering in front of the school has worn away", "stay_anonymous"))
     assert slots_of(events)["triaged_report"] is True

@@ -8,10 +8,30 @@ from bot import emergency, faq, intake
     [
         ("北京", False), ("家门口", False), ("朝阳区", False), ("home", False),
         ("望京街道", True), ("海淀区中关村大街1号", True), ("No. 1 Zhongguancun Street, Haidian", True), ("3号楼2单元", True),
+        ("Corner of Jianguo Men, Chaoyang", True), ("the junction near us", False),
     ],
 )
 def test_findable_addresses(address, findable):
     assert intake.is_findable(address) is findable
+
+
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("朝阳区望京西园三区5号楼", "朝阳区望京西园三区5号楼"),
+        ("在海淀区学院路20号院3号楼门口", "海淀区学院路20号院3号楼门口"),
+        ("Corner of Jianguo Men and Dongdan Street, turning left", "Corner of Jianguo Men and Dongdan Street, turning left"),
+        ("South side of No. 8 Xueyuan Road, Haidian.", "South side of No. 8 Xueyuan Road, Haidian"),
+        ("Jianguo Road, Chaoyang", "Jianguo Road, Chaoyang"),
+        # Says what, or asks, or is no place: not only where.
+        ("朝阳区望京西园三区5号楼门口路灯坏了", None), ("海淀区学院路20号在哪", None), ("朝阳区", None),
+        ("Rubbish outside 59 Xueyuan Road", None), ("Potholes on 3rd Ring Road Exit", None), ("Where is Jianguo Road?", None),
+        ("I live on Jianguo Road", None), ("my road in Chaoyang", None), ("5/5", None), ("886", None),
+        ("ABANDONED CAR ON 3RD RING ROAD", None), ("13800138000 Jianguo Road", None),
+    ],
+)
+def test_a_message_that_says_only_where(text, place):
+    assert intake.only_a_place(text) == place
 
 
 def test_first_message_gives_the_address():
