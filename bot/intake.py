@@ -202,7 +202,7 @@ def looks_like_report(text: str) -> bool:
     # reports ("Church Lane needs complete resurfacing": other, 0.19).
     if triage.names_a_problem(text) or triage.headline_names_a_problem(text):
         return True
-    confidence = category.predict(text)[1]
+    confidence = category.report_confidence(text)
     long_enough = len(text) >= 10 if _chinese(text) else len(text.split()) >= 5
     if long_enough and is_description(text):
         return confidence >= 0.25

@@ -21,7 +21,7 @@ def test_the_sentence_embedding_sorts_english_reports_it_was_taught_only_in_chin
     # The build's vectors of all the texts, taken row by row, and the embedding views alone: embedding the Chinese
     # texts again and fitting the words' view too took two and a half minutes.
     use, query, passage = category.vectors(texts)
-    meaning, meaning_en = category.meaning_views([codes[i] for i in rows], use[rows], query[rows], passage[rows])
+    meaning, meaning_en, _ = category.meaning_views([codes[i] for i in rows], use[rows], query[rows], passage[rows])
     reports = {
         "the street lamps on our lane are all dark": "streetlight",
         "my boss has not paid my wages for three months": "labor",
@@ -34,6 +34,16 @@ def test_the_sentence_embedding_sorts_english_reports_it_was_taught_only_in_chin
     # e5, the English view, carries over less (the broken lift goes to road), but most of it.
     by_e5 = meaning_en.predict(category.embed_e5(list(reports)))
     assert sum(got == code for got, code in zip(by_e5, reports.values())) >= 5
+
+
+def test_the_joint_view_reads_only_the_english_that_e5_reads(monkeypatch):
+    model = category._model()
+    read, joint = [], model.joint.predict_proba
+    monkeypatch.setattr(model.joint, "predict_proba", lambda vectors: read.append(len(vectors)) or joint(vectors))
+    texts = ["路灯坏了好几天了没人修", "Streetlight out", "the street lamps on our lane are all dark"]
+    probabilities = model.predict_proba(texts)
+    assert read == [1]  # only the third: Chinese and English of fewer than six words keep USE's view
+    assert probabilities.shape == (3, len(model.classes_)) and abs(probabilities.sum(axis=1) - 1).max() < 1e-6
 
 
 def test_the_examples_vectors_are_taken_from_the_build_only_for_the_very_same_examples(tmp_path, monkeypatch):
@@ -153,3 +163,10 @@ def test_a_build_classifier_that_cannot_be_read_is_trained_again(tmp_path, monke
         assert set(category._model().classes_) == {"streetlight", "sanitation", "noise"}
     finally:
         category._model.cache_clear()
+
+
+def test_the_intake_reads_the_joint_views_confidence_on_the_scale_its_thresholds_were_set_on():
+    english = "the street lamps on our lane are all dark"  # read by e5, so by the joint view
+    assert category.report_confidence(english) == pytest.approx(category.predict(english)[1] / category.JOINT_SCALE)
+    for other in ("路灯坏了好几天了没人修", "Streetlight out"):
+        assert category.report_confidence(other) == category.predict(other)[1]
