@@ -90,6 +90,11 @@ _PAST_OR_SLOW = re.compile(
     r"通常|常常|时常|老是|屡次|频繁|频频|又一次|usually|regularly|routinely|(?:are|is) (?:so )?common|yet again|once again|"
     # Told as what a place has come to: wedding halls' "gun firing and fireworks has become a nuisance in Karachi".
     r"屡禁不止|愈演愈烈|成了?常态|已成常态|习以为常|司空见惯|"
+    # Seen again, by the writer: "今天又见有人摔倒" tells of a hazard that keeps hurting people, not a call for help.
+    r"又(?:见|看到|看见)|"
+    # Told as over: "一个人被困在电梯里,还好最终有惊无险", "luckily no one was hurt".
+    r"有惊无险|虚惊一场|已?脱险|被救出|救出来了|没有?人受伤|无人受伤|"
+    r"(?:no one|nobody|no-one) (?:was|got) (?:hurt|injured)|"
     # Told as how it has been from the start, or when it happens in general: "From day one the heating never
     # worked", "in the evenings people smoke and drink here".
     r"(?:from|since) day one|从一开始|自始至终|never (?:worked|been (?:fixed|repaired))|"

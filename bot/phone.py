@@ -13,6 +13,21 @@ _LABELLED_NUMBER = re.compile(
     r"(工号|编号|单号|订单号?|身份证号?|车牌号?|\bID|\bNo\.?|#)\s*[:：]?\s*[A-Za-z]?\d[\d\s-]*", re.IGNORECASE
 )
 
+# Sums of money are no phone: "每户2500-3000元" is eight digits a landline could have, "¥6,500", "RMB 3000".
+_AMOUNT = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_MONEY = re.compile(
+    rf"(?:[¥￥$£€]|\bRMB|\bCNY)\s*{_AMOUNT}(?:\s*[-~～到至]\s*{_AMOUNT})?|"
+    rf"(?<![\d.,]){_AMOUNT}(?:\s*[-~～到至]\s*{_AMOUNT})?\s*(?:多|余)?\s*(?:元|块|万|角|%|％|\b(?:yuan|rmb|dollars?|pounds?|euros?)\b)",
+    re.IGNORECASE,
+)
+
+
+def _not_phones(text: str) -> str:
+    """`text` with ticket ids, labelled numbers and sums of money blanked by as many spaces (the same offsets)."""
+    for pattern in (TICKET_ID, _LABELLED_NUMBER, _MONEY):
+        text = pattern.sub(lambda m: " " * len(m.group()), text)
+    return text
+
 
 def normalize(text: str) -> Optional[str]:
     """The national number as digits (13800138000, 01062345678), or None if `text` is not a valid phone."""
@@ -22,7 +37,7 @@ def normalize(text: str) -> Optional[str]:
 
 def find_all(text: str) -> List[str]:
     """Every valid phone number in free text, normalized, in order of appearance."""
-    text = _LABELLED_NUMBER.sub(" ", TICKET_ID.sub(" ", text or ""))
+    text = _not_phones(text or "")
     results = []
     for match in phonenumbers.PhoneNumberMatcher(text, REGION, leniency=phonenumbers.Leniency.VALID):
         number = _national(match.number)
@@ -78,9 +93,7 @@ def mask_in(text: Optional[str]) -> Optional[str]:
     """Free text (a description, a staff note) with every phone number in it masked as `mask` does."""
     if not text:
         return text
-    # Ticket ids and labelled numbers are blanked with as many spaces, so the spans found stay those of `text`.
-    blank = TICKET_ID.sub(lambda m: " " * len(m.group()), text)
-    blank = _LABELLED_NUMBER.sub(lambda m: " " * len(m.group()), blank)
+    blank = _not_phones(text)  # the spans found stay those of `text`
     spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(blank, REGION, leniency=phonenumbers.Leniency.VALID)]
     spans += [m.span() for m in _MOBILE_LIKE.finditer(blank)]
     spans += [m.span() for m in _LANDLINE_LOCAL.finditer(blank)]

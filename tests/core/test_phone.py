@@ -20,7 +20,7 @@ def test_finds_mobiles_and_beijing_landlines(text, expected):
     assert phone.normalize(text) == expected
 
 
-@pytest.mark.parametrize("text", ["电话12345", "1380013800", "23800138000", "", "no phone here", "BJ20261128-0042", "bj20261128-q0007", "2026年11月28日"])
+@pytest.mark.parametrize("text", ["电话12345", "1380013800", "23800138000", "", "no phone here", "BJ20261128-0042", "bj20261128-q0007", "2026年11月28日", "每户2500-3000元", "RMB 6234 5678"])
 def test_rejects_what_is_not_a_phone(text):
     assert phone.normalize(text) is None
 
@@ -39,6 +39,10 @@ def test_mask_keeps_the_first_and_last_three_digits_never_the_last_four():
         ("手机139-1234-5678。", "手机139*****678。"),
         ("19912345678", "199*****678"),
         ("工号12345678,2026年11月28日,5号楼1201", "工号12345678,2026年11月28日,5号楼1201"),
+        # Sums of money: a price range has the eight digits of a landline.
+        ("每户2500-3000元左右,电话13800138000", "每户2500-3000元左右,电话138*****000"),
+        ("交了¥6500 8000块,fees of 2500 - 3000 dollars", "交了¥6500 8000块,fees of 2500 - 3000 dollars"),
+        ("13800138000,2500元", "138*****000,2500元"),
     ],
 )
 def test_phones_inside_free_text_are_masked_and_nothing_else(text, masked):
