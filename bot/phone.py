@@ -1,6 +1,6 @@
 """Citizens' phone numbers: find, normalize, mask. Mainland mobiles and Beijing landlines."""
 import re
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import phonenumbers
 
@@ -14,19 +14,27 @@ _LABELLED_NUMBER = re.compile(
 )
 
 # Sums of money are no phone: "每户2500-3000元" is eight digits a landline could have, "¥6,500", "RMB 3000".
-_AMOUNT = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_AMOUNT = r"(?:\d{1,3}(?:,\d{3}){1,2}|\d{1,9})(?:\.\d+)?"
 _MONEY = re.compile(
     rf"(?:[¥￥$£€]|\bRMB|\bCNY)\s*{_AMOUNT}(?:\s*[-~～到至]\s*{_AMOUNT})?|"
-    rf"(?<![\d.,]){_AMOUNT}(?:\s*[-~～到至]\s*{_AMOUNT})?\s*(?:多|余)?\s*(?:元|块|万|角|%|％|\b(?:yuan|rmb|dollars?|pounds?|euros?)\b)",
+    rf"(?<![\d.,]){_AMOUNT}(?:\s*[-~～到至]\s*{_AMOUNT})?\s*(?:多|余)?\s*"
+    r"(?:元|块|万(?!分)|角|%|％|\b(?:yuan|rmb|dollars?|pounds?|euros?)\b)",
     re.IGNORECASE,
 )
 
 
 def _not_phones(text: str) -> str:
-    """`text` with ticket ids, labelled numbers and sums of money blanked by as many spaces (the same offsets)."""
-    for pattern in (TICKET_ID, _LABELLED_NUMBER, _MONEY):
+    """`text` with ticket ids and labelled numbers blanked by as many spaces (the same offsets)."""
+    for pattern in (TICKET_ID, _LABELLED_NUMBER):
         text = pattern.sub(lambda m: " " * len(m.group()), text)
     return text
+
+
+def _not_money(text: str, spans: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
+    """The spans that lie inside no sum of money. An amount has at most nine digits, so a mobile is never one, and a
+    phone that only touches an amount ("电话138 0013 8000万分感谢") is still a phone, and is masked."""
+    money = [m.span() for m in _MONEY.finditer(text)]
+    return [(a, b) for a, b in spans if not any(start <= a and b <= end for start, end in money)]
 
 
 def normalize(text: str) -> Optional[str]:
@@ -39,14 +47,16 @@ def find_all(text: str) -> List[str]:
     """Every valid phone number in free text, normalized, in order of appearance."""
     text = _not_phones(text or "")
     results = []
-    for match in phonenumbers.PhoneNumberMatcher(text, REGION, leniency=phonenumbers.Leniency.VALID):
-        number = _national(match.number)
+    matches = {(m.start, m.end): m for m in phonenumbers.PhoneNumberMatcher(text, REGION, leniency=phonenumbers.Leniency.VALID)}
+    for span in _not_money(text, list(matches)):
+        number = _national(matches[span].number)
         if number and number not in results:
             results.append(number)
     if not results:
         # A Beijing landline written without its area code (62345678) is valid to a citizen, not to libphonenumber.
-        for digits in re.findall(r"(?<!\d)[2-9]\d{3}[\s-]?\d{4}(?!\d)", text):
-            number = _parse("010" + re.sub(r"\D", "", digits))
+        local = [m.span() for m in re.finditer(r"(?<!\d)[2-9]\d{3}[\s-]?\d{4}(?!\d)", text)]
+        for a, b in _not_money(text, local):
+            number = _parse("010" + re.sub(r"\D", "", text[a:b]))
             if number and number not in results:
                 results.append(number)
     return results
@@ -97,6 +107,7 @@ def mask_in(text: Optional[str]) -> Optional[str]:
     spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(blank, REGION, leniency=phonenumbers.Leniency.VALID)]
     spans += [m.span() for m in _MOBILE_LIKE.finditer(blank)]
     spans += [m.span() for m in _LANDLINE_LOCAL.finditer(blank)]
+    spans = _not_money(blank, spans)
     out, end = [], 0
     for start, stop in sorted(spans):
         if start < end:

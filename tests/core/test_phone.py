@@ -20,7 +20,7 @@ def test_finds_mobiles_and_beijing_landlines(text, expected):
     assert phone.normalize(text) == expected
 
 
-@pytest.mark.parametrize("text", ["电话12345", "1380013800", "23800138000", "", "no phone here", "BJ20261128-0042", "bj20261128-q0007", "2026年11月28日", "每户2500-3000元", "RMB 6234 5678"])
+@pytest.mark.parametrize("text", ["电话12345", "1380013800", "23800138000", "", "no phone here", "BJ20261128-0042", "bj20261128-q0007", "2026年11月28日", "每户2500-3000元", "RMB 62345678"])
 def test_rejects_what_is_not_a_phone(text):
     assert phone.normalize(text) is None
 
@@ -41,8 +41,11 @@ def test_mask_keeps_the_first_and_last_three_digits_never_the_last_four():
         ("工号12345678,2026年11月28日,5号楼1201", "工号12345678,2026年11月28日,5号楼1201"),
         # Sums of money: a price range has the eight digits of a landline.
         ("每户2500-3000元左右,电话13800138000", "每户2500-3000元左右,电话138*****000"),
-        ("交了¥6500 8000块,fees of 2500 - 3000 dollars", "交了¥6500 8000块,fees of 2500 - 3000 dollars"),
+        ("押金¥62345678,fees of 2500 - 3000 dollars", "押金¥62345678,fees of 2500 - 3000 dollars"),
         ("13800138000,2500元", "138*****000,2500元"),
+        # A phone that touches an amount or a word with 万 in it is still a phone.
+        ("电话138 0013 8000万分感谢", "电话138*****000万分感谢"), ("退我13800138000元", "退我138*****000元"),
+        ("座机62345678万分感谢", "座机010*****678万分感谢"),
     ],
 )
 def test_phones_inside_free_text_are_masked_and_nothing_else(text, masked):
