@@ -213,7 +213,7 @@ def test_a_person_at_risk(text, at_risk):
         ("上次有人在公园里被野狗追着咬,吓得不轻", False), ("有人在公园里被野狗咬伤了,腿在流血", True),
         # Told as over, or as seen again (after zh14's first score, in our words); a leak the family escaped is not over.
         ("新楼的电梯上午坏在半空,一个人被困了十分钟,最后有惊无险", False), ("桥下台阶结了冰,今早又看到有人摔倒", False),
-        ("a tree fell on a parked car but luckily no one was hurt", False),
+        ("a car crash at the junction this morning, luckily no one was hurt", False),
         ("有人被困在电梯里出不来", True), ("煤气泄漏了,还好我们都跑出来了", True),
     ],
 )
