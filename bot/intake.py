@@ -113,13 +113,14 @@ def _english_address(text: str, place_start: int, place_end: int) -> Optional[st
     return text[tokens[first].start():tokens[last].end()].strip(" ,")
 
 
-# Words that say where and nothing else, around an address: "南门口", "outside", "south east corner of".
+# Words that say where and nothing else, around an address: "南门口", "outside", "south east corner of" (in English,
+# with the place nouns and joiners of _english_address).
 _WHERE_ZH = re.compile(r"[在于到]|这里|这儿|那里|那儿|附近|旁边|对面|门口|路口|[东南西北]侧|的|[\s,,。.!!、;;]")
 _WHERE_EN = {
     "corner", "junction", "intersection", "crossroads", "crossing", "roundabout", "outside", "opposite", "near",
     "behind", "between", "beside", "next", "to", "the", "and", "&", "side", "end", "top", "bottom", "off", "just",
     "past", "turning", "left", "right", "towards", "into", "with", "from", "up", "down", "along", "-",
-} | _EN_JOINERS
+} | _EN_JOINERS | _EN_PLACE_NOUNS
 
 
 def only_a_place(text: str) -> Optional[str]:
@@ -145,7 +146,7 @@ def _english_place(text: str) -> Optional[str]:
         word, after = words[i], words[i + 1] if i + 1 < len(words) else ""
         # A sentence's first word has its capital anyway: a name only before a name or a place noun ("Jianguo Road").
         named = word[:1].isupper() and word != "I" and (i > 0 or after[:1].isupper() or after.lower() in _EN_PLACE_NOUNS)
-        return named or any(c.isdigit() for c in word) or word.lower() in _EN_PLACE_NOUNS | _WHERE_EN
+        return named or any(c.isdigit() for c in word) or word.lower() in _WHERE_EN
 
     lettered = any(word.isalpha() for word in words)  # not "5/5" or "886"
     if text.isupper() or not lettered or not all(says_where(i) for i in range(len(words))) or not is_findable(text):
