@@ -50,6 +50,8 @@ _NOT_DANGER = re.compile(
     # Money burnt and robbery as figures of speech: lights left on "burning away taxpayers' money", a shop's
     # wrong prices "daylight robbery"; 天落水 is rain in Wu (Shanghai) speech, nobody fell into water.
     r"burn(?:ing|s|t)? (?:away |through |up )?(?:[\w'’]+ ){0,2}(?:money|cash|funds|dollars|fuel|electricity|energy)|"
+    # Fuel or lights used up, not a fire: a power company "burning a whole lot of coal", "burning lights by day".
+    r"burn(?:ing|s|t)? (?:up )?(?:[\w'’]+ ){0,4}?(?:coal|diesel|petrol|lights?|lamps?|bulbs?)\b|"
     r"(?:daylight|highway) robbery|天落水|"
     # A machine started: a neighbour's generator that "fires up a few lights".
     r"\bfir(?:e|es|ed|ing) (?:it |them )?up\b|"
@@ -76,8 +78,11 @@ _NOT_DANGER = re.compile(
     r"流血流[汗泪]|流[汗泪]流血|血汗|血泪|心[在都]?[流滴]血|"
     # A harm feared, or one that did not happen ("还好有人通知,不然就漏气了"), to the end of its clause:
     # "一旦发生煤气泄漏,后果不堪设想" asks for a repair, not a fire engine; "煤气泄漏了,一旦爆炸…" keeps its leak.
-    r"(?:一旦|万一|以免|以防|防止|避免|谨防|容易|不然|否则|要不然|要不是)[^,,。.!!??;;]*|"
-    r"\b(?:in case of|to prevent|for fear of|before (?:there is|someone)|if (?:there is|there were|ever))\b[^,.;!?]*",
+    # So is a harm the writer fears (就害怕…导致摔倒受伤, "worried a child will be hit"), to the end of its clause.
+    r"(?:一旦|万一|以免|以防|防止|避免|谨防|容易|不然|否则|要不然|要不是|害怕|担心|担忧|生怕|就怕|唯恐)[^,,。.!!??;;]*|"
+    r"\b(?:in case of|to prevent|for fear of|before (?:there is|someone)|if (?:there is|there were|ever))\b[^,.;!?]*|"
+    r"\b(?:worried|afraid|scared|terrified|fear) (?:that )?(?:someone|somebody|a child|children|kids|people|a pedestrian|"
+    r"a cyclist|we|they|he|she)\b(?: \w+)? (?:will|would|could|might|may|is going to|are going to)\b[^,.;!?]*",
     re.I,
 )
 # A harm told as past, slow or recurring is a report, not a call for help now (docs/INTERFACE.md).
@@ -106,7 +111,10 @@ _PAST_OR_SLOW = re.compile(
     r"in the (?:evenings|mornings|afternoons|nights)|(?:at|on|over) (?:the )?weekends|most (?:days|nights|evenings|mornings)|"
     r"(?:has|have) become (?:a |an |the )?(?:\w+ ){0,2}(?:nuisance|menace|norm|habit|routine|trend|problem|way of life)|"
     # Told by its date, as a thing that happened then: "9月11日下午2点,电梯突然下坠".
-    r"\d{1,2}月\d{1,2}[日号]|(?:last|on) (?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.? \d",
+    r"\d{1,2}月\d{1,2}[日号]|(?:last|on) (?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.? \d|"
+    # By its month or its minute ("stuck in the lift in October", "今天早上8点40分…电梯就不动"), or as what came after it.
+    r"\b(?:in|since|during|back in|early|late|mid) (?:january|february|march|april|june|july|august|sept(?:ember)?|october|"
+    r"november|december)\b|\d{1,2}[点时]\d{1,2}分|\bafter being (?:stuck|trapped|hit|attacked|robbed|injured|hurt|bitten)\b",
     re.I,
 )
 
@@ -139,6 +147,10 @@ _ACTOR = re.compile(
 
 
 def person_at_risk(text: str) -> bool:
-    """A person is named, not only as the one doing what is complained of, and nothing says the harm is past or slow."""
+    """A person is named, not only as the one doing what is complained of, nothing says the harm is past or slow,
+    and no danger word of the text is one that _NOT_DANGER explains away (a fear, a hazard, a figure of speech):
+    a child who might fall on a dark road is named beside 摔倒受伤, which the classifier hears as an emergency."""
     text = text or ""
+    if _DANGER_NOW.search(text) and not _DANGER_NOW.search(_NOT_DANGER.sub(" ", text)):
+        return False
     return bool(_PERSON.search(_ACTOR.sub(" ", text))) and not _PAST_OR_SLOW.search(text)

@@ -39,6 +39,18 @@ _CANCEL = re.compile(
     r"\bcancel|\bstop\b|never ?mind|forget (it|about it|the)|\bquit\b|\babort|scrap|drop (it|this|that)|leave it|\bexit\b|not needed",
     re.I,
 )
+# A cancel that someone else does or refuses ("the gym won't cancel me", "擅自取消了公交线路") is the matter
+# complained of, not the citizen calling off the conversation; "cancel my report" still is one.
+_NOT_OURS_TO_CANCEL = re.compile(
+    r"(?:won'?t|wouldn'?t|will not|would not|refuse[sd]? to|refusing to|didn'?t|did not|can'?t|cannot|couldn'?t|"
+    r"never) cancel\w*|"
+    r"\bcancel\w* (?:me|us|my|our|his|her|their|its|a|an|the) (?!(?:whole |entire )?(?:report|ticket|request|complaint|"
+    r"form|thing|conversation|chat|registration))\w+|"
+    r"\b(?:was|were|been|got|get|be|is|are) cancel\w*|"
+    r"(?:不给|不让|不肯|不予|拒绝|无法|不能|没法|擅自|突然|随意|被)取消|"
+    r"取消了?(?:会员|订单|预约|合同|航班|班次|线路|站点|服务|资格|补贴|订阅|套餐|会籍)",
+    re.I,
+)
 # 人工 asks for a person, not in a word about a thing made by people ("人工降雨", "人工湖", "人工草坪").
 _HUMAN = re.compile(
     r"人工(?!降|增雨|湖|河|岛|林|草|智能|费|成本|合成|养殖|种植|开挖|挖)|真人|客服|话务员|接线员|工作人员|\bhuman\b|operator|\bagent\b|real person|someone real|a person\b|\bstaff\b|"
@@ -339,7 +351,8 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
     if top in narrow:
         if top == "check_status" and has_ticket_id:
             return Decision(top, "status with a ticket id")
-        if not is_letter(text) and (narrow[top].search(text) or confidence >= SURE):
+        said = _NOT_OURS_TO_CANCEL.sub(" ", text) if top == "cancel" else text
+        if not is_letter(text) and (narrow[top].search(said) or (confidence >= SURE and said == text)):
             return Decision(top, "narrow")
         rejected = True  # "Noise Complaint - Residential" as a status question, a name like SQL as a cancel
     elif top in REPORTS:

@@ -75,6 +75,10 @@ def ranked(*pairs):
         # Cancel only when it says so.
         ("算了不办了", ranked(("cancel", 1.0)), "cancel"),
         ("Robert'); DROP TABLE tickets;--", ranked(("cancel", 0.45), ("report_issue", 0.15)), "report_issue"),
+        # A cancel someone else does or refuses is the matter, however sure the classifier is; "cancel my report" is one.
+        ("the leisure centre refuses to cancel my direct debit", ranked(("cancel", 0.9), ("report_issue", 0.05)), "report_issue"),
+        ("公交公司擅自取消了我们小区门口的站点", ranked(("cancel", 0.85), ("report_issue", 0.1)), "report_issue"),
+        ("please cancel my report", ranked(("cancel", 0.9)), "cancel"), ("给我取消了吧", ranked(("cancel", 0.9)), "cancel"),
         # An announced report opens the form by its request type.
         ("我想反映个问题", ranked(("ask_help", 0.37)), "report_issue"),
         ("I'd like to report a problem", ranked(("report_issue", 0.6)), "report_issue"),
@@ -150,6 +154,8 @@ def test_an_emergency_without_a_sign_of_danger_is_filed_as_urgent():
         ("someone put up a gate blocking the alley", False), ("somebody has dumped a mattress in the lane", False),
         ("有人在楼道里堆放杂物 把路都堵了", False), ("a neighbour keeps parking his van across the footpath", False),
         ("someone dumped rubble and a child tripped over it", True),  # the child still counts
+        # A person named beside a harm only feared: the classifier hears the harm, the words explain it away.
+        ("楼道灯坏了好几个,我家孩子放学回来,就怕踩空摔倒受伤", False), ("楼道灯坏了,我家孩子踩空摔倒受伤了", True),
     ],
 )
 def test_a_person_at_risk(text, at_risk):
@@ -215,6 +221,16 @@ def test_a_person_at_risk(text, at_risk):
         ("新楼的电梯上午坏在半空,一个人被困了十分钟,最后有惊无险", False), ("桥下台阶结了冰,今早又看到有人摔倒", False),
         ("a car crash at the junction this morning, luckily no one was hurt", False),
         ("有人被困在电梯里出不来", True), ("煤气泄漏了,还好我们都跑出来了", True),
+        # Fuel or lights used up, a harm feared, one told by its month or minute or as what came after it (after en22's
+        # and zh16's first scores, in our words).
+        ("the plant keeps burning tons of coal and the street lamps stay on at noon", False),
+        ("why are they burning lights in the park all afternoon", False),
+        ("路灯不亮,我就担心老人晚上出门摔倒受伤", False), ("I'm worried a child will be hit by a car on this bend", False),
+        ("ever since I got trapped in the lift in March I take the stairs", False),
+        ("she still has nightmares after being stuck in the elevator", False),
+        ("早上7点15分电梯停在两层中间,我被困在里面按铃没人管", False),
+        ("I'm worried, my dad collapsed and is not breathing", True), ("担心死了,我爸晕倒了", True),
+        ("the shed is burning and the fire is spreading", True), ("有人被困在电梯里,已经十分钟了", True),
     ],
 )
 def test_danger_now(text, now):
