@@ -78,8 +78,8 @@ _NOT_DANGER = re.compile(
     r"流血流[汗泪]|流[汗泪]流血|血汗|血泪|心[在都]?[流滴]血|"
     # A harm feared, or one that did not happen ("还好有人通知,不然就漏气了"), to the end of its clause:
     # "一旦发生煤气泄漏,后果不堪设想" asks for a repair, not a fire engine; "煤气泄漏了,一旦爆炸…" keeps its leak.
-    # So is a harm the writer fears (就害怕…导致摔倒受伤, "worried a child will be hit"), to the end of its clause.
-    r"(?:一旦|万一|以免|以防|防止|避免|谨防|容易|不然|否则|要不然|要不是|害怕|担心|担忧|生怕|就怕|唯恐)[^,,。.!!??;;]*|"
+    # So is a harm the writer fears or supposes (就害怕…导致摔倒受伤, 要是引起爆炸, "worried a child will be hit").
+    r"(?:一旦|万一|以免|以防|防止|避免|谨防|容易|不然|否则|要不然|要不是|害怕|担心|担忧|生怕|就怕|唯恐|要是|如果|假如|倘若|若是)[^,,。.!!??;;]*|"
     r"\b(?:in case of|to prevent|for fear of|before (?:there is|someone)|if (?:there is|there were|ever))\b[^,.;!?]*|"
     r"\b(?:worried|afraid|scared|terrified|fear) (?:that )?(?:someone|somebody|a child|children|kids|people|a pedestrian|"
     r"a cyclist|we|they|he|she)\b(?: \w+)? (?:will|would|could|might|may|is going to|are going to)\b[^,.;!?]*",

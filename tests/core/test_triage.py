@@ -89,6 +89,10 @@ def ranked(*pairs):
         ("楼道里着火了,浓烟很大", ranked(("emergency", 0.9)), "emergency"),
         ("有个老人在路边晕倒了 没反应", ranked(("emergency", 0.9)), "emergency"),
         ("a kid fell into the lake, please hurry", ranked(("emergency", 0.7)), "emergency"),
+        # A person named, the classifier hears an emergency, no danger words: kept when short, a report (urgent) in a letter.
+        ("我爸突然倒在地上 叫不醒", ranked(("emergency", 0.8)), "emergency"),
+        ("报了一年的游泳课,交了八千多,孩子才去了三次,机构就关门了,老板电话也打不通,家长们的钱全都打了水漂",
+         ranked(("emergency", 0.55), ("report_issue", 0.3)), "report_issue"),
     ],
 )
 def test_route(text, ranking, intent):
@@ -231,6 +235,9 @@ def test_a_person_at_risk(text, at_risk):
         ("早上7点15分电梯停在两层中间,我被困在里面按铃没人管", False),
         ("I'm worried, my dad collapsed and is not breathing", True), ("担心死了,我爸晕倒了", True),
         ("the shed is burning and the fire is spreading", True), ("有人被困在电梯里,已经十分钟了", True),
+        # A harm supposed (after zh17's first score, in our words); the same danger told as happening still is one.
+        ("配电箱就在柴堆旁边,要是漏电起火,整栋楼都跑不掉", False), ("如果燃气泄漏,后果谁负责", False),
+        ("配电箱起火了,整栋楼都是烟", True),
     ],
 )
 def test_danger_now(text, now):
