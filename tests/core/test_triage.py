@@ -78,7 +78,9 @@ def ranked(*pairs):
         # A cancel someone else does or refuses is the matter, however sure the classifier is; "cancel my report" is one.
         ("the leisure centre refuses to cancel my direct debit", ranked(("cancel", 0.9), ("report_issue", 0.05)), "report_issue"),
         ("公交公司擅自取消了我们小区门口的站点", ranked(("cancel", 0.85), ("report_issue", 0.1)), "report_issue"),
-        ("please cancel my report", ranked(("cancel", 0.9)), "cancel"), ("给我取消了吧", ranked(("cancel", 0.9)), "cancel"),
+        ("please cancel my report", ranked(("cancel", 0.9)), "cancel"),
+        ("can my complaint be cancelled", ranked(("cancel", 0.9)), "cancel"),
+        ("the 21 bus was cancelled again this morning", ranked(("cancel", 0.85), ("report_issue", 0.1)), "report_issue"), ("给我取消了吧", ranked(("cancel", 0.9)), "cancel"),
         # An announced report opens the form by its request type.
         ("我想反映个问题", ranked(("ask_help", 0.37)), "report_issue"),
         ("I'd like to report a problem", ranked(("report_issue", 0.6)), "report_issue"),
