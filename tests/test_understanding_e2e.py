@@ -66,6 +66,8 @@ EMERGENCY_REPLY = re.compile(r"情况紧急|立即拨打|This is an emergency|ca
         "公司已经拖欠我三个月工资了,老板一直躲着不见人,我该怎么办",
         "物业说好上周三上门修暖气,到现在一次都没来过,打电话也不接",
         "the fire hydrant on our corner has been missing a bolt for weeks",
+        # A harm feared (after zh16's first score).
+        "我们楼后面那条小路没有路灯,晚上黑乎乎的,我就担心家里老人出门摔倒受伤",
     ],
 )
 def test_a_slow_or_past_harm_is_filed_and_gets_no_emergency_reply(rasa_server, first):
@@ -73,6 +75,11 @@ def test_a_slow_or_past_harm_is_filed_and_gets_no_emergency_reply(rasa_server, f
     reply = citizen.say(first)
     assert not EMERGENCY_REPLY.search(reply), reply
     assert re.search(r"地点|称呼|Where|address you", reply), reply  # the form goes on
+
+
+def test_a_cancel_someone_else_refuses_is_the_matter_and_the_form_goes_on(rasa_server):
+    reply = Citizen(rasa_server).say("The leisure centre won't cancel my membership and keeps taking the fee from my account")
+    assert re.search(r"Where|address you", reply), reply
 
 
 def test_an_emergency_offers_not_urgent_and_files_the_message_whole(rasa_server, backend):
