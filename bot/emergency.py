@@ -146,11 +146,21 @@ _ACTOR = re.compile(
 )
 
 
+# A harm foretold to anyone who may pass ("a branch is going to break off and kill someone", 迟早会砸到人) names a
+# hazard to report, not a person at risk now.
+_FORETOLD = re.compile(
+    r"\b(?:will|would|could|might|may|(?:is|are|it's|it’s) going to|gonna)\b[^,.;!?]*\b(?:someone|somebody|anyone|"
+    r"anybody|people|a child|children|kids|a pedestrian|a cyclist)\b|(?:迟早|早晚|总有一天|早晚有一天)[^,,。.!!??;;]*",
+    re.I,
+)
+
+
 def person_at_risk(text: str) -> bool:
-    """A person is named, not only as the one doing what is complained of, nothing says the harm is past or slow,
-    and no danger word of the text is one that _NOT_DANGER explains away (a fear, a hazard, a figure of speech):
-    a child who might fall on a dark road is named beside 摔倒受伤, which the classifier hears as an emergency."""
+    """A person is named, not only as the one doing what is complained of or in a harm foretold, nothing says the
+    harm is past or slow, and no danger word of the text is one that _NOT_DANGER explains away (a fear, a hazard, a
+    figure of speech): a child who might fall on a dark road is named beside 摔倒受伤, which the classifier hears as
+    an emergency."""
     text = text or ""
     if _DANGER_NOW.search(text) and not _DANGER_NOW.search(_NOT_DANGER.sub(" ", text)):
         return False
-    return bool(_PERSON.search(_ACTOR.sub(" ", text))) and not _PAST_OR_SLOW.search(text)
+    return bool(_PERSON.search(_FORETOLD.sub(" ", _ACTOR.sub(" ", text)))) and not _PAST_OR_SLOW.search(text)

@@ -162,6 +162,9 @@ def test_an_emergency_without_a_sign_of_danger_is_filed_as_urgent():
         ("someone dumped rubble and a child tripped over it", True),  # the child still counts
         # A person named beside a harm only feared: the classifier hears the harm, the words explain it away.
         ("楼道灯坏了好几个,我家孩子放学回来,就怕踩空摔倒受伤", False), ("楼道灯坏了,我家孩子踩空摔倒受伤了", True),
+        # A harm foretold to anyone who passes (after en23's first score, in our words).
+        ("that dead tree is going to come down on someone one of these days", False), ("阳台上的花盆迟早会砸到人", False),
+        ("a tree came down on a man and he is not moving", True),
     ],
 )
 def test_a_person_at_risk(text, at_risk):
