@@ -150,7 +150,7 @@ _ACTOR = re.compile(
 # hazard to report, not a person at risk now.
 _FORETOLD = re.compile(
     r"\b(?:will|would|could|might|may|(?:is|are|it's|it’s) going to|gonna)\b[^,.;!?]*\b(?:someone|somebody|anyone|"
-    r"anybody|people|a child|children|kids|a pedestrian|a cyclist)\b|(?:迟早|早晚|总有一天|早晚有一天)[^,,。.!!??;;]*",
+    r"anybody|people|a child|children|kids|a pedestrian|a cyclist)\b|(?:迟早|总有一天|早晚有一天|早晚会|早晚要)[^,,。.!!??;;]*",
     re.I,
 )
 
