@@ -82,7 +82,15 @@ _NOT_DANGER = re.compile(
     r"(?:一旦|万一|以免|以防|防止|避免|谨防|容易|不然|否则|要不然|要不是|害怕|担心|担忧|生怕|就怕|唯恐|要是|如果|假如|倘若|若是)[^,,。.!!??;;]*|"
     r"\b(?:in case of|to prevent|for fear of|before (?:there is|someone)|if (?:there is|there were|ever))\b[^,.;!?]*|"
     r"\b(?:worried|afraid|scared|terrified|fear) (?:that )?(?:someone|somebody|a child|children|kids|people|a pedestrian|"
-    r"a cyclist|we|they|he|she)\b(?: \w+)? (?:will|would|could|might|may|is going to|are going to)\b[^,.;!?]*",
+    r"a cyclist|we|they|he|she)\b(?: \w+)? (?:will|would|could|might|may|is going to|are going to)\b[^,.;!?]*|"
+    # A harm that would come, or whose coming a repair waits for ("I risk getting electrocuted by the leak", "a child
+    # could get hurt", "they only fix pavements when someone is seriously injured", 非要等到有人受伤才修).
+    r"\b(?:(?:risk(?:s|ed|ing)?|at risk of|in danger of) (?:get(?:ting)?|be(?:ing)?)|(?:could|would|can|will) (?:easily |"
+    r"potentially |possibly |even |also |really )?get) (?:seriously |badly |fatally |severely )?(?:electrocuted|hurt|"
+    r"injured|hit|killed|burn(?:ed|t)|trapped|stuck|stabbed|robbed|attacked|bitten)\b|"
+    r"\b(?:until|till|unless|when|whenever|once|before|if|wait(?:s|ing)? (?:for|until)) (?:someone|somebody|anyone|anybody|"
+    r"a child|children|kids|people|a pedestrian|a cyclist|one of us)\b (?:is|are|gets?|to|will|has|have|dies|falls)\b[^,.;!?]*|"
+    r"(?:等到|直到)(?:有人|出了?人命|出事|孩子|小孩|老人)[^,,。.!!??;;]*",
     re.I,
 )
 # A harm told as past, slow or recurring is a report, not a call for help now (docs/INTERFACE.md).
@@ -156,11 +164,12 @@ _FORETOLD = re.compile(
 
 
 def person_at_risk(text: str) -> bool:
-    """A person is named, not only as the one doing what is complained of or in a harm foretold, nothing says the
-    harm is past or slow, and no danger word of the text is one that _NOT_DANGER explains away (a fear, a hazard, a
-    figure of speech): a child who might fall on a dark road is named beside 摔倒受伤, which the classifier hears as
-    an emergency."""
+    """A person is named outside what _NOT_DANGER explains away (a fear, a supposed or awaited harm, a figure of
+    speech), not only as the one doing what is complained of or in a harm foretold, nothing says the harm is past or
+    slow, and no danger word of the text is one that _NOT_DANGER explains away: a child who might fall on a dark road
+    is named beside 摔倒受伤, which the classifier hears as an emergency."""
     text = text or ""
-    if _DANGER_NOW.search(text) and not _DANGER_NOW.search(_NOT_DANGER.sub(" ", text)):
+    cleaned = _NOT_DANGER.sub(" ", text)
+    if _DANGER_NOW.search(text) and not _DANGER_NOW.search(cleaned):
         return False
-    return bool(_PERSON.search(_FORETOLD.sub(" ", _ACTOR.sub(" ", text)))) and not _PAST_OR_SLOW.search(text)
+    return bool(_PERSON.search(_FORETOLD.sub(" ", _ACTOR.sub(" ", cleaned)))) and not _PAST_OR_SLOW.search(text)

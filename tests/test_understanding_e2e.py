@@ -68,6 +68,8 @@ EMERGENCY_REPLY = re.compile(r"情况紧急|立即拨打|This is an emergency|ca
         "the fire hydrant on our corner has been missing a bolt for weeks",
         # A harm feared (after zh16's first score).
         "我们楼后面那条小路没有路灯,晚上黑乎乎的,我就担心家里老人出门摔倒受伤",
+        # A harm risked (after en24's first score).
+        "Rainwater is dripping into the light switch in our hallway and my kids could get electrocuted",
     ],
 )
 def test_a_slow_or_past_harm_is_filed_and_gets_no_emergency_reply(rasa_server, first):

@@ -165,6 +165,12 @@ def test_an_emergency_without_a_sign_of_danger_is_filed_as_urgent():
         # A harm foretold to anyone who passes (after en23's first score, in our words).
         ("that dead tree is going to come down on someone one of these days", False), ("阳台上的花盆迟早会砸到人", False),
         ("a tree came down on a man and he is not moving", True),
+        # A person named only inside a fear, a supposed harm or a harm waited for (after en24's first score, in our
+        # words): the fear is the writer's, nobody is hurt yet.
+        ("the crossing is so dark I'm afraid a child will be run over there", False),
+        ("are they waiting for a child to fall in before they mend the railing", False),
+        ("no lights at the underpass, please fix them before somebody gets mugged", False),
+        ("the railing fell on a boy and he is not moving", True),
     ],
 )
 def test_a_person_at_risk(text, at_risk):
@@ -243,6 +249,13 @@ def test_a_person_at_risk(text, at_risk):
         # A harm supposed (after zh17's first score, in our words); the same danger told as happening still is one.
         ("配电箱就在柴堆旁边,要是漏电起火,整栋楼都跑不掉", False), ("如果燃气泄漏,后果谁负责", False),
         ("配电箱起火了,整栋楼都是烟", True),
+        # A harm risked, or one a repair waits for (after en24's first score, in our words); the same harm now is one.
+        ("the puddle by the socket is so big I risk getting electrocuted by the plug", False),
+        ("a child could get electrocuted by these bare wires on the lamp post", False),
+        ("the council will fix the steps when somebody is badly hurt, not before", False),
+        ("难道非要等到有人受伤了才来修这个井盖吗", False),
+        ("my son got electrocuted by the bare wires and he is not breathing", True),
+        ("井盖塌了,有人掉进去受伤了", True),
     ],
 )
 def test_danger_now(text, now):
