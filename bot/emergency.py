@@ -112,7 +112,7 @@ _PAST_OR_SLOW = re.compile(
     # worked", "in the evenings people smoke and drink here".
     r"(?:from|since) day one|从一开始|自始至终|never (?:worked|been (?:fixed|repaired))|"
     # Told by how long it has lasted: "for the past 12 months", "it's been months now", "after 18 months of complaining".
-    r"(?:for|over|after|in) (?:the )?(?:past |last )?(?:\d+|two|three|four|five|six|several|many|a few) (?:weeks|months|years)\b|"
+    r"(?:for|over|after|in) (?:the )?(?:past |last )?(?:\d+|two|three|four|five|six|several|many|(?:a )?few|(?:a )?couple(?: of)?) (?:weeks|months|years)\b|"
     r"(?:been|past) (?:weeks|months|years)\b|"
     # "from the last one year", "for a year now", "since last year".
     r"(?:for|over|from|since) (?:the )?(?:past |last )?(?:one |a |an )?(?:whole )?(?:week|month|year)\b|"

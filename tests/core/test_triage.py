@@ -256,6 +256,8 @@ def test_a_person_at_risk(text, at_risk):
         ("难道非要等到有人受伤了才来修这个井盖吗", False),
         ("my son got electrocuted by the bare wires and he is not breathing", True),
         ("井盖塌了,有人掉进去受伤了", True),
+        # A duration told in a few or a couple (after en22's "trapped in" and its bills, in our words).
+        ("as owners we feel trapped in this lease, the service charge went up every year over the past few years", False),
     ],
 )
 def test_danger_now(text, now):
