@@ -103,9 +103,11 @@ _PROBLEM = re.compile(
 _NAMES_A_PROBLEM = re.compile(
     r"坏|破损|脏|乱扔|乱停|乱贴|乱倒|吵|嘈杂|堵|漏|积水|垃圾|噪|拖欠|违建|违章|违法|臭|塌|裂|倒了|断了|停水|停电|没人管|占道|扰民|"
     r"影响了?(?:采光|休息|睡眠|生活|出行|通行|健康)|干扰|困扰|"
+    # Pollution is a problem by its name: "昨日偶遇放废气", a title of seven characters (after zh20's first score).
+    r"污染|废气|排污|污水|异味|油烟|粉尘|扬尘|黑烟|"
     r"(?:需要|请|尽快|及时|赶紧|安排).{0,6}(?:维修|修理|修复|修一下|清理|清运)|"
     r"broken|dirty|filthy|loud|nois[ey]|garbage|trash|litter|rubbish|pothole|leak|illegal|abandon|blocked|graffiti|"
-    r"overgrown|dump|flood|smell|stink|\brats?\b|collapsed|cracked|damaged|missing|not working|out of order|overflow|unsafe|hazard|"
+    r"overgrown|dump|flood|smell|stink|pollut|fumes|sewage|\brats?\b|collapsed|cracked|damaged|missing|not working|out of order|overflow|unsafe|hazard|"
     r"worn|faded|smashed|vandali[sz]ed|dangerous|needs? (?:\w+ )?(?:repair|replac|resurfac|fix|cutting|trimm|empty|emptying|clean|repaint)",
     re.I,
 )
