@@ -53,6 +53,8 @@ _NOT_DANGER = re.compile(
     # Fuel or lights used up, not a fire: a power company "burning a whole lot of coal", "burning lights by day".
     r"burn(?:ing|s|t)? (?:up )?(?:[\w'’]+ ){0,4}?(?:coal|diesel|petrol|lights?|lamps?|bulbs?)\b|"
     r"(?:daylight|highway) robbery|天落水|"
+    # A plea for the service at the end of a complaint, not a cry for help: "…blocking sidewalks. PLEASE HELP!"
+    r"\bplease help!+|"
     # A machine started: a neighbour's generator that "fires up a few lights".
     r"\bfir(?:e|es|ed|ing) (?:it |them )?up\b|"
     # A bill or a fee called robbery: "It is a robbery by WASA" (no water since January, bills paid).
@@ -149,7 +151,15 @@ _ACTOR = re.compile(
     r"\b(?:someone|somebody|people|a neighbou?r|my neighbou?r|the neighbou?rs?|he|she)\s+(?:has |have |had |is |are |just |keeps? |"
     r"has been |have been )?(?:put|puts|putting|built|builds|building|placed|placing|dumped|dumps|dumping|parked|parks|parking|"
     r"left|leaves|leaving|threw|throws|throwing|set up|sets up|setting up|erected|installed|installing|blocked|blocks|blocking|"
-    r"painted|cut down|removed|moved|took|stole|locked|fenced|paved|poured|spray ?painted|tagged|abandoned)\b",
+    r"painted|cut down|removed|moved|took|stole|locked|fenced|paved|poured|spray ?painted|tagged|abandoned)\b|"
+    # Nor is one whose conduct is the nuisance, nor the passers-by it is aimed at: "a man yelling and threatening people
+    # at the park", "screams at people", "addicts doing drugs on the steps" (after en28's first score). A cry that is
+    # aimed at nobody ("a woman is screaming next door", "shouting for help") is no conduct and still counts.
+    r"(?:\b(?:someone|somebody|people|person|man|men|woman|women|guy|guys|he|she|they|addicts?|junkies|drunks?|"
+    r"beggars?|campers?)\b(?: \w+){0,10}? )?(?:(?:yell|scream|shout|swear|cuss)\w* (?:and \w+ )?at|curs(?:es|ing)|"
+    r"threaten(?:s|ed|ing)?\b(?! to\b)|harass\w*|panhandl\w*|urinat\w*|defecat\w*|doing drugs|using drugs|shooting up|"
+    r"dealing drugs)\b"
+    r"(?: (?:people|passers-?by|pedestrians|kids|children|us|me|everyone|anyone|women|customers))?",
     re.I,
 )
 

@@ -48,7 +48,10 @@ _NOT_OURS_TO_CANCEL = re.compile(
     r"form|thing|conversation|chat|registration))\w+|"
     r"\b(?:was|were|been|got|is|are) cancel\w*|"
     r"(?:不给|不让|不肯|不予|拒绝|无法|不能|没法|擅自|突然|随意|被)取消|"
-    r"取消了?(?:会员|订单|预约|合同|航班|班次|线路|站点|服务|资格|补贴|订阅|套餐|会籍)",
+    r"取消了?(?:会员|订单|预约|合同|航班|班次|线路|站点|服务|资格|补贴|订阅|套餐|会籍)|"
+    # Nor is "stop" naming a place or a thing: "Junkies taking over bus stop", a stop sign (after en28's first score).
+    r"\b(?:bus|tram|train|trolley|streetcar|shuttle|coach|metro|subway|rest|truck|request|school) stops?\b|"
+    r"\bstop ?(?:signs?|lights?|signals?|lines?|bars?|buttons?|arms?)\b",
     re.I,
 )
 # 人工 asks for a person, not in a word about a thing made by people ("人工降雨", "人工湖", "人工草坪").

@@ -80,7 +80,11 @@ def ranked(*pairs):
         ("公交公司擅自取消了我们小区门口的站点", ranked(("cancel", 0.85), ("report_issue", 0.1)), "report_issue"),
         ("please cancel my report", ranked(("cancel", 0.9)), "cancel"),
         ("can my complaint be cancelled", ranked(("cancel", 0.9)), "cancel"),
-        ("the 21 bus was cancelled again this morning", ranked(("cancel", 0.85), ("report_issue", 0.1)), "report_issue"), ("给我取消了吧", ranked(("cancel", 0.9)), "cancel"),
+        ("the 21 bus was cancelled again this morning", ranked(("cancel", 0.85), ("report_issue", 0.1)), "report_issue"),
+        # "stop" naming a place or a thing (after en28's first score, in our words); "stop" alone still cancels.
+        ("dealers hanging around the tram stop every night, broken glass everywhere", ranked(("cancel", 0.9), ("report_issue", 0.05)),
+         "report_issue"),
+        ("stop", ranked(("cancel", 0.9)), "cancel"), ("给我取消了吧", ranked(("cancel", 0.9)), "cancel"),
         # An announced report opens the form by its request type.
         ("我想反映个问题", ranked(("ask_help", 0.37)), "report_issue"),
         ("I'd like to report a problem", ranked(("report_issue", 0.6)), "report_issue"),
@@ -172,6 +176,11 @@ def test_an_emergency_without_a_sign_of_danger_is_filed_as_urgent():
         ("are they waiting for a child to fall in before they mend the railing", False),
         ("no lights at the underpass, please fix them before somebody gets mugged", False),
         ("the railing fell on a boy and he is not moving", True),
+        # A person whose conduct is the nuisance, and the passers-by it is aimed at (after en28's first score, in our
+        # words); a threat to jump and a cry for help still count.
+        ("a man is shouting at people outside the off-licence", False),
+        ("a woman harassing people at the station entrance", False),
+        ("someone is threatening to jump off the bridge", True), ("a woman is screaming for help in the flat below", True),
     ],
 )
 def test_a_person_at_risk(text, at_risk):
@@ -259,6 +268,8 @@ def test_a_person_at_risk(text, at_risk):
         ("井盖塌了,有人掉进去受伤了", True),
         # A duration told in a few or a couple (after en22's "trapped in" and its bills, in our words).
         ("as owners we feel trapped in this lease, the service charge went up every year over the past few years", False),
+        # A plea for the service at a complaint's end is no cry for help (after en28's first score, in our words).
+        ("the alley behind the shops is full of needles and rubbish, please help!", False), ("help! the kitchen is on fire", True),
     ],
 )
 def test_danger_now(text, now):
