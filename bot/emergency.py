@@ -115,7 +115,7 @@ _PAST_OR_SLOW = re.compile(
     r"(?:from|since) day one|从一开始|自始至终|never (?:worked|been (?:fixed|repaired))|"
     # Told by how long it has lasted: "for the past 12 months", "it's been months now", "after 18 months of complaining".
     r"(?:for|over|after|in) (?:the )?(?:past |last )?(?:\d+|two|three|four|five|six|several|many|(?:a )?few|(?:a )?couple(?: of)?) (?:weeks|months|years)\b|"
-    r"(?:been|past) (?:weeks|months|years)\b|"
+    r"(?:been|past) (?:weeks|months|years)\b|(?:over|through|down|in) the (?:years|decades)\b|for (?:decades|ages)\b|"
     # "from the last one year", "for a year now", "since last year".
     r"(?:for|over|from|since) (?:the )?(?:past |last )?(?:one |a |an )?(?:whole )?(?:week|month|year)\b|"
     r"in the (?:evenings|mornings|afternoons|nights)|(?:at|on|over) (?:the )?weekends|most (?:days|nights|evenings|mornings)|"

@@ -268,6 +268,9 @@ def test_a_person_at_risk(text, at_risk):
         ("井盖塌了,有人掉进去受伤了", True),
         # A duration told in a few or a couple (after en22's "trapped in" and its bills, in our words).
         ("as owners we feel trapped in this lease, the service charge went up every year over the past few years", False),
+        # A harm told as one of the years (after en29's first score, in our words).
+        ("over the years that pothole has injured dozens of riders", False),
+        ("a cyclist is injured at the junction, come quickly", True),
         # A plea for the service at a complaint's end is no cry for help (after en28's first score, in our words).
         ("the alley behind the shops is full of needles and rubbish, please help!", False), ("help! the kitchen is on fire", True),
     ],
