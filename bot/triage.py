@@ -111,7 +111,8 @@ _NAMES_A_PROBLEM = re.compile(
     r"(?:需要|请|尽快|及时|赶紧|安排).{0,6}(?:维修|修理|修复|修一下|清理|清运)|"
     r"broken|dirty|filthy|loud|nois[ey]|garbage|trash|litter|rubbish|pothole|leak|illegal|abandon|blocked|graffiti|"
     r"overgrown|dump|flood|smell|stink|pollut|fumes|sewage|\brats?\b|collapsed|cracked|damaged|missing|not working|out of order|overflow|unsafe|hazard|"
-    r"worn|faded|smashed|vandali[sz]ed|dangerous|needs? (?:\w+ )?(?:repair|replac|resurfac|fix|cutting|trimm|empty|emptying|clean|repaint)",
+    r"worn|faded|smashed|vandali[sz]ed|dangerous|needs? (?:\w+ )?(?:repair|replac|resurfac|fix|cutting|trimm|empty|emptying|clean|repaint|"
+    r"paint|mow)|falling (?:down|apart|off|out|in|over)",
     re.I,
 )
 _TYPE_WORDS = {

@@ -122,8 +122,10 @@ def test_a_statement_that_names_a_problem_is_a_report(text, ranking, intent):
     assert triage.route(text, ranking).intent == intent
 
 
-# Pollution names a problem by its name too (after zh20's first score, in our words).
-@pytest.mark.parametrize("title", ["小区停车问题之后续", "Signage Issue", "Parking problems", "楼下作坊天天排废气", "Fumes from the bakery vent"])
+# Pollution names a problem by its name too (after zh20's first score), and so do paint wanted and a thing falling
+# apart (after en30's), in our words.
+@pytest.mark.parametrize("title", ["小区停车问题之后续", "Signage Issue", "Parking problems", "楼下作坊天天排废气", "Fumes from the bakery vent",
+                                   "the railings need fresh paint", "shed roof falling in"])
 def test_a_title_with_the_word_for_a_problem_names_one(title):
     assert triage.headline_names_a_problem(title)
     assert not triage.headline_names_a_problem("感动汉中,感谢汉中")
