@@ -82,7 +82,7 @@ _NOT_DANGER = re.compile(
     # "一旦发生煤气泄漏,后果不堪设想" asks for a repair, not a fire engine; "煤气泄漏了,一旦爆炸…" keeps its leak.
     # So is a harm the writer fears or supposes (就害怕…导致摔倒受伤, 要是引起爆炸, "worried a child will be hit").
     r"(?:一旦|万一|以免|以防|防止|避免|谨防|容易|不然|否则|要不然|要不是|害怕|担心|担忧|生怕|就怕|唯恐|要是|如果|假如|倘若|若是)[^,,。.!!??;;]*|"
-    r"\b(?:in case of|to prevent|for fear of|before (?:there is|someone)|if (?:there is|there were|ever))\b[^,.;!?]*|"
+    r"\b(?:in case of|to prevent|for fear of|if (?:there is|there were|ever))\b[^,.;!?]*|"
     r"\b(?:worried|afraid|scared|terrified|fear) (?:that )?(?:someone|somebody|a child|children|kids|people|a pedestrian|"
     r"a cyclist|we|they|he|she)\b(?: \w+)? (?:will|would|could|might|may|is going to|are going to)\b[^,.;!?]*|"
     # A harm that would come, or whose coming a repair waits for ("I risk getting electrocuted by the leak", "a child
@@ -90,8 +90,12 @@ _NOT_DANGER = re.compile(
     r"\b(?:(?:risk(?:s|ed|ing)?|at risk of|in danger of) (?:get(?:ting)?|be(?:ing)?)|(?:could|would|can|will) (?:easily |"
     r"potentially |possibly |even |also |really )?get) (?:seriously |badly |fatally |severely )?(?:electrocuted|hurt|"
     r"injured|hit|killed|burn(?:ed|t)|trapped|stuck|stabbed|robbed|attacked|bitten)\b|"
-    r"\b(?:until|till|unless|when|whenever|once|before|if|wait(?:s|ing)? (?:for|until)) (?:someone|somebody|anyone|anybody|"
-    r"a child|children|kids|people|a pedestrian|a cyclist|one of us)\b (?:is|are|gets?|to|will|has|have|dies|falls)\b[^,.;!?]*|"
+    # After "before" or "until" whatever befalls a person is yet to come ("before someone breaks a leg"); after
+    # "when" or "if", a clause with its verb ("when someone is seriously injured").
+    r"\b(?:(?:until|till|unless|before|wait(?:s|ing)? (?:for|until)) (?:there (?:is|are)|someone|somebody|anyone|"
+    r"anybody|a child|children|kids|people|a pedestrian|a cyclist|one of us)\b|(?:when|whenever|once|if) (?:someone|"
+    r"somebody|anyone|anybody|a child|children|kids|people|a pedestrian|a cyclist|one of us)\b (?:is|are|gets?|to|will|"
+    r"has|have|dies|falls)\b)[^,.;!?]*|"
     r"(?:等到|直到)(?:有人|出了?人命|出事|孩子|小孩|老人)[^,,。.!!??;;]*",
     re.I,
 )

@@ -54,7 +54,8 @@ def find_all(text: str) -> List[str]:
             results.append(number)
     if not results:
         # A Beijing landline written without its area code (62345678) is valid to a citizen, not to libphonenumber.
-        local = [m.span() for m in re.finditer(r"(?<!\d)[2-9]\d{3}[\s-]?\d{4}(?!\d)", text)]
+        # The same pattern as mask_in's, so every number found here is one that masking hides.
+        local = [m.span() for m in _LANDLINE_LOCAL.finditer(text)]
         for a, b in _not_money(text, local):
             number = _parse("010" + re.sub(r"\D", "", text[a:b]))
             if number and number not in results:

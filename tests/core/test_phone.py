@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from bot import phone
@@ -23,6 +25,15 @@ def test_finds_mobiles_and_beijing_landlines(text, expected):
 @pytest.mark.parametrize("text", ["电话12345", "1380013800", "23800138000", "", "no phone here", "BJ20261128-0042", "bj20261128-q0007", "2026年11月28日", "每户2500-3000元", "RMB 62345678"])
 def test_rejects_what_is_not_a_phone(text):
     assert phone.normalize(text) is None
+
+
+def test_a_landline_found_in_free_text_is_one_masking_hides():
+    # A run glued to a letter is a reference to both; before, find_all took "X2345 6789" for 010 2345 6789 and
+    # mask_in left it in the log.
+    for text in ["我电话62345678", "call 6234-5678 please", "ref X2345 6789", "编号A62345678"]:
+        for number in phone.find_all(text):
+            assert number[-8:] not in re.sub(r"\D", "", phone.mask_in(text))
+    assert phone.find_all("ref X2345 6789") == []
 
 
 def test_mask_keeps_the_first_and_last_three_digits_never_the_last_four():
