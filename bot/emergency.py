@@ -62,7 +62,8 @@ _NOT_DANGER = re.compile(
     r"火灾隐患|安全隐患|消防隐患|fire (?:hazard|risk|danger|code|season)s?|risk of (?:a )?fire|"
     # A fire that may come: dead trees as "tinder for any potential fire" are a hazard to report, not a fire.
     r"(?:potential|possible|future) fires?|(?:could|might|may|would) (?:\w+ ){0,2}(?:start|cause|spark|catch) (?:a )?fire|"
-    r"burning (something|rubbish|garbage|trash|leaves|plastic|waste)|"
+    r"burning (something|rubbish|garbage|trash|leaves|plastic|waste)|(?:rubbish|garbage|trash|leaves|plastic|waste) "
+    r"(?:is |being )?burn(?:ing|t)\b|"
     # Lights that burn: street lights left on by day ("streetlights burning during the day"), globes burnt out.
     r"(?:lights?|lamps?|bulbs?|globes?)\s+(?:[\w'’/]+\s+){0,2}burning|burning (?:during|in|through) the day|"
     r"burning (?:all day|24/7|day and night|round the clock)|burn(?:t|ed) out|"

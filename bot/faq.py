@@ -23,7 +23,11 @@ _QUESTION_WORDS = re.compile(
 # A question about another city than ours: the FAQ answers for Beijing only.
 _OTHER_CITY = re.compile(
     r"(?<!北京)(上海|天津|重庆|广州|深圳|杭州|南京|武汉|成都|西安|苏州|郑州|长沙|沈阳|青岛|济南|哈尔滨|石家庄|"
-    r"[\u4e00-\u9fff]{2}(?<!北京)市(?!场|民|区|政|容|面))|\b(shanghai|tianjin|chongqing|guangzhou|shenzhen|hangzhou|nanjing|wuhan|chengdu)\b",
+    r"[\u4e00-\u9fff]{2}(?<!北京)市(?!场|民|区|政|容|面)|"
+    # A province's rules are its own ("广东省居住证核发咨询" got Beijing's answer; after zh23's first score).
+    r"河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|"
+    r"台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门)|\b(shanghai|tianjin|chongqing|guangzhou|shenzhen|hangzhou|nanjing|wuhan|"
+    r"chengdu|guangdong|zhejiang|jiangsu|sichuan|hubei|hunan|fujian|shandong|henan|hebei|hong kong|macau|taiwan)\b",
     re.I,
 )
 

@@ -149,7 +149,7 @@ def _english_place(text: str) -> Optional[str]:
         return named or any(c.isdigit() for c in word) or word.lower() in _WHERE_EN
 
     lettered = any(word.isalpha() for word in words)  # not "5/5" or "886"
-    if text.isupper() or not lettered or not all(says_where(i) for i in range(len(words))) or not is_findable(text):
+    if text.isupper() or not lettered or triage.asks_for_work(text) or not all(says_where(i) for i in range(len(words))) or not is_findable(text):
         return None
     # Capitals mark names, except in a title ("Streetlight Out - New Square Cambridge"), which may say what too:
     # a title is a place only when it reads as no report.
@@ -201,7 +201,7 @@ def looks_like_report(text: str) -> bool:
         return False
     # A problem word is enough whatever the length: the classifier's subject is least sure on the plainest
     # reports ("Church Lane needs complete resurfacing": other, 0.19).
-    if triage.names_a_problem(text) or triage.headline_names_a_problem(text):
+    if triage.names_a_problem(text) or triage.headline_names_a_problem(text) or triage.asks_for_work(text):
         return True
     confidence = category.report_confidence(text)
     long_enough = len(text) >= 10 if _chinese(text) else len(text.split()) >= 5

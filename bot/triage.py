@@ -108,6 +108,8 @@ _NAMES_A_PROBLEM = re.compile(
     r"影响了?(?:采光|休息|睡眠|生活|出行|通行|健康)|干扰|困扰|"
     # Pollution is a problem by its name: "昨日偶遇放废气", a title of seven characters (after zh20's first score).
     r"污染|废气|排污|污水|异味|油烟|粉尘|扬尘|黑烟|"
+    # A project left unfinished: "东江大道西湖段烂尾", a road's section (after zh22's first score).
+    r"烂尾|"
     r"(?:需要|请|尽快|及时|赶紧|安排).{0,6}(?:维修|修理|修复|修一下|清理|清运)|"
     r"broken|dirty|filthy|loud|nois[ey]|garbage|trash|litter|rubbish|pothole|leak|illegal|abandon|blocked|graffiti|"
     r"overgrown|dump|flood|smell|stink|pollut|fumes|sewage|\brats?\b|collapsed|cracked|damaged|missing|not working|out of order|overflow|unsafe|hazard|"
@@ -285,6 +287,17 @@ def names_a_problem(text: str) -> bool:
 
 # In a title, the bare word for a problem is one: "花嶼電力問題之後續", "Signage Issue", "停车难题".
 _TITLE_PROBLEM = re.compile(r"问题|难题|隐患|\b(issues?|problems?|concerns?)\b", re.I)
+# A message that opens by asking for a work: "Request Speed Humps on S Pine St from S 6th to S 12th", all names
+# and numbers like a place (after en33's first score).
+_ASKS_FOR_WORK = re.compile(
+    r"(?:request(?:s|ed|ing)?|install|repair|replace)\s+(?!(?:a |an |the |my )?(?:call|callback|human|person|agent|operator|"
+    r"update|status|refund)\b)\w",
+    re.I,
+)
+
+
+def asks_for_work(text: str) -> bool:
+    return bool(_ASKS_FOR_WORK.match((text or "").strip()))
 
 
 def headline_names_a_problem(text: str) -> bool:

@@ -28,6 +28,8 @@ def test_findable_addresses(address, findable):
         ("Rubbish outside 59 Xueyuan Road", None), ("Potholes on 3rd Ring Road Exit", None), ("Where is Jianguo Road?", None),
         ("I live on Jianguo Road", None), ("my road in Chaoyang", None), ("5/5", None), ("886", None),
         ("ABANDONED CAR ON 3RD RING ROAD", None), ("13800138000 Jianguo Road", None),
+        # Asks for a work in a place's capitals (after en33's first score, in our words).
+        ("Request Speed Cushions on N Elm St from N 3rd to N 9th", None), ("Install Railings at 12 Xueyuan Road", None),
     ],
 )
 def test_a_message_that_says_only_where(text, place):
@@ -126,20 +128,23 @@ def test_faq():
     assert "15" in faq.answer("居住证怎么办理")
     assert faq.answer("when does the heating season start", "en").startswith("Beijing")
     assert faq.answer("护照怎么办") is None
+    # Another province's rules are its own (after zh23's first score, in our words).
+    assert faq.answer("浙江居住证怎么办理") is None and faq.answer("how do I get a residence permit in Guangdong", "en") is None
 
 
 @pytest.mark.parametrize("text", ["No street lighting", "No heat", "没有路灯", "No trash pickup", "路灯坏了",
                                   "'Keep Clear' worn out", "Bench smashed again", "'Keep Clear' worn out, needs replacing",
                                   "The lane behind the shops needs complete resurfacing",
                                   "Church Lane needs complete resurfacing.", "小区东门的健身器材请尽快安排维修",
-                                  "麻烦12345安排人及时清理一下"])
+                                  "麻烦12345安排人及时清理一下", "Request Speed Cushions on N Elm St from N 3rd to N 9th"])
 def test_a_headline_naming_a_service_or_a_statement_naming_a_problem_reads_as_a_report(text):
     assert intake.looks_like_report(text)
 
 
 @pytest.mark.parametrize(
     "text", ["no", "No thanks", "No, that's wrong", "没有", "不用了", "王建国", "13800138000", "tomorrow morning",
-             "朝阳区望京西园三区5号楼", "我想反映个问题", "不方便说", "I'd rather not say", "No, that's all"],
+             "朝阳区望京西园三区5号楼", "我想反映个问题", "不方便说", "I'd rather not say", "No, that's all",
+             "Replace", "request a callback"],
 )
 def test_a_bare_no_a_stray_detail_or_an_announcement_does_not(text):
     assert not intake.looks_like_report(text)

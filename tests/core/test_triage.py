@@ -125,7 +125,9 @@ def test_a_statement_that_names_a_problem_is_a_report(text, ranking, intent):
 # Pollution names a problem by its name too (after zh20's first score), and so do paint wanted and a thing falling
 # apart (after en30's), in our words.
 @pytest.mark.parametrize("title", ["小区停车问题之后续", "Signage Issue", "Parking problems", "楼下作坊天天排废气", "Fumes from the bakery vent",
-                                   "the railings need fresh paint", "shed roof falling in"])
+                                   "the railings need fresh paint", "shed roof falling in",
+                                   # A project left unfinished (after zh22's first score, in our words).
+                                   "滨河路北段工程烂尾"])
 def test_a_title_with_the_word_for_a_problem_names_one(title):
     assert triage.headline_names_a_problem(title)
     assert not triage.headline_names_a_problem("感动汉中,感谢汉中")
@@ -199,6 +201,9 @@ def test_a_person_at_risk(text, at_risk):
         ("the fire hydrant is leaking", False), ("楼下饭馆的油烟太大", False), ("燃气卡充了钱灶还是打不着火", False),
         ("昨天楼道着火了,现在消防通道还堵着", False), ("every night they fight in the street", False),
         ("楼道堆满杂物有火灾隐患", False), ("pallets and cardboard piled against the back wall, a fire hazard", False),
+        # Rubbish burnt in the open is a report either way round (after en34's first score, in our words).
+        ("someone keeps burning rubbish behind the market", False), ("rubbish burning on the empty plot", False),
+        ("the rubbish bins are burning and flames reach the parked cars", True),
         # A hardship told as a daily routine: a tenant whose landlord rations the heating "so we'd rather burn the chairs".
         ("the landlord gives us heat 10 hours a day, the rest of the time we joke about burning the chairs", False),
         ("三年前楼道起火以后,消防通道到现在还堵着", False), ("three years ago a fire broke out in the basement and nobody fixed it", False),
