@@ -127,11 +127,12 @@ def test_category_buttons_at_the_summary_keep_what_was_said(rasa_server, backend
 
 
 def test_a_citizen_with_only_a_title_is_asked_for_more_once(rasa_server):
-    # Scripted citizens who had nothing to add to "Junction Box" were asked for more until they gave up.
+    # Scripted citizens who had nothing to add to "Junction Box" were asked for more until they gave up. (That title
+    # reads as a report since the classifier learnt 57 sets; "Metal Box" reads as nothing.)
     citizen = Citizen(rasa_server)
     assert "describe" in citizen.say("I'd like to report a problem")
-    assert "a bit more" in citizen.say("Junction Box")
-    assert "Where is it" in citizen.say("Junction Box")
+    assert "a bit more" in citizen.say("Metal Box")
+    assert "Where is it" in citizen.say("Metal Box")
     titled = Citizen(rasa_server)
     assert "describe" in titled.say("I'd like to report a problem")
     assert "Where is it" in titled.say("Pothole")  # a title that reads as a report is enough

@@ -262,17 +262,18 @@ def test_a_title_that_reads_as_a_report_is_description_enough():
 
 
 def test_more_is_asked_for_only_once():
-    # "Junction Box", twice: the second time it is the citizen's answer, not a reason to ask a third time.
-    assert validate("description", "Junction Box")[1] == ["utter_invalid_description"]
-    again = tracker("Junction Box", slots={"requested_slot": "description"}, loop="intake_form")
+    # A bare title, twice: the second time it is the citizen's answer, not a reason to ask a third time. (The real
+    # one, "Junction Box", reads as a report since the classifier learnt 57 sets: sanitation, 0.49.)
+    assert validate("description", "Metal Box")[1] == ["utter_invalid_description"]
+    again = tracker("Metal Box", slots={"requested_slot": "description"}, loop="intake_form")
     again.events = [
-        {"event": "user", "text": "Junction Box"},
+        {"event": "user", "text": "Metal Box"},
         {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_invalid_description"}},
         {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_ask_description"}},
         {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": "Junction Box"},
+        {"event": "user", "text": "Metal Box"},
     ]
-    assert validate("description", "Junction Box", again)[0]["description"] == "Junction Box"
+    assert validate("description", "Metal Box", again)[0]["description"] == "Metal Box"
     # An announcement is still no description.
     again.events[-1]["text"] = "I'd like to report a problem"
     assert validate("description", "I'd like to report a problem", again)[1] == ["utter_invalid_description"]
