@@ -149,7 +149,9 @@ def _english_place(text: str) -> Optional[str]:
         return named or any(c.isdigit() for c in word) or word.lower() in _WHERE_EN
 
     lettered = any(word.isalpha() for word in words)  # not "5/5" or "886"
-    if text.isupper() or not lettered or triage.asks_for_work(text) or not all(says_where(i) for i in range(len(words))) or not is_findable(text):
+    if text.isupper() or not lettered or triage.asks_for_work(text):
+        return None
+    if not all(says_where(i) for i in range(len(words))) or not is_findable(text):
         return None
     # Capitals mark names, except in a title ("Streetlight Out - New Square Cambridge"), which may say what too:
     # a title is a place only when it reads as no report.

@@ -297,6 +297,7 @@ _ASKS_FOR_WORK = re.compile(
 
 
 def asks_for_work(text: str) -> bool:
+    """Opens by asking for a work to be done ("Request Speed Humps on …", "Install a rail at …"): a report."""
     return bool(_ASKS_FOR_WORK.match((text or "").strip()))
 
 
