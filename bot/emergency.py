@@ -134,9 +134,16 @@ _PAST_OR_SLOW = re.compile(
 )
 
 
+@lru_cache(maxsize=256)
+def _explained(text: str) -> str:
+    """`text` with what _NOT_DANGER explains away blanked out. The triage asks danger_now and person_at_risk of the
+    same message, and a letter may run to 5,000 characters."""
+    return _NOT_DANGER.sub(" ", text)
+
+
 def danger_now(text: str) -> bool:
     """True when the words say there is danger this minute: a fire, a gas leak, a person hurt, a crime."""
-    cleaned = _NOT_DANGER.sub(" ", text or "")
+    cleaned = _explained(text or "")
     return bool(_DANGER_NOW.search(cleaned)) and not _PAST_OR_SLOW.search(cleaned)
 
 
@@ -184,7 +191,7 @@ def person_at_risk(text: str) -> bool:
     slow, and no danger word of the text is one that _NOT_DANGER explains away: a child who might fall on a dark road
     is named beside 摔倒受伤, which the classifier hears as an emergency."""
     text = text or ""
-    cleaned = _NOT_DANGER.sub(" ", text)
+    cleaned = _explained(text)
     if _DANGER_NOW.search(text) and not _DANGER_NOW.search(cleaned):
         return False
     return bool(_PERSON.search(_FORETOLD.sub(" ", _ACTOR.sub(" ", cleaned)))) and not _PAST_OR_SLOW.search(text)
