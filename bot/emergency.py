@@ -42,6 +42,10 @@ _DANGER_NOW = re.compile(
     r"(collapsed|fainted|passed out)|chest pains?|choking|hissing|broke into|about to jump",
     re.I,
 )
+# Refuse that people burn in the open, a thing to report either way round ("burning rubbish", "garbage burning").
+_REFUSE = r"(?:rubbish|garbage|trash|leaves|plastic|waste)"
+# Anyone a harm could come to, in a clause telling of a harm yet to come ("before someone breaks a leg").
+_ANYONE = r"(?:someone|somebody|anyone|anybody|a child|children|kids|people|a pedestrian|a cyclist|one of us)"
 # Words that contain a danger word without meaning danger: a fire hydrant, a fire lane, a smoke detector.
 _NOT_DANGER = re.compile(
     r"fire ?hydrants?|fire ?(lane|escape|door|exit|alarm|extinguisher|station)s?|smoke (detector|alarm)s?|"
@@ -62,8 +66,7 @@ _NOT_DANGER = re.compile(
     r"火灾隐患|安全隐患|消防隐患|fire (?:hazard|risk|danger|code|season)s?|risk of (?:a )?fire|"
     # A fire that may come: dead trees as "tinder for any potential fire" are a hazard to report, not a fire.
     r"(?:potential|possible|future) fires?|(?:could|might|may|would) (?:\w+ ){0,2}(?:start|cause|spark|catch) (?:a )?fire|"
-    r"burning (something|rubbish|garbage|trash|leaves|plastic|waste)|(?:rubbish|garbage|trash|leaves|plastic|waste) "
-    r"(?:is |being )?burn(?:ing|t)\b|"
+    rf"burning (?:something|{_REFUSE})|{_REFUSE} (?:is |being )?burn(?:ing|t)\b|"
     # Lights that burn: street lights left on by day ("streetlights burning during the day"), globes burnt out.
     r"(?:lights?|lamps?|bulbs?|globes?)\s+(?:[\w'’/]+\s+){0,2}burning|burning (?:during|in|through) the day|"
     r"burning (?:all day|24/7|day and night|round the clock)|burn(?:t|ed) out|"
@@ -93,10 +96,8 @@ _NOT_DANGER = re.compile(
     r"injured|hit|killed|burn(?:ed|t)|trapped|stuck|stabbed|robbed|attacked|bitten)\b|"
     # After "before" or "until" whatever befalls a person is yet to come ("before someone breaks a leg"); after
     # "when" or "if", a clause with its verb ("when someone is seriously injured").
-    r"\b(?:(?:until|till|unless|before|wait(?:s|ing)? (?:for|until)) (?:there (?:is|are)|someone|somebody|anyone|"
-    r"anybody|a child|children|kids|people|a pedestrian|a cyclist|one of us)\b|(?:when|whenever|once|if) (?:someone|"
-    r"somebody|anyone|anybody|a child|children|kids|people|a pedestrian|a cyclist|one of us)\b (?:is|are|gets?|to|will|"
-    r"has|have|dies|falls)\b)[^,.;!?]*|"
+    rf"\b(?:(?:until|till|unless|before|wait(?:s|ing)? (?:for|until)) (?:there (?:is|are)|{_ANYONE})\b|"
+    rf"(?:when|whenever|once|if) {_ANYONE}\b (?:is|are|gets?|to|will|has|have|dies|falls)\b)[^,.;!?]*|"
     r"(?:等到|直到)(?:有人|出了?人命|出事|孩子|小孩|老人)[^,,。.!!??;;]*",
     re.I,
 )
