@@ -110,6 +110,8 @@ _NAMES_A_PROBLEM = re.compile(
     r"污染|废气|排污|污水|异味|油烟|粉尘|扬尘|黑烟|"
     # A project left unfinished: "东江大道西湖段烂尾", a road's section (after zh22's first score).
     r"烂尾|"
+    # Unlawful by either word: "…附近有人正用船只非法采砂" was taken for a place (after zh25's first score).
+    r"非法|违规|"
     r"(?:需要|请|尽快|及时|赶紧|安排).{0,6}(?:维修|修理|修复|修一下|清理|清运)|"
     r"broken|dirty|filthy|loud|nois[ey]|garbage|trash|litter|rubbish|pothole|leak|illegal|abandon|blocked|graffiti|"
     r"overgrown|dump|flood|smell|stink|pollut|fumes|sewage|\brats?\b|collapsed|cracked|damaged|missing|not working|out of order|overflow|unsafe|hazard|"

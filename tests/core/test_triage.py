@@ -127,7 +127,9 @@ def test_a_statement_that_names_a_problem_is_a_report(text, ranking, intent):
 @pytest.mark.parametrize("title", ["小区停车问题之后续", "Signage Issue", "Parking problems", "楼下作坊天天排废气", "Fumes from the bakery vent",
                                    "the railings need fresh paint", "shed roof falling in",
                                    # A project left unfinished (after zh22's first score, in our words).
-                                   "滨河路北段工程烂尾"])
+                                   "滨河路北段工程烂尾",
+                                   # Unlawful by either word (after zh25's first score, in our words).
+                                   "河边有人非法挖沙", "小区门口违规摆摊"])
 def test_a_title_with_the_word_for_a_problem_names_one(title):
     assert triage.headline_names_a_problem(title)
     assert not triage.headline_names_a_problem("感动汉中,感谢汉中")
