@@ -31,7 +31,10 @@ _PROGRESS = re.compile(
     r"进度|进展|办得|处理得|怎么样了|办好了|办完|有结果|结果|回复了|答复了吗|受理了吗|查询|查一下|查查|看看我的|到哪|"
     r"有没有人管|有人管|怎么还没|啥情况|什么情况|修好没|好了没|我的(工单|投诉|诉求|单子)|工单|公单|"
     r"\bstatus\b|progress|any news|update on|how('s| is) (my|the) (ticket|report|request|complaint)|what happened (to|with) my|"
-    r"looked at my|track my|where my (report|ticket|complaint)|when will my|handling my|checking on|(my|the) (ticket|case)\b",
+    r"looked at my|track my|where my (report|ticket|complaint)|when will my|handling my|checking on|(my|the) (ticket|case)\b|"
+    # Asked whether a thing reported is mended ("i reported X 2 weeks ago, is it fixed"), not told it is not.
+    r"\bis it (fixed|done|sorted|resolved|repaired)|\bha(s|ve) (it|they) (been )?(fixed|sorted|resolved|repaired)|"
+    r"\b(fixed|resolved|sorted|repaired) yet\b",
     re.I,
 )
 _CANCEL = re.compile(

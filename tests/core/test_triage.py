@@ -150,6 +150,17 @@ def test_a_status_question_with_a_ticket_id_stays_a_status_question():
     assert triage.route(long, ranked(("check_status", 0.5)), has_ticket_id=True).intent == "check_status"
 
 
+# Asked whether it is mended is a status question; told it is not, a report again (after bench chitchat's first run,
+# in our words).
+@pytest.mark.parametrize("text, intent", [
+    ("i told you about the broken bench a fortnight ago, has it been fixed", "check_status"),
+    ("the bench i reported last month, is it repaired?", "check_status"),
+    ("i told you about the broken bench a fortnight ago and it still hasn't been fixed", "report_issue"),
+])
+def test_asked_whether_a_thing_is_mended(text, intent):
+    assert triage.route(text, ranked(("check_status", 0.5), ("report_issue", 0.3))).intent == intent
+
+
 def test_praise_needs_words_of_praise():
     complaint = "the garbage truck skipped our street again, thank you for your help"
     assert triage.route(complaint, ranked(("praise", 0.6), ("report_issue", 0.3))).intent == "report_issue"
