@@ -38,8 +38,9 @@ _PROGRESS = re.compile(
     re.I,
 )
 _CANCEL = re.compile(
-    r"算了|不办了|取消|不用了|不要了|不报了|不登记|撤销|撤回|别登记|不弄了|不想弄|不想填|不提交|不用提交|不用报|不搞了|结束吧|退出|先不|以后再说|"
-    r"\bcancel|\bstop\b|never ?mind|forget (it|about it|the)|\bquit\b|\babort|scrap|drop (it|this|that)|leave it|\bexit\b|not needed",
+    r"算了|不办了|取消|不用了|不要了|不报了|不登记|撤销|撤回|别登记|不弄了|不想弄|不想填|不提交|不用提交|不用报|不搞了|结束吧|退出|先不|以后再说|不想继续了|不继续了|"
+    r"\bcancel|\bstop\b|never ?mind|forget (it|about it|the)|\bquit\b|\babort|scrap|drop (it|this|that)|leave it|\bexit\b|not needed|"
+    r"\b(?:don'?t|do not) (?:wanna|want to) (?:go on|continue|carry on|proceed)\b",
     re.I,
 )
 # A cancel that someone else does or refuses ("the gym won't cancel me", "擅自取消了公交线路") is the matter
@@ -70,7 +71,7 @@ _ABOUT_THE_BOT = re.compile(
     r"\bhelp\b|\bmenu\b|\boptions?\b|\bhow (do|does|am|to|can)\b|\bwhat (can|do|is this|are you|kind|stuff|am|exactly|to)\b|"
     r"not (really )?sure what|confused|first time|right place|this (chat|service|platform|app|thing)|\bis this\b|how (this|it) works|"
     r"\bwhat kinds?\b|\b(can|could) (you|u)\b|\bhere\W*$|do you (offer|do|handle)|"
-    r"\b(through|with|using|via|in) this\W*$|\bwhich (problems|issues|things|requests)\b",
+    r"\b(through|with|using|via|in) this\W*$|\bwhich (problems|issues|things|requests)\b|\byour (features|functions|services)\b",
     re.I,
 )
 # "我想反映个问题", "I'd like to report a problem": a report announced, with nothing said yet.

@@ -161,6 +161,16 @@ def test_asked_whether_a_thing_is_mended(text, intent):
     assert triage.route(text, ranked(("check_status", 0.5), ("report_issue", 0.3))).intent == intent
 
 
+# Calling the conversation off and asking what the bot offers, in words the lists lacked (after bench chitchat's
+# first run, in our words).
+@pytest.mark.parametrize("text, top, confidence", [
+    ("honestly i don't want to continue", "cancel", 0.4), ("我不想继续了", "cancel", 0.4),
+    ("tell me your features", "ask_help", 0.7),
+])
+def test_a_cancel_or_a_help_request_in_other_words(text, top, confidence):
+    assert triage.route(text, ranked((top, confidence), ("report_issue", 0.2))).intent == top
+
+
 def test_praise_needs_words_of_praise():
     complaint = "the garbage truck skipped our street again, thank you for your help"
     assert triage.route(complaint, ranked(("praise", 0.6), ("report_issue", 0.3))).intent == "report_issue"
