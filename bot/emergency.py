@@ -36,6 +36,9 @@ _DANGER_NOW = re.compile(
     r"\bfire\b|on fire|\bsmoke\b|burning|explosion|explod|gas leak|leaking gas|smell(s|ing)? (of )?gas|carbon monoxide|"
     r"unconscious|(not|isn't|stopped|can't|cannot) breathing?|heart attack|bleeding|badly (hurt|injured)|injured|seizure|"
     r"drowning|fell into (the )?(water|river|lake|sea|canal)|robb|knife|\bgun\b|shooting|stabb|attacking|"
+    # Gunfire heard, in South Asian English too (after en37's first score: "hawai firing", "potshots").
+    r"gun ?shots?|gun ?fire|shots (?:were |are |being )?fired|potshots|(?:aerial|hawai|celebratory|random|indiscriminate) firing|"
+    r"stray bullets?|枪声|开枪|枪击|"
     r"(is|are) fighting|a fight\b|breaking in|break-in|kidnap|trapped|stuck in (the |an? )?(lift|elevator)|"
     r"\bhelp!|please hurry|\b(someone|somebody|person|man|woman|lady|kid|child|boy|girl|he|she|cyclist|pedestrian|I) (was |got |has been |just )*hit by a (car|truck|bus)|car crash|a crash\b|electrocut|"
     r"\b(man|woman|lady|person|someone|somebody|he|she|guy|kid|child|boy|girl|baby|dad|mum|mom|father|mother) (just )?(has )?"
@@ -103,8 +106,8 @@ _NOT_DANGER = re.compile(
 )
 # A harm told as past, slow or recurring is a report, not a call for help now (docs/INTERFACE.md).
 _PAST_OR_SLOW = re.compile(
-    r"昨天|前天|上周|上个月|去年|之前|以前|曾经|上次|上回|经常|总是|每天|每晚|天天|每周|每个?月|每逢|每到|每次|一直|多次|好几次|长期|反复|半年|几个月|年前|个月前|"
-    r"yesterday|last (week|month|night|year)|every (day|night|morning|week|weekend|time)|always|for (weeks|months|years)|"
+    r"昨天|前天|上周|上个月|去年|之前|以前|曾经|上次|上回|经常|总是|每天|每晚|天天|每周|每个?月|每年|每逢|每到|每次|一直|多次|好几次|长期|反复|半年|几个月|年前|个月前|"
+    r"yesterday|last (week|month|night|year)|every (day|night|morning|week|weekend|time|month|year)|always|for (weeks|months|years)|"
     r"(per|each) (day|night|week|month)\b|hours a day|(days|weeks|months|years) ago|"
     r"again and again|several times|often|keeps? |whenever|all (?:night|day) long|on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
     # Told as a habit, or as the latest of many: a letter about a junction's accidents, night-time rubbish burning.

@@ -171,6 +171,16 @@ def test_a_cancel_or_a_help_request_in_other_words(text, top, confidence):
     assert triage.route(text, ranked((top, confidence), ("report_issue", 0.2))).intent == top
 
 
+# Out of scope to the classifier, but naming a problem: a report (after en37's first score, in our words). Dumplings
+# are no dumping.
+@pytest.mark.parametrize("text, intent", [
+    ("the load shedding in our area is killing us", "report_issue"), ("so much garbage dumped by the canal again", "report_issue"),
+    ("where can I buy good dumplings near the station", "out_of_scope"),
+])
+def test_out_of_scope_that_names_a_problem(text, intent):
+    assert triage.route(text, ranked(("out_of_scope", 0.8), ("report_issue", 0.1))).intent == intent
+
+
 def test_praise_needs_words_of_praise():
     complaint = "the garbage truck skipped our street again, thank you for your help"
     assert triage.route(complaint, ranked(("praise", 0.6), ("report_issue", 0.3))).intent == "report_issue"
@@ -298,6 +308,10 @@ def test_a_person_at_risk(text, at_risk):
         ("the council will fix the steps when somebody is badly hurt, not before", False),
         ("难道非要等到有人受伤了才来修这个井盖吗", False),
         ("my son got electrocuted by the bare wires and he is not breathing", True),
+        # Gunfire heard now, and a leak told as what a machine does every year (after en37's first score, in our words).
+        ("for ten minutes there has been aerial firing on our street, we are hiding inside", True),
+        ("someone is shooting, I can hear gunshots behind the market", True), ("楼下好像有人开枪", True),
+        ("every year the boiler in our flat had gas leaks, this brand is rubbish", False),
         ("井盖塌了,有人掉进去受伤了", True),
         # A duration told in a few or a couple (after en22's "trapped in" and its bills, in our words).
         ("as owners we feel trapped in this lease, the service charge went up every year over the past few years", False),
