@@ -20,8 +20,11 @@ class ActionTriage(Action):
         # A message that says only where ("朝阳区望京西园三区5号楼") is a report begun with its place.
         if intake.looks_like_report(text) or intake.only_a_place(text):
             return open_events(dispatcher, tracker) + [SlotSet("triaged_report", True)]
-        # A bare "no" or "不方便说" to nothing asked is no misunderstanding: the citizen hears what the bot can do.
-        if (tracker.latest_message.get("intent") or {}).get("name") in ("deny", "stay_anonymous"):
+        # A bare "no" or "不方便说" to nothing asked is no misunderstanding: the citizen hears what the bot can do. A
+        # "no" that says much is a matter we could not place (zh25's question whether a photo-reporting reward still
+        # exists, "…至今没有奖励…", was a no): offered to be filed, below.
+        heard = (tracker.latest_message.get("intent") or {}).get("name")
+        if heard == "stay_anonymous" or (heard == "deny" and not triage.substantive(text)):
             dispatcher.utter_message(response="utter_help")
         elif intake.is_description(text):
             # Said something, but no problem we could tell: one tap (or "我想反映个问题") files these very words
