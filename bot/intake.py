@@ -219,7 +219,7 @@ def looks_like_report(text: str) -> bool:
     from bot.nlu import category
 
     text = entities.simplified((text or "").strip())
-    if not text or phones.normalize(text) == re.sub(r"\D", "", text) or triage.announces_report(text):
+    if not text or only_contact_details(text) or triage.announces_report(text):
         return False
     # A problem word is enough whatever the length: the classifier's subject is least sure on the plainest
     # reports ("Church Lane needs complete resurfacing": other, 0.19).
@@ -261,6 +261,16 @@ _PHONE_WORDS = re.compile(
     re.I,
 )
 _NUMBER = re.compile(r"[+(（]?\d[\d\s\-()（）]*\d")
+
+
+def only_contact_details(text: str) -> bool:
+    """A phone number, alone or beside a short name or the words that name it ("王阿姨 15900001111"): an answer
+    to the form, not a report ("Bin not collected, my number is …" is one)."""
+    if not phones.find_all(text):
+        return False
+    rest = re.sub(r"[\s,,、;;::.。!！]+", " ", _PHONE_WORDS.sub(" ", _NUMBER.sub(" ", text))).strip()
+    name = clean_name(rest)
+    return not rest or (name is not None and (len(name) <= 6 if _chinese(name) else len(name.split()) <= 3))
 
 
 def name_beside_phone(text: str) -> Optional[str]:

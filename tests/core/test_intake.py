@@ -162,3 +162,15 @@ def test_a_bare_no_a_stray_detail_or_an_announcement_does_not(text):
 ])
 def test_a_short_message_about_the_citizens_own_details_is_no_report(text, report):
     assert intake.looks_like_report(text) is report
+
+
+# A phone number in a report does not make it an answer: only a number, alone or beside a name or the words that
+# name it, is one. Before, any text whose only digits were one valid number read as no report.
+@pytest.mark.parametrize("text, report", [
+    ("Bin not collected again this week, my number is 13612345678", True),
+    ("楼下烧烤店油烟太大,电话13912345678", True),
+    ("13912345678", False), ("王阿姨 15900001111", False), ("my phone is 13800138000", False),
+    ("我叫李明,电话是13912345678", False),
+])
+def test_a_report_with_a_phone_number_is_still_a_report(text, report):
+    assert intake.looks_like_report(text) is report
