@@ -69,7 +69,11 @@ _NOT_DANGER = re.compile(
     r"火灾隐患|安全隐患|消防隐患|fire (?:hazard|risk|danger|code|season)s?|risk of (?:a )?fire|"
     # A fire that may come: dead trees as "tinder for any potential fire" are a hazard to report, not a fire.
     r"(?:potential|possible|future) fires?|(?:could|might|may|would) (?:\w+ ){0,2}(?:start|cause|spark|catch) (?:a )?fire|"
-    rf"burning (?:something|{_REFUSE})|{_REFUSE} (?:is |being )?burn(?:ing|t)\b|"
+    rf"burning (?:of )?(?:something|(?:the )?{_REFUSE})|{_REFUSE}(?: dumps?| piles?| heaps?)?(?: is| being| and)? burn(?:ing|t)\b|"
+    # Refuse set alight, and refuse or a city "drowning" in rain or in itself (after en39's first score: "setting the
+    # garbage on fire", "piles of garbage drowning in rain and drain water", "Garbage dump and burning on main road").
+    rf"\bset(?:s|ting)? (?:the )?{_REFUSE} (?:on fire|alight|ablaze)|{_REFUSE}s?(?: \w+){{0,2}} drowning|"
+    rf"drowning in (?:{_REFUSE}|filth|sewage|debt|potholes|traffic|mud|dirt)|"
     # Lights that burn: street lights left on by day ("streetlights burning during the day"), globes burnt out.
     r"(?:lights?|lamps?|bulbs?|globes?)\s+(?:[\w'’/]+\s+){0,2}burning|burning (?:during|in|through) the day|"
     r"burning (?:all day|24/7|day and night|round the clock)|burn(?:t|ed) out|"
@@ -142,7 +146,8 @@ _PAST_OR_SLOW = re.compile(
 def _explained(text: str) -> str:
     """`text` with what _NOT_DANGER explains away blanked out. The triage asks danger_now and person_at_risk of the
     same message, and a letter may run to 5,000 characters."""
-    return _NOT_DANGER.sub(" ", text)
+    # A hashtag's word is a word: "setting the #garbage on fire".
+    return _NOT_DANGER.sub(" ", re.sub(r"#(?=\w)", "", text))
 
 
 def danger_now(text: str) -> bool:

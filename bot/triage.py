@@ -109,7 +109,10 @@ _PROBLEM = re.compile(
 # a report even when the classifier hears nothing of a request ("the riverside path is strewn with rubbish").
 _NAMES_A_PROBLEM = re.compile(
     r"坏|破损|脏|乱扔|乱停|乱贴|乱倒|吵|嘈杂|堵|漏|积水|垃圾|噪|拖欠|违建|违章|违法|臭|塌|裂|倒了|断了|停水|停电|没人管|占道|扰民|"
-    r"影响了?(?:采光|休息|睡眠|生活|出行|通行|健康)|干扰|困扰|"
+    # Whose rest or life is harmed may stand between: "影响业主生活", "影响居民休息" (after zh26's first score).
+    r"影响.{0,4}?(?:采光|休息|睡眠|生活|出行|通行|健康)|干扰|困扰|"
+    # Rights or interests harmed: "侵犯居民利益" was read as a stray detail (after zh26's first score).
+    r"侵犯|侵害|侵占|损害.{0,6}?(?:利益|权益)|"
     # Pollution is a problem by its name: "昨日偶遇放废气", a title of seven characters (after zh20's first score).
     r"污染|废气|排污|污水|异味|油烟|粉尘|扬尘|黑烟|"
     # A project left unfinished: "东江大道西湖段烂尾", a road's section (after zh22's first score).
@@ -246,7 +249,8 @@ def substantive(text: str) -> bool:
     return size(text) >= (12 if _chinese(text) else 6)
 
 
-def _says_much(text: str) -> bool:
+def says_much(text: str) -> bool:
+    """20 Chinese characters or 12 words: more than any greeting, goodbye or form detail we trained on."""
     return size(text) >= (20 if _chinese(text) else 12)
 
 
@@ -401,7 +405,7 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         # words: more often a matter it cannot place (dogs let foul a car park, told with a rhetorical question; a bus
         # that did not stop, "白白等了二十分钟") than small talk, which is short. Not thanks: a long one follows a
         # ticket just filed.
-        if top in ("greet", "goodbye", "out_of_scope") and confidence < UNSURE and _says_much(text) and not about_the_bot(text):
+        if top in ("greet", "goodbye", "out_of_scope") and confidence < UNSURE and says_much(text) and not about_the_bot(text):
             return Decision(_best_report(ranking, text), "unsure chit-chat")
         rest = after_greeting(text) if top == "greet" else ""
         if rest and _says_a_matter(rest):

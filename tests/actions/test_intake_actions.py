@@ -205,6 +205,16 @@ def test_a_no_that_says_much_is_offered_to_be_filed_and_a_bare_no_gets_help():
     assert messages[0]["response"] == "utter_help"
 
 
+def test_a_detail_that_says_much_is_a_report():
+    # A complaint heard as a stray detail (after zh26's first score, in our words): every detail trained on is short.
+    said = "小区的公共收益这几年一直不公布账目,钱花到哪里去了没人说得清"
+    _, events = run(ActionTriage(), tracker(said, "inform"))
+    assert slots_of(events)["triaged_report"] is True
+    # A name and number, or a place, heard as a detail are not read as a description.
+    _, events = run(ActionTriage(), tracker("我叫王建国,电话是13912345678", "inform"))
+    assert slots_of(events)["triaged_report"] is False
+
+
 def test_a_shared_location_gives_the_coordinates():
     t = tracker("我的位置:39.996200, 116.470700", slots={})
     t.latest_message["metadata"] = {"location": {"lat": 39.9962, "long": 116.4707}}

@@ -135,6 +135,14 @@ def test_a_title_with_the_word_for_a_problem_names_one(title):
     assert not triage.headline_names_a_problem("感动汉中,感谢汉中")
 
 
+# Whose life is harmed may stand between the words, and rights harmed name a problem too (after zh26's first score,
+# in our words); a bare mention of influence does not.
+@pytest.mark.parametrize("text, problem", [("楼下烧烤摊影响附近居民休息", True), ("物业乱收停车费侵犯业主权益", True),
+                                           ("工地晚上施工影响我们睡眠", True), ("这个政策影响很大吗", False)])
+def test_harm_to_whose_life_or_rights_names_a_problem(text, problem):
+    assert triage.names_a_problem(text) is problem
+
+
 @pytest.mark.parametrize("title, report", [
     ("乡道维护问题", True), ("关于供暖收费的问题", True), ("老旧小区停车难问题", True), ("楼顶违建安全隐患", True),
     ("我想问个问题", False), ("你好有个问题", False), ("请教几个问题", False), ("你们系统的问题", False),
@@ -318,6 +326,11 @@ def test_a_person_at_risk(text, at_risk):
         # A harm told as one of the years (after en29's first score, in our words).
         ("over the years that pothole has injured dozens of riders", False),
         ("a cyclist is injured at the junction, come quickly", True),
+        # Refuse set alight or "drowning", a hashtag's word a word (after en39's first score, in our words); a person
+        # drowning and a fire now still are dangers.
+        ("the workers are setting the garbage on fire instead of collecting it", False),
+        ("the trash piles are drowning in rainwater again", False), ("the #garbage heap and burning by the lake", False),
+        ("a boy is drowning in the canal", True), ("our kitchen is on #fire", True),
         # A plea for the service at a complaint's end is no cry for help (after en28's first score, in our words).
         ("the alley behind the shops is full of needles and rubbish, please help!", False), ("help! the kitchen is on fire", True),
     ],
