@@ -19,11 +19,10 @@ class ActionTriage(Action):
         text = tracker.latest_message.get("text") or ""
         heard = (tracker.latest_message.get("intent") or {}).get("name")
         # A message that says only where ("朝阳区望京西园三区5号楼") is a report begun with its place. One heard as
-        # a stray detail that says much is no detail: every detail we trained on is shorter (zh26's 43 characters on
-        # a residents' committee's rigged tender were one).
+        # a stray detail that says much besides its number and address is no detail: every detail we trained on is
+        # shorter (zh26's 43 characters on a residents' committee's rigged tender were one).
         if intake.looks_like_report(text) or intake.only_a_place(text) or (
-                heard == "inform" and triage.says_much(text) and intake.is_description(text)
-                and not intake.only_contact_details(text)):
+                heard == "inform" and triage.says_much(intake.beyond_details(text)) and intake.is_description(text)):
             return open_events(dispatcher, tracker) + [SlotSet("triaged_report", True)]
         # A bare "no" or "不方便说" to nothing asked is no misunderstanding: the citizen hears what the bot can do. A
         # "no" that says much is a matter we could not place (zh25's question whether a photo-reporting reward still

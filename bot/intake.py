@@ -264,13 +264,23 @@ _NUMBER = re.compile(r"[+(（]?\d[\d\s\-()（）]*\d")
 
 
 def only_contact_details(text: str) -> bool:
-    """A phone number, alone or beside a short name or the words that name it ("王阿姨 15900001111"): an answer
-    to the form, not a report ("Bin not collected, my number is …" is one)."""
+    """A phone number, alone or beside a short name, an address or the words that name them ("王阿姨 15900001111"):
+    an answer to the form, not a report ("Bin not collected, my number is …", "路灯坏了 139…" are ones)."""
     if not phones.find_all(text):
         return False
-    rest = re.sub(r"[\s,,、;;::.。!！]+", " ", _PHONE_WORDS.sub(" ", _NUMBER.sub(" ", text))).strip()
+    rest = re.sub(r"(?:我家|我)?住(?:在)?|\bI live (?:at|in|on)\b", " ", beyond_details(text), flags=re.I)
+    rest = re.sub(r"[\s,,、;;::.。!！]+", " ", rest).strip()
     name = clean_name(rest)
-    return not rest or (name is not None and (len(name) <= 6 if _chinese(name) else len(name.split()) <= 3))
+    short = name is not None and (len(name) <= 6 if _chinese(name) else len(name.split()) <= 3)
+    return not rest or (short and not triage.has_problem_word(rest))
+
+
+def beyond_details(text: str) -> str:
+    """What `text` says besides its phone numbers, the words naming them and its address: a citizen who opens
+    with "我叫王建国,电话…,住在朝阳区望京西园三区5号楼" has said no matter yet."""
+    rest = _PHONE_WORDS.sub(" ", _NUMBER.sub(" ", text or ""))
+    address = address_in(rest)
+    return rest.replace(address, " ", 1) if address else rest
 
 
 def name_beside_phone(text: str) -> Optional[str]:

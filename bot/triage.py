@@ -292,9 +292,14 @@ def is_question(text: str) -> bool:
     return bool(_QUESTION.search(text or ""))
 
 
+def has_problem_word(text: str) -> bool:
+    """A word for a problem, at any length ("路灯坏了"): what no name or address has."""
+    return bool(_NAMES_A_PROBLEM.search(text))
+
+
 def names_a_problem(text: str) -> bool:
     """A statement of some length that names a problem: a report, whatever the classifier's confidence."""
-    return substantive(text) and not _QUESTION.search(text) and bool(_NAMES_A_PROBLEM.search(text))
+    return substantive(text) and not _QUESTION.search(text) and has_problem_word(text)
 
 
 # In a title, the bare word for a problem is one: "花嶼電力問題之後續", "Signage Issue", "停车难题".

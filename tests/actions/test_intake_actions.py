@@ -210,8 +210,8 @@ def test_a_detail_that_says_much_is_a_report():
     said = "小区的公共收益这几年一直不公布账目,钱花到哪里去了没人说得清"
     _, events = run(ActionTriage(), tracker(said, "inform"))
     assert slots_of(events)["triaged_report"] is True
-    # A name and number, or a place, heard as a detail are not read as a description.
-    _, events = run(ActionTriage(), tracker("我叫王建国,电话是13912345678", "inform"))
+    # A name, a number and a place, heard as a detail, are no description however long.
+    _, events = run(ActionTriage(), tracker("我叫王建国,电话是13912345678,住在朝阳区望京西园三区5号楼", "inform"))
     assert slots_of(events)["triaged_report"] is False
 
 

@@ -170,7 +170,8 @@ def test_a_short_message_about_the_citizens_own_details_is_no_report(text, repor
     ("Bin not collected again this week, my number is 13612345678", True),
     ("楼下烧烤店油烟太大,电话13912345678", True),
     ("13912345678", False), ("王阿姨 15900001111", False), ("my phone is 13800138000", False),
-    ("我叫李明,电话是13912345678", False),
+    ("我叫李明,电话是13912345678", False), ("路灯坏了 13912345678", True),
+    ("我叫王建国,电话是13912345678,住在朝阳区望京西园三区5号楼", False),
 ])
 def test_a_report_with_a_phone_number_is_still_a_report(text, report):
     assert intake.looks_like_report(text) is report
