@@ -263,6 +263,11 @@ _PHONE_WORDS = re.compile(
 _NUMBER = re.compile(r"[+(（]?\d[\d\s\-()（）]*\d")
 
 
+def _without_numbers(text: str) -> str:
+    """`text` with its numbers and the words naming a phone number blanked out."""
+    return _PHONE_WORDS.sub(" ", _NUMBER.sub(" ", text or ""))
+
+
 def only_contact_details(text: str) -> bool:
     """A phone number, alone or beside a short name, an address or the words that name them ("王阿姨 15900001111"):
     an answer to the form, not a report ("Bin not collected, my number is …", "路灯坏了 139…" are ones)."""
@@ -278,14 +283,14 @@ def only_contact_details(text: str) -> bool:
 def beyond_details(text: str) -> str:
     """What `text` says besides its phone numbers, the words naming them and its address: a citizen who opens
     with "我叫王建国,电话…,住在朝阳区望京西园三区5号楼" has said no matter yet."""
-    rest = _PHONE_WORDS.sub(" ", _NUMBER.sub(" ", text or ""))
+    rest = _without_numbers(text)
     address = address_in(rest)
     return rest.replace(address, " ", 1) if address else rest
 
 
 def name_beside_phone(text: str) -> Optional[str]:
     """The name in an answer that gives a phone number too ("王阿姨 15900001111"); None if there is none."""
-    rest = _PHONE_WORDS.sub(" ", _NUMBER.sub(" ", text or ""))
+    rest = _without_numbers(text)
     name = clean_name(re.sub(r"[\s,,、;;::]+", " ", rest))
     return "anonymous" if name and re.fullmatch(r"匿名|anonymous(ly)?", name, re.I) else name
 
