@@ -47,7 +47,8 @@ _DANGER_NOW = re.compile(
 )
 # Refuse that people burn in the open, a thing to report either way round ("burning rubbish", "garbage burning").
 _REFUSE = r"(?:rubbish|garbage|trash|leaves|plastic|waste)"
-# Anyone a harm could come to, in a clause telling of a harm yet to come ("before someone breaks a leg").
+# Anyone a harm could come to, in a clause telling of a harm yet to come ("before someone breaks a leg", "worried a
+# child will be hit", "a branch will fall on someone").
 _ANYONE = r"(?:someone|somebody|anyone|anybody|a child|children|kids|people|a pedestrian|a cyclist|one of us)"
 # Words that contain a danger word without meaning danger: a fire hydrant, a fire lane, a smoke detector.
 _NOT_DANGER = re.compile(
@@ -94,8 +95,8 @@ _NOT_DANGER = re.compile(
     # So is a harm the writer fears or supposes (就害怕…导致摔倒受伤, 要是引起爆炸, "worried a child will be hit").
     r"(?:一旦|万一|以免|以防|防止|避免|谨防|容易|不然|否则|要不然|要不是|害怕|担心|担忧|生怕|就怕|唯恐|要是|如果|假如|倘若|若是)[^,,。.!!??;;]*|"
     r"\b(?:in case of|to prevent|for fear of|if (?:there is|there were|ever))\b[^,.;!?]*|"
-    r"\b(?:worried|afraid|scared|terrified|fear) (?:that )?(?:someone|somebody|a child|children|kids|people|a pedestrian|"
-    r"a cyclist|we|they|he|she)\b(?: \w+)? (?:will|would|could|might|may|is going to|are going to)\b[^,.;!?]*|"
+    rf"\b(?:worried|afraid|scared|terrified|fear) (?:that )?(?:{_ANYONE}|we|they|he|she)\b(?: \w+)? "
+    r"(?:will|would|could|might|may|is going to|are going to)\b[^,.;!?]*|"
     # A harm that would come, or whose coming a repair waits for ("I risk getting electrocuted by the leak", "a child
     # could get hurt", "they only fix pavements when someone is seriously injured", 非要等到有人受伤才修).
     r"\b(?:(?:risk(?:s|ed|ing)?|at risk of|in danger of) (?:get(?:ting)?|be(?:ing)?)|(?:could|would|can|will) (?:easily |"
@@ -188,8 +189,8 @@ _ACTOR = re.compile(
 # A harm foretold to anyone who may pass ("a branch is going to break off and kill someone", 迟早会砸到人) names a
 # hazard to report, not a person at risk now.
 _FORETOLD = re.compile(
-    r"\b(?:will|would|could|might|may|(?:is|are|it's|it’s) going to|gonna)\b[^,.;!?]*\b(?:someone|somebody|anyone|"
-    r"anybody|people|a child|children|kids|a pedestrian|a cyclist)\b|(?:迟早|总有一天|早晚有一天|早晚会|早晚要)[^,,。.!!??;;]*",
+    rf"\b(?:will|would|could|might|may|(?:is|are|it's|it’s) going to|gonna)\b[^,.;!?]*\b{_ANYONE}\b|"
+    r"(?:迟早|总有一天|早晚有一天|早晚会|早晚要)[^,,。.!!??;;]*",
     re.I,
 )
 
