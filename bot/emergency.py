@@ -138,7 +138,11 @@ _PAST_OR_SLOW = re.compile(
     r"\d{1,2}月\d{1,2}[日号]|(?:last|on) (?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.? \d|"
     # By its month or its minute ("stuck in the lift in October", "今天早上8点40分…电梯就不动"), or as what came after it.
     r"\b(?:in|since|during|back in|early|late|mid) (?:january|february|march|april|june|july|august|sept(?:ember)?|october|"
-    r"november|december)\b|\d{1,2}[点时]\d{1,2}分|\bafter being (?:stuck|trapped|hit|attacked|robbed|injured|hurt|bitten)\b",
+    r"november|december)\b|\d{1,2}[点时]\d{1,2}分|\bafter being (?:stuck|trapped|hit|attacked|robbed|injured|hurt|bitten)\b|"
+    # A crime done to the writer, told in the simple past: "I was robbed on our way home" asks for the lights that
+    # would have stopped it. Unless it says when, just now: "I was just robbed", "we were mugged a minute ago".
+    r"\b(?:I|we) (?:was|were|got|had been) (?:robbed|mugged|attacked|assaulted|beaten up|burgled|burglarized)\b"
+    r"(?![^,.;!?]*\b(?:now|a minute ago|minutes ago|moments? ago)\b)",
     re.I,
 )
 

@@ -333,6 +333,12 @@ def test_a_person_at_risk(text, at_risk):
         ("a boy is drowning in the canal", True), ("our kitchen is on #fire", True),
         # A plea for the service at a complaint's end is no cry for help (after en28's first score, in our words).
         ("the alley behind the shops is full of needles and rubbish, please help!", False), ("help! the kitchen is on fire", True),
+        # A crime done to the writer told in the simple past asks for a remedy; told as just now, it is a call for help
+        # (after en21's old false emergency, in our words).
+        ("please fix the lamps by the bus stop, we were robbed there walking back from the night shift", False),
+        ("I got robbed under that broken light and nobody patrols the lane", False),
+        ("I was just robbed outside the pharmacy, he ran towards the station", True),
+        ("we were robbed by two men a minute ago, they are still around", True),
     ],
 )
 def test_danger_now(text, now):
