@@ -190,6 +190,9 @@ _ACTOR = re.compile(
 )
 
 
+_HE_OR_SHE = re.compile(r"\b(?:he|she|him|her)\b", re.I)
+
+
 # A harm foretold to anyone who may pass ("a branch is going to break off and kill someone", 迟早会砸到人) names a
 # hazard to report, not a person at risk now.
 _FORETOLD = re.compile(
@@ -208,4 +211,9 @@ def person_at_risk(text: str) -> bool:
     cleaned = _explained(text)
     if _DANGER_NOW.search(text) and not _DANGER_NOW.search(cleaned):
         return False
-    return bool(_PERSON.search(_FORETOLD.sub(" ", _ACTOR.sub(" ", cleaned)))) and not _PAST_OR_SLOW.search(text)
+    rest = _ACTOR.sub(" ", cleaned)
+    if rest != cleaned:
+        # He or she after the one doing what is complained of is that one: "a woman sleeps there and curses when she
+        # is awake". Any other person the text names still counts.
+        rest = _HE_OR_SHE.sub(" ", rest)
+    return bool(_PERSON.search(_FORETOLD.sub(" ", rest))) and not _PAST_OR_SLOW.search(text)
