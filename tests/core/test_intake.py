@@ -130,6 +130,12 @@ def test_faq():
     assert faq.answer("护照怎么办") is None
     # Another province's rules are its own (after zh23's first score, in our words).
     assert faq.answer("浙江居住证怎么办理") is None and faq.answer("how do I get a residence permit in Guangdong", "en") is None
+    # An FAQ answers a question, not a letter or a complaint that holds its words (after zh28's first score, in our
+    # words); a question of some length still gets its answer.
+    assert faq.answer("去年冬天我们楼供暖一直不达标,热力公司答应退一部分暖气费,今年交费的时候却说没有这回事,请帮忙协调退费") is None
+    assert faq.answer("供暖都一个星期了家里的暖气片还是凉的") is None
+    assert faq.answer("the heating in our block has been off since the storm and the landlord ignores us", "en") is None
+    assert "11" in faq.answer("我们这个小区今年大概什么时候开始供暖")
 
 
 @pytest.mark.parametrize("text", ["No street lighting", "No heat", "没有路灯", "No trash pickup", "路灯坏了",
