@@ -68,12 +68,17 @@ _NOT_DANGER = re.compile(
     # A bill or a fee called robbery: "It is a robbery by WASA" (no water since January, bills paid).
     r"\b(?:it|this|that|which)(?:'s|’s| is| was) (?:a |an |pure |outright |plain |just |nothing but )?(?:\w+ )?robbery|"
     r"火灾隐患|安全隐患|消防隐患|fire (?:hazard|risk|danger|code|season)s?|risk of (?:a )?fire|"
+    # A harm a neglect invites: a dark skywalk as "an invitation to robbery" (after en41's first score).
+    r"\b(?:an? )?(?:open )?invit(?:ation|ing|es?) (?:to|for) (?:[\w'’]+,? ){0,3}?(?:robber(?:y|ies)|robbers|thieves|crimes?|"
+    r"muggings?|accidents?|disasters?|fires?)\b|"
     # A fire that may come: dead trees as "tinder for any potential fire" are a hazard to report, not a fire.
     r"(?:potential|possible|future) fires?|(?:could|might|may|would) (?:\w+ ){0,2}(?:start|cause|spark|catch) (?:a )?fire|"
     rf"burning (?:of )?(?:something|(?:the )?{_REFUSE})|{_REFUSE}(?: dumps?| piles?| heaps?)?(?: is| being| and)? burn(?:ing|t)\b|"
     # Refuse set alight, and refuse or a city "drowning" in rain or in itself (after en39's first score: "setting the
     # garbage on fire", "piles of garbage drowning in rain and drain water", "Garbage dump and burning on main road").
     rf"\bset(?:s|ting)? (?:the )?{_REFUSE} (?:on fire|alight|ablaze)|{_REFUSE}s?(?: \w+){{0,2}} drowning|"
+    # The same refuse by a pronoun: "they dump trash there and then set it on fire" (after en41's first score).
+    rf"{_REFUSE}\b[^.!?;]{{0,40}}?\bset(?:s|ting)? (?:it|them) (?:on fire|alight|ablaze)|"
     rf"drowning in (?:{_REFUSE}|filth|sewage|debt|potholes|traffic|mud|dirt)|"
     # Lights that burn: street lights left on by day ("streetlights burning during the day"), globes burnt out.
     r"(?:lights?|lamps?|bulbs?|globes?)\s+(?:[\w'’/]+\s+){0,2}burning|burning (?:during|in|through) the day|"
@@ -123,7 +128,10 @@ _PAST_OR_SLOW = re.compile(
     r"又(?:见|看到|看见)|"
     # Told as over: "一个人被困在电梯里,还好最终有惊无险", "luckily no one was hurt".
     r"有惊无险|虚惊一场|已?脱险|被救出|救出来了|没有?人受伤|无人受伤|"
-    r"(?:no one|nobody|no-one) (?:was|got) (?:hurt|injured)|"
+    r"(?:no one|nobody|no-one) (?:was|got) (?:hurt|injured)|(?:luckily|fortunately|thankfully),? (?:no|nobody|no one|none)\b|"
+    # A harm that keeps befalling the many who pass: "two wheelers are getting injured after falling" on a new road
+    # (after en41's first score). One person hurt now is told in the singular.
+    r"\bare (?:getting|being) (?:injured|hurt)\b|"
     # Told as how it has been from the start, or when it happens in general: "From day one the heating never
     # worked", "in the evenings people smoke and drink here".
     r"(?:from|since) day one|从一开始|自始至终|never (?:worked|been (?:fixed|repaired))|"

@@ -342,6 +342,14 @@ def test_a_person_at_risk(text, at_risk):
         ("I got robbed under that broken light and nobody patrols the lane", False),
         ("I was just robbed outside the pharmacy, he ran towards the station", True),
         ("we were robbed by two men a minute ago, they are still around", True),
+        # A harm a neglect invites, refuse set alight by a pronoun, a harm over by luck, one that keeps befalling the many
+        # who pass (after en41's first score, in our words); one person hurt now, and a fire now, still are dangers.
+        ("with no lamps the footbridge is an open invitation to thieves and robbery", False),
+        ("builders dump waste behind the clinic and then set it on fire", False), ("the bin store is on fire, smoke everywhere", True),
+        ("two women slipped on the broken steps, fortunately no injuries", False),
+        ("two women slipped on the broken steps and one is bleeding", True),
+        ("the new road is so slippery that scooter riders are getting injured on it", False),
+        ("a scooter rider is injured on the new road, come quickly", True),
     ],
 )
 def test_danger_now(text, now):
