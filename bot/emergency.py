@@ -69,8 +69,7 @@ _NOT_DANGER = re.compile(
     r"\b(?:it|this|that|which)(?:'s|’s| is| was) (?:a |an |pure |outright |plain |just |nothing but )?(?:\w+ )?robbery|"
     r"火灾隐患|安全隐患|消防隐患|fire (?:hazard|risk|danger|code|season)s?|risk of (?:a )?fire|"
     # A harm a neglect invites: a dark skywalk as "an invitation to robbery" (after en41's first score).
-    r"\b(?:an? )?(?:open )?invit(?:ation|ing|es?) (?:to|for) (?:[\w'’]+,? ){0,3}?(?:robber(?:y|ies)|robbers|thieves|crimes?|"
-    r"muggings?|accidents?|disasters?|fires?)\b|"
+    r"\binvit(?:ation|ing|es?) (?:to|for) (?=[^.;!?]*\b(?:robber|thie|crime|mugg|accident|disaster|fire))[^.;!?]*|"
     # A fire that may come: dead trees as "tinder for any potential fire" are a hazard to report, not a fire.
     r"(?:potential|possible|future) fires?|(?:could|might|may|would) (?:\w+ ){0,2}(?:start|cause|spark|catch) (?:a )?fire|"
     rf"burning (?:of )?(?:something|(?:the )?{_REFUSE})|{_REFUSE}(?: dumps?| piles?| heaps?)?(?: is| being| and)? burn(?:ing|t)\b|"
