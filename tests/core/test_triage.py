@@ -229,6 +229,9 @@ def test_an_emergency_without_a_sign_of_danger_is_filed_as_urgent():
         # He or she is then that person (after en28's old false emergency, in our words); anyone else still counts.
         ("an old man begs by the cash machine and swears at people when he is drunk", False),
         ("a man is shouting at people by the bus stop and a girl fell over, she is not moving", True),
+        # The people a place is used by describe it (after en42's first score, in our words).
+        ("someone is riding a motorbike across the square where lots of kids playing", False),
+        ("a kid fell off the climbing frame in the park where families picnic", True),
         # After "until" or "before" whatever a person does is still to come, with any verb.
         ("all was calm on our street until someone decided to start a karaoke party at midnight", False),
         ("please come before he suffocates, a man is trapped in the lift", True),
@@ -350,6 +353,12 @@ def test_a_person_at_risk(text, at_risk):
         ("two women slipped on the broken steps and one is bleeding", True),
         ("the new road is so slippery that scooter riders are getting injured on it", False),
         ("a scooter rider is injured on the new road, come quickly", True),
+        # A quarrel at home turned violent now, and a leak told by its date in figures (after en42's and zh30's first
+        # scores, in our words); a shelter for victims is no danger.
+        ("there is a domestic disturbance next door, lots of screaming and things breaking", True),
+        ("楼上邻居家暴,女的在哭喊救命", True), ("the council should keep funding the domestic violence shelter", False),
+        ("2023/05/12燃气公司上门检查发现漏气,到现在还没给我们通气", False),
+        ("on 14/03/2024 the fitter found a gas leak and shut off our supply, still no gas", False),
     ],
 )
 def test_danger_now(text, now):
