@@ -232,8 +232,9 @@ def person_at_risk(text: str) -> bool:
     cleaned = _explained(text)
     if _DANGER_NOW.search(text) and not _DANGER_NOW.search(cleaned):
         return False
-    rest = _WHERE_PEOPLE.sub(" ", _ACTOR.sub(" ", cleaned))
-    if rest != cleaned:
+    acted = _ACTOR.sub(" ", cleaned)
+    rest = _WHERE_PEOPLE.sub(" ", acted)
+    if acted != cleaned:
         # He or she after the one doing what is complained of is that one: "a woman sleeps there and curses when she
         # is awake". Any other person the text names still counts.
         rest = _HE_OR_SHE.sub(" ", rest)
