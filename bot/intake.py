@@ -200,9 +200,11 @@ NAMES_A_SERVICE = 0.45
 # is `other` ("Bin not collected, my number is …" names its service): of the real sets' 37 texts with these words,
 # the 32 that read as reports are letters that mention an ID card or a name in passing.
 _OWN_DETAILS = re.compile(
-    r"名字|姓名|匿名|实名|留名|电话号|手机号|(?<!门牌)(?<!车牌)号码|联系方式|"
+    r"名字|姓名|匿名|实名|留名|电话号|手机号|(?<!门牌)(?<!车牌)号码|联系方式|地址|"
     r"\b(?:(?<!street )(?<!road )name|surname|identity(?! card)|anonymous(?:ly)?|phone number|my number|number is|contact details|"
-    r"details)\b",
+    # The place given, corrected out of any form ("the address is not correct", "not quite, the district is wrong";
+    # after this stop's bench chitchat).
+    r"details|address|district)\b",
     re.I,
 )
 
