@@ -193,24 +193,25 @@ def asks_for_help(text: str) -> bool:
 NAMES_A_SERVICE = 0.45
 
 
-# A citizen's own details: their name, their number, staying anonymous. The residents' texts filed under `other`
-# (papers, ID cards, a lost phone) taught the classifier that these words name a matter, and "I'd rather not give my
-# name", "no, my number is different", out of any form, read as reports at 0.34-0.49 (bench chitchat's first run: 21
-# of the held-out messages that are no report). Only in a short message with no problem word, whose likeliest service
-# is `other` ("Bin not collected, my number is …" names its service): of the real sets' 37 texts with these words,
-# the 32 that read as reports are letters that mention an ID card or a name in passing.
+# A citizen's own details: their name, their number, staying anonymous, the address they gave (corrected out of any
+# form, "the address is not correct", "not quite, the district is wrong": stop 39's bench chitchat). The residents'
+# texts filed under `other` (papers, ID cards, a lost phone) taught the classifier that these words name a matter, and
+# "I'd rather not give my name", "no, my number is different", out of any form, read as reports at 0.34-0.49 (bench
+# chitchat's first run: 21 of the held-out messages that are no report). Only in a short message with no problem
+# word, whose likeliest service is `other` ("Bin not collected, my number is …" names its service): of the real sets'
+# 37 texts with these words (before the address joined them), the 32 that read as reports are letters that mention
+# an ID card or a name in passing.
 _OWN_DETAILS = re.compile(
     r"名字|姓名|匿名|实名|留名|电话号|手机号|(?<!门牌)(?<!车牌)号码|联系方式|地址|"
     r"\b(?:(?<!street )(?<!road )name|surname|identity(?! card)|anonymous(?:ly)?|phone number|my number|number is|contact details|"
-    # The place given, corrected out of any form ("the address is not correct", "not quite, the district is wrong";
-    # after this stop's bench chitchat).
     r"details|address|district)\b",
     re.I,
 )
 
 
 def speaks_of_own_details(text: str) -> bool:
-    """A short message about the citizen's name, number or anonymity ("pls don't put my name on it"): no report."""
+    """A short message about the citizen's name, number, anonymity or address ("pls don't put my name on it"): no
+    report."""
     short = triage.size(text) <= (20 if _chinese(text) else 10)
     return short and bool(_OWN_DETAILS.search(text))
 
