@@ -64,6 +64,7 @@ _NOT_DANGER = re.compile(
     # Fuel or lights used up, not a fire: a power company "burning a whole lot of coal", "burning lights by day".
     r"burn(?:ing|s|t)? (?:up )?(?:[\w'’]+ ){0,4}?(?:coal|diesel|petrol|lights?|lamps?|bulbs?)\b|"
     r"(?:daylight|highway) robbery|天落水|"
+    # Domestic violence named as a service or a cause, not a quarrel now ("fund the domestic violence shelter").
     r"domestic (?:violence|abuse) (?:shelters?|services?|support|hotlines?|victims|cases|laws?|polic(?:y|ies)|funding)|"
     # A plea for the service at the end of a complaint, not a cry for help: "…blocking sidewalks. PLEASE HELP!"
     r"\bplease help!+|"
