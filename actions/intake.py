@@ -130,7 +130,11 @@ class ValidateIntakeForm(FormValidationAction):
         text = value if isinstance(value, str) else ""
         heard = (tracker.latest_message.get("intent") or {}).get("name")
         if heard == "ask_help" and _wants_help(tracker, text):
-            return {"description": None}  # action_help_in_form answered it; the question is asked again
+            # Said here: the form took the text as its answer, so the rule for help inside the form does not run,
+            # and the question alone, asked again, was a loop ("白湖河什么时候能整治", twice). The same words after
+            # the help are the answer.
+            dispatcher.utter_message(response="utter_help")
+            return {"description": None}
         if intake.too_long(text):
             dispatcher.utter_message(response="utter_too_long", length=len(text), limit=intake.MAX_DESCRIPTION)
             return {"description": None}

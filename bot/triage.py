@@ -32,6 +32,7 @@ _PROGRESS = re.compile(
     r"有没有人管|有人管|怎么还没|啥情况|什么情况|修好没|好了没|我的(工单|投诉|诉求|单子)|工单|公单|"
     r"\bstatus\b|progress|any news|update on|how('s| is) (my|the) (ticket|report|request|complaint)|what happened (to|with) my|"
     r"looked at my|track my|where my (report|ticket|complaint)|when will my|handling my|checking on|(my|the) (ticket|case)\b|"
+    r"follow(ing)?[- ]up on (my|the|our)\b|"
     # Asked whether a thing reported is mended ("i reported X 2 weeks ago, is it fixed"), not told it is not.
     r"\bis it (fixed|done|sorted|resolved|repaired)|\bha(s|ve) (it|they) (been )?(fixed|sorted|resolved|repaired)|"
     r"\b(fixed|resolved|sorted|repaired) yet\b",
@@ -65,12 +66,13 @@ _HUMAN = re.compile(
     re.I,
 )
 # Words about the bot itself and how to use it ("怎么用", "你能干啥", "how does this work", "is this the right place").
+# A thing "still here" stays where it is: that asks nothing of the bot.
 _ABOUT_THE_BOT = re.compile(
     r"帮助|菜单|功能|怎么用|咋用|怎么弄|咋弄|怎么操作|咋操作|该咋|教教|使用说明|指南|能干|能做|能办|能管|干啥的|干嘛的|说啥|"
     r"这里|这儿|在这|这个平台|这个热线|这个聊天|小程序|你们受理|你们管|\b12345\b|"
     r"\bhelp\b|\bmenu\b|\boptions?\b|\bhow (do|does|am|to|can)\b|\bwhat (can|do|is this|are you|kind|stuff|am|exactly|to)\b|"
     r"not (really )?sure what|confused|first time|right place|this (chat|service|platform|app|thing)|\bis this\b|how (this|it) works|"
-    r"\bwhat kinds?\b|\b(can|could) (you|u)\b|\bhere\W*$|do you (offer|do|handle)|"
+    r"\bwhat kinds?\b|\b(can|could) (you|u)\b|(?<!still )(?<!is )(?<!are )(?<!been )\bhere\W*$|do you (offer|do|handle)|"
     r"\b(through|with|using|via|in) this\W*$|\bwhich (problems|issues|things|requests)\b|\byour (features|functions|services)\b",
     re.I,
 )
@@ -153,11 +155,12 @@ _SMALL_TALK_WORDS = {
         r"i'?m (off|done)|that'?s (all|it|everything)|have a (nice|good) (day|one|evening|night)|talk (soon|later)|peace out)\b",
         re.I,
     ),
-    # A rating gives one: "请大领导出来解决解决问题吧", heard as a rating to no question, gives none.
+    # A rating gives one: "请大领导出来解决解决问题吧", heard as a rating to no question, gives none. A score is out of 5
+    # or 10: "sitting since 12/4/2017" is a date.
     "rate": re.compile(
         r"满意|满义|好评|差评|[星分]|还行|还可以|一般|凑合|满分|"
         r"\b(satisf|dissatisf|unsatisf|satisified|stars?|rate|rating|score|marks|happy|average|so so|ok|okay|meh|good|great|"
-        r"excellent|bad|poor|terrible|awful|give it)|\d+ ?/ ?\d+",
+        r"excellent|bad|poor|terrible|awful|give it)|\b\d+ ?/ ?(5|10)\b(?!/)",
         re.I,
     ),
     # A question whether one talks to a machine names the machine or the person: "到底是公共绿化带还是私人养鸡场?",
@@ -391,7 +394,10 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         if top == "check_status" and has_ticket_id:
             return Decision(top, "status with a ticket id")
         said = _NOT_OURS_TO_CANCEL.sub(" ", text) if top == "cancel" else text
-        if not is_letter(text) and (narrow[top].search(said) or (confidence >= SURE and said == text)):
+        # Sureness alone keeps a status question only when it asks: "Reported before - lots of tickets but still
+        # here" tells of a problem that is still there, and asking it for a ticket number was a dead end.
+        sure = confidence >= SURE and said == text and (top != "check_status" or is_question(text) or not substantive(text))
+        if not is_letter(text) and (narrow[top].search(said) or sure):
             return Decision(top, "narrow")
         rejected = True  # "Noise Complaint - Residential" as a status question, a name like SQL as a cancel
     elif top in REPORTS:

@@ -155,6 +155,17 @@ def test_announcing_a_report_opens_the_form_and_asks_what_happened(rasa_server, 
         assert ticket(backend, ticket_id)["description"] == "楼下的路灯坏了一个星期了"
 
 
+def test_a_short_question_heard_as_help_at_the_description_question_gets_help_once_then_is_the_answer(rasa_server, backend):
+    # After zh32's first score, in our words: the question alone, asked again and again, was a dead end.
+    citizen = Citizen(rasa_server)
+    citizen.say("我想反映个问题")
+    reply = citizen.say("东沙河什么时候能治理好")
+    assert "我可以" in reply and "请描述" in reply
+    assert "地点" in citizen.say("东沙河什么时候能治理好")
+    ticket_id = citizen.file("海淀区学院路20号院3号楼", "张三", "13800138000")
+    assert ticket(backend, ticket_id)["description"] == "东沙河什么时候能治理好"
+
+
 def test_a_surname_like_thanks_is_a_name_and_a_name_like_sql_does_not_cancel(rasa_server, backend):
     citizen = Citizen(rasa_server)
     assert "称呼" in citizen.say("海淀区学院路20号院3号楼电梯坏了两天了")

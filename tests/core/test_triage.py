@@ -158,6 +158,32 @@ def test_a_status_question_with_a_ticket_id_stays_a_status_question():
     assert triage.route(long, ranked(("check_status", 0.5)), has_ticket_id=True).intent == "check_status"
 
 
+# Sureness alone keeps a status question only when it asks (after en43's first score, in our words): a problem
+# told to be still there after many reports is a report.
+@pytest.mark.parametrize("text, intent", [
+    ("complained twice already and the bins are still here.", "report_issue"),
+    ("anyone looked at the complaint I sent on monday?", "check_status"),
+    ("any news", "check_status"),
+    ("following up on my complaint about the stray dogs", "check_status"),
+])
+def test_a_sure_status_question_must_ask(text, intent):
+    assert triage.route(text, ranked(("check_status", 0.9), ("report_issue", 0.05))).intent == intent
+
+
+# A date is no score: a rating gives one out of 5 or 10 (after en43's first score, in our words).
+@pytest.mark.parametrize("text, intent", [
+    ("the van has been parked there since 3/11/2021", "inform"),
+    ("i'd give it 4/5", "rate"), ("10/10 great job", "rate"),
+])
+def test_a_rating_needs_a_score_not_a_date(text, intent):
+    assert triage.route(text, ranked(("rate", 0.7), ("report_issue", 0.2))).intent == intent
+
+
+def test_a_thing_still_here_asks_nothing_of_the_bot():
+    assert not triage.about_the_bot("reported it twice and the couch is still here")
+    assert triage.about_the_bot("can i report a blocked drain here?")
+
+
 # Asked whether it is mended is a status question; told it is not, a report again (after bench chitchat's first run,
 # in our words).
 @pytest.mark.parametrize("text, intent", [
