@@ -22,7 +22,9 @@ def test_finds_mobiles_and_beijing_landlines(text, expected):
     assert phone.normalize(text) == expected
 
 
-@pytest.mark.parametrize("text", ["电话12345", "1380013800", "23800138000", "", "no phone here", "BJ20261128-0042", "bj20261128-q0007", "2026年11月28日", "每户2500-3000元", "RMB 62345678"])
+@pytest.mark.parametrize("text", ["电话12345", "1380013800", "23800138000", "", "no phone here", "BJ20261128-0042", "bj20261128-q0007", "2026年11月28日", "每户2500-3000元", "RMB 62345678",
+                                  # A date in eight figures (after en44's first score, in our words).
+                                  "Date:20240624 18:53", "我20231105就打过电话"])
 def test_rejects_what_is_not_a_phone(text):
     assert phone.normalize(text) is None
 
@@ -57,6 +59,8 @@ def test_mask_keeps_the_first_and_last_three_digits_never_the_last_four():
         # A phone that touches an amount or a word with 万 in it is still a phone.
         ("电话138 0013 8000万分感谢", "电话138*****000万分感谢"), ("退我13800138000元", "退我138*****000元"),
         ("座机62345678万分感谢", "座机010*****678万分感谢"),
+        # A date in eight figures is kept; the same figures after an area code are a phone.
+        ("paid on 20240624 at 18:53", "paid on 20240624 at 18:53"), ("call 021-20240624", "call 021*****624"),
     ],
 )
 def test_phones_inside_free_text_are_masked_and_nothing_else(text, masked):
