@@ -171,6 +171,17 @@ def test_a_short_message_about_the_citizens_own_details_is_no_report(text, repor
     assert intake.looks_like_report(text) is report
 
 
+# A short "no" about what was said corrects the conversation, problem word or not; a "no" that goes on to a
+# problem is a report (after this stop's bench chitchat, in our words).
+@pytest.mark.parametrize("text, report", [
+    ("no, that's not what i meant", False), ("nope. the summary is wrong", False), ("不对，我说的不是这个", False),
+    ("不是 描述写错了有问题", False),
+    ("No, the heating is still broken", True), ("不是，楼道的灯又坏了", True), ("No!!! the drain is blocked again", True),
+])
+def test_a_short_no_about_what_was_said_is_no_report(text, report):
+    assert intake.looks_like_report(text) is report
+
+
 # A phone number in a report does not make it an answer: only a number, alone or beside a name or the words that
 # name it, is one. Before, any text whose only digits were one valid number read as no report.
 @pytest.mark.parametrize("text, report", [
