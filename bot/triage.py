@@ -389,13 +389,6 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         return Decision(_best_report(ranking[1:], text), "emergency unsure", urgent=True)
     # A narrow intent is kept when its words say so, or the classifier is sure and the message is no letter.
     narrow = {"check_status": _PROGRESS, "cancel": _CANCEL, "request_human": _HUMAN}
-    # Unsure of everything, but the likeliest intent's own words say it: "i don't wanna go on with this" (cancel
-    # 0.26) opened the form. Not a status question: its words ("结果", "查询") are in reports too.
-    runner_up = ranking[1]["name"] if top == "nlu_fallback" and len(ranking) > 1 else None
-    if runner_up in ("cancel", "request_human") and not is_letter(text):
-        said = _NOT_OURS_TO_CANCEL.sub(" ", text) if runner_up == "cancel" else text
-        if narrow[runner_up].search(said):
-            return Decision(runner_up, "its words, unsure")
     rejected = False
     if top in narrow:
         if top == "check_status" and has_ticket_id:

@@ -193,7 +193,10 @@ class Triage(_ByRule):
             # when its words name a problem, or it is a letter: "didn't understand" would lose the complaint (a
             # letter about a holiday-morning loudspeaker, with a rhetorical "嗎?", at 0.15).
             unsure_report = decision.intent in triage.REPORTS and (triage.names_a_problem(text) or triage.is_letter(text))
-            if decision.intent != ranking[0].get("name") or unsure_report:
+            # A narrow intent its own words confirm is settled too: "i don't wanna go on with this" was a cancel at
+            # 0.26 beside a no at 0.25, which the FallbackClassifier's ambiguity rule made a fallback, and the
+            # fallback's triage opened the form.
+            if decision.intent != ranking[0].get("name") or unsure_report or decision.reason == "narrow":
                 _settle(message, decision.intent, max(0.5, float(ranking[0].get("confidence", 0.0))))
             if decision.urgent:
                 found = {"entity": "urgency", "value": "unsure", "start": 0, "end": len(text), "extractor": "Triage"}

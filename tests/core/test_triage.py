@@ -170,17 +170,6 @@ def test_a_sure_status_question_must_ask(text, intent):
     assert triage.route(text, ranked(("check_status", 0.9), ("report_issue", 0.05))).intent == intent
 
 
-# Unsure of everything, but the cancel or the ask for a person says so in its words (after this stop's bench
-# chitchat, in our words). A status question is not taken so: its words are in reports too.
-@pytest.mark.parametrize("text, ranking, intent", [
-    ("honestly i do not want to carry on with this", ranked(("nlu_fallback", 0.2), ("cancel", 0.3), ("deny", 0.2)), "cancel"),
-    ("我想找人工客服聊", ranked(("nlu_fallback", 0.2), ("request_human", 0.3), ("greet", 0.2)), "request_human"),
-    ("处理结果至今没有人告诉我们小区门口的积水", ranked(("nlu_fallback", 0.2), ("check_status", 0.3)), "report_issue"),
-])
-def test_an_unsure_cancel_in_its_own_words(text, ranking, intent):
-    assert triage.route(text, ranking).intent == intent
-
-
 # A date is no score: a rating gives one out of 5 or 10 (after en43's first score, in our words).
 @pytest.mark.parametrize("text, intent", [
     ("the van has been parked there since 3/11/2021", "inform"),
