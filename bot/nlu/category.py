@@ -108,9 +108,8 @@ _PLACES = re.compile(
 )
 
 
-# The marks the blind sets' editors put for what they masked are no resident's words: en44's meter and account
-# numbers, written [number] in 18 posts about electricity, taught that "number" means power ("no, that number is
-# not mine" read as power_gas).
+# The marks the blind sets' editors put for what they masked are no resident's words: en44 alone writes [number]
+# in 18 posts about electricity, a word the classifier would learn as power's.
 _EDITED = re.compile(r"\[(?:name|phone|number)\]")
 
 
