@@ -223,17 +223,20 @@ _WHAT_WAS_SAID = re.compile(
 )
 
 
+def _a_remark(text: str) -> bool:
+    """20 Chinese characters or 10 words: short enough to be about the conversation, not a matter."""
+    return triage.size(text) <= (20 if _chinese(text) else 10)
+
+
 def corrects_what_was_said(text: str) -> bool:
     text = text.strip()
-    short = triage.size(text) <= (20 if _chinese(text) else 10)
-    return short and bool(_CORRECTION.search(text)) and bool(_WHAT_WAS_SAID.search(text))
+    return _a_remark(text) and bool(_CORRECTION.search(text)) and bool(_WHAT_WAS_SAID.search(text))
 
 
 def speaks_of_own_details(text: str) -> bool:
     """A short message about the citizen's name, number, anonymity or address ("pls don't put my name on it"): no
     report."""
-    short = triage.size(text) <= (20 if _chinese(text) else 10)
-    return short and bool(_OWN_DETAILS.search(text))
+    return _a_remark(text) and bool(_OWN_DETAILS.search(text))
 
 
 def looks_like_report(text: str) -> bool:
