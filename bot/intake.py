@@ -183,7 +183,7 @@ def asks_for_help(text: str) -> bool:
     付1000元?" about a shop), and asking again loops."""
     text = text or ""
     short = triage.size(text) < (12 if _chinese(text) else 7)
-    return triage.about_the_bot(text) or (short and triage.is_question(text))
+    return triage.about_the_bot(text) or (short and triage.is_question(text) and not triage.asks_when_mended(text))
 
 
 # How sure the category model must be of a short message's subject for it to name a problem: above every

@@ -210,6 +210,8 @@ def test_a_cancel_or_a_help_request_in_other_words(text, top, confidence):
 @pytest.mark.parametrize("text, intent", [
     ("the load shedding in our area is killing us", "report_issue"), ("so much garbage dumped by the canal again", "report_issue"),
     ("where can I buy good dumplings near the station", "out_of_scope"),
+    # Weeds grown tall are the problem (after en45's first score, in our words).
+    ("nothing but weeds up to my waist along the path", "report_issue"),
 ])
 def test_out_of_scope_that_names_a_problem(text, intent):
     assert triage.route(text, ranked(("out_of_scope", 0.8), ("report_issue", 0.1))).intent == intent
@@ -385,6 +387,13 @@ def test_a_person_at_risk(text, at_risk):
         ("楼上邻居家暴,女的在哭喊救命", True), ("the council should keep funding the domestic violence shelter", False),
         ("2023/05/12燃气公司上门检查发现漏气,到现在还没给我们通气", False),
         ("on 14/03/2024 the fitter found a gas leak and shut off our supply, still no gas", False),
+        # A fire service's building is no fire; refuse burnt again and again, and its smoke, are no fire now (after
+        # en45's and en46's first scores, in our words); a blaze in the refuse still is one.
+        ("the diggers behind the police and fire training centre have been roaring for half an hour", False),
+        ("there is burning of dry plastic waste behind the market every now and then", False),
+        ("someone is burning old garden leaves next to the flats and the smoke comes in through every window", False),
+        ("the rubbish bins behind the flats are on fire, flames up to the first floor", True),
+        ("the fire house on Elm Street is full of smoke", True),
     ],
 )
 def test_danger_now(text, now):
@@ -436,6 +445,8 @@ def test_a_kind_of_place_is_not_a_place(address, findable):
     ("why do I have to pay a cancellation fee when the gym never even opened its doors", False),
     ("is this the right place to file a complaint?", True), ("这个平台能不能反映小区里的问题啊", True),
     ("sorry, first time here, how does this work?", True),
+    # Asked when a named thing will be mended (after zh32's headline, in our words); of a ticket, it is no matter.
+    ("村口的桥啥时候修", False), ("后街的臭水沟啥时候治理", False), ("我的工单什么时候处理", True),
 ])
 def test_help_heard_in_a_question_about_the_matter_is_a_report(text, help_asked):
     decision = triage.route(text, ranked(("ask_help", 0.9), ("greet", 0.06), ("report_issue", 0.04)))
