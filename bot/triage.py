@@ -304,6 +304,24 @@ def asks_when_mended(text: str) -> bool:
     return _chinese(text) and bool(_WHEN_MENDED.search(text)) and not _OF_A_TICKET.search(text) and not about_the_bot(text)
 
 
+# Asked to mend a thing, with thanks: "麻烦把这摊水解决一下,谢谢" was taken for thanks (after zh36's first score).
+# Thanks for a thing mended asks nothing ("谢谢你们把垃圾清理了").
+# A thing is named ("把这摊水"): "好的,麻烦尽快处理,谢谢" at the summary says yes, and stays a thanks.
+_ASKS_TO_MEND = re.compile(
+    r"(?:麻烦|请|恳请|希望)(?:你们|您|相关部门|有关部门)?(?:尽快|赶紧|帮忙)?[把将][^,,。!!??;;]{2,10}?"
+    r"(?:解决|处理|修理|维修|修复|修一下|清理|清运|整治|疏通|拆除)|"
+    r"\bplease (?:\w+ ){0,2}(?:fix|repair|remove|clean|clear|sort out|deal with|take care of|look into) "
+    r"(?:the|a|an|our|my|this|that|these|those) \w+",
+    re.I,
+)
+# A headline that advises a work: "应加快启动东外环路" (after zh36's first score).
+_ADVISES = re.compile(r"(?:建议|应该?|应当|恳请|呼吁)(?:尽快|加快|早日|抓紧|尽早|及早)")
+
+
+def asks_to_mend(text: str) -> bool:
+    return bool(_ASKS_TO_MEND.search(text or ""))
+
+
 def about_the_bot(text: str) -> bool:
     return bool(_ABOUT_THE_BOT.search(text or ""))
 
@@ -424,8 +442,11 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
     elif top in CHITCHAT or top in ("inform", "nlu_fallback"):
         if is_letter(text):
             return Decision(_best_report(ranking, text), "letter")
+        # A question of a headline's size with a problem word asks about the matter too: "撤除违章建筑怎么这么难?"
+        # (after zh36's first score).
         if top == "ask_help" and not about_the_bot(text) and (
-                substantive(text) or _unsure_of_a_question(text, confidence, ranking) or asks_when_mended(text)):
+                substantive(text) or _unsure_of_a_question(text, confidence, ranking) or asks_when_mended(text)
+                or (_a_headline_or_more(text) and has_problem_word(text))):
             return Decision(_best_report(ranking, text), "no help asked")  # a question about the matter, not the bot
         if titles_a_problem(text):
             return Decision(_best_report(ranking, text), "titled problem")
@@ -445,6 +466,10 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         # out-of-scope examples we wrote or hold out names one.
         if top == "out_of_scope" and names_a_problem(text):
             return Decision(_best_report(ranking, text), "names a problem")
+        if top in ("thank", "goodbye") and asks_to_mend(text) and not about_the_bot(text):
+            return Decision(_best_report(ranking, text), "asks to mend")
+        if top == "inform" and _chinese(text) and _ADVISES.match(text.strip()):
+            return Decision("suggest", "advises a work")
         if top != "nlu_fallback" and confidence >= SURE and not wordless:
             return Decision(top, "clear")
         # A question is no yes or no ("為何沒有準時出糧?", unpaid wages, was a no at 0.44): left to action_triage,
