@@ -57,7 +57,7 @@ _ANYONE = r"(?:someone|somebody|anyone|anybody|a child|children|kids|people|a pe
 # chimneys and kilns ("These smoke emitting vehicles are adding to the pollution", after en48's first score).
 _SLOW_SMOKE = re.compile(
     rf"\bburn(?:ing|s|t)? (?:of )?(?:the )?(?:[\w-]+ ){{0,2}}{_REFUSE}|{_REFUSE}(?: [\w-]+){{0,2}} (?:is |are |being )?burn(?:ing|t)\b|"
-    r"\bsmoke[- ]emitting|\bemit(?:s|ting|ted)? (?:[\w-]+ ){0,2}smoke|exhausts?|"
+    r"\bsmoke[- ]emitting|\bemit(?:s|ting|ted)? (?:[\w-]+ ){0,2}smoke|\bexhausts?\b(?! fans?)|"
     r"\b(?:vehicles?|cars|buses|lorries|trucks|rickshaws|generators?|factor(?:y|ies)|chimneys?|kilns?|mills?)\b[^.;!?]{0,40}\bsmoke\b|"
     r"烧垃圾|焚烧垃圾|垃圾焚烧|焚烧秸秆|烧秸秆|尾气|(?:工厂|厂子|厂房|烟囱|窑)[^,,。.!!??;;]{0,8}(?:冒|排|放)",
     re.I,
@@ -142,9 +142,9 @@ _PAST_OR_SLOW = re.compile(
     r"(per|each) (day|night|week|month)\b|hours a day|(days|weeks|months|years) ago|"
     r"again and again|several times|often|keeps? |whenever|(?:every )?now and then|from time to time|time (?:and|after) time|"
     r"all (?:night|day) long|on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
-    # Told as a habit, or as the latest of many: a letter about a junction's accidents, night-time rubbish burning.
     # Since a road was built, many crashes: "自汨杨线建成以来…已经发生过多起严重车祸" (after zh35's first score).
     r"以来|多起|数起|好几起|"
+    # Told as a habit, or as the latest of many: a letter about a junction's accidents, night-time rubbish burning.
     r"通常|常常|时常|老是|屡次|频繁|频频|又一次|usually|regularly|routinely|(?:are|is) (?:so )?common|yet again|once again|"
     # Told as what a place has come to: wedding halls' "gun firing and fireworks has become a nuisance in Karachi".
     r"屡禁不止|愈演愈烈|成了?常态|已成常态|习以为常|司空见惯|"
