@@ -300,8 +300,9 @@ _OF_A_TICKET = re.compile(r"工单|投诉|诉求|反映的|留言|回复|进度|
 
 
 def asks_when_mended(text: str) -> bool:
-    """A short Chinese question when a named thing will be mended ("东沙河什么时候能治理好"): a matter, not help."""
-    return _chinese(text) and bool(_WHEN_MENDED.search(text)) and not _OF_A_TICKET.search(text) and not about_the_bot(text)
+    """A Chinese question when a named thing will be mended ("东沙河什么时候能治理好"): a matter, not help. Both
+    callers have already ruled out words about the bot."""
+    return _chinese(text) and bool(_WHEN_MENDED.search(text)) and not _OF_A_TICKET.search(text)
 
 
 # Asked to mend a thing, with thanks: "麻烦把这摊水解决一下,谢谢" was taken for thanks (after zh36's first score).
