@@ -187,6 +187,9 @@ class ValidateIntakeForm(FormValidationAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if tracker.get_slot("duplicate_of") and (intent == "join_ticket" or intake.asks_to_join(said)):
             return {"confirmed": True, "join_chosen": True}
+        if intent == "thank" and not intake.thanks_say_yes(said):
+            dispatcher.utter_message(response="utter_thank")  # and the summary again
+            return {"confirmed": None}
         if value is True and (_changes(tracker, said) or intake.category_doubted(said)):
             value = False  # "类别是供暖" reads as a yes (是), but it changes what the citizen is asked to confirm
         if value is True and not _asks(said):

@@ -274,6 +274,22 @@ def asks_to_join(text: str) -> bool:
     return bool(_JOIN.search(text)) and not _NOT_JOIN.search(text) and not text.startswith("/")
 
 
+# Thanks at the summary that also say yes, or ask to get on with it ("好的,麻烦尽快处理,谢谢", "ok thanks, go
+# ahead"), confirm it: the citizen was told "不客气" and shown the summary again (stop 41's leftover). A bare "谢谢"
+# confirms nothing.
+_YES_WITH_THANKS = re.compile(
+    r"^\W*(?:好的?(?!久|像|多)|好滴|行|可以|对(?!不)|是的|没错|没问题|确认|嗯+|"
+    r"(?:ok(?:ay)?|yes|yep|yeah|sure|correct|right|fine|perfect|great)\b)|"
+    r"(?:尽快|赶紧|抓紧|帮忙|麻烦)(?:处理|办理|解决|提交|派人)|提交|"
+    r"\b(?:go ahead|proceed|submit|file it|send it|looks (?:good|right))\b",
+    re.I,
+)
+
+
+def thanks_say_yes(text: str) -> bool:
+    return bool(_YES_WITH_THANKS.search((text or "").strip()))
+
+
 def clean_name(text: str) -> Optional[str]:
     """The name in an answer to "how may we address you": any short text without digits, as written."""
     text = re.sub(r"^(我叫|我姓|叫我|我是|my name is|call me|i am|i'm)\s*", "", (text or "").strip(), flags=re.I).strip(" .,。,")

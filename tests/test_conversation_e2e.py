@@ -1,4 +1,5 @@
 """Conversations over the REST channel of the real Rasa server, action server and dispatch backend."""
+import re
 import uuid
 
 import pytest
@@ -32,8 +33,6 @@ def staff_view(backend, ticket_id):
 
 
 def filed_id(reply):
-    import re
-
     match = re.search(r"BJ\d{8}-\d{4}", reply)
     assert match, reply
     return match.group(0)
@@ -273,7 +272,6 @@ def test_the_http_api_needs_the_token(rasa_server):
 
 def test_backend_down_queues_the_ticket_and_status_follows_delivery(rasa_server, backend, _stack):
     import os
-    import re
     import signal
     import time
 
@@ -304,3 +302,19 @@ def test_backend_down_queues_the_ticket_and_status_follows_delivery(rasa_server,
     [ticket] = tickets(backend, service_request_id=ticket_id)
     assert ticket["phone"] == "138*****333" and ticket["district"] == "大兴区"
     assert len([t for t in tickets(backend) if t["description"] == "大兴区黄村西大街10号路灯坏了好几天"]) == 1
+
+
+@pytest.mark.parametrize("lang, report, contact, thanks_yes, thanks", [
+    ("zh", "东城区和平里七区12号楼北侧的污水井冒水好几天了", "刘女士 13800138000", "好的,麻烦尽快处理,谢谢", "谢谢"),
+    ("en", "the storm drain outside 12 Hepingli Seventh Lane, Dongcheng has been overflowing for days",
+     "Ms Liu, 13800138000", "ok thanks, please go ahead", "thank you"),
+])
+def test_thanks_at_the_summary_file_the_ticket_when_they_say_yes_too(rasa_server, backend, lang, report, contact, thanks_yes, thanks):
+    # "好的,麻烦尽快处理,谢谢" was heard as thanks only: the bot said "不客气" and showed the summary again.
+    citizen = Citizen(rasa_server)
+    citizen.say(report)
+    summary = citizen.say(contact)
+    again = citizen.say(thanks)  # a bare thanks confirms nothing: the summary stands
+    assert not re.search(r"BJ\d{8}-\d{4}", again) and summary.splitlines()[-1] in again
+    ticket_id = filed_id(citizen.say(thanks_yes))
+    assert tickets(backend, service_request_id=ticket_id)[0]["service_code"] == "water"

@@ -97,6 +97,23 @@ def test_corrections_at_the_summary():
     assert validate("confirmed", True, t)[0] == {"confirmed": None, "phone": "13912345678"}
 
 
+@pytest.mark.parametrize("said, yes", [
+    ("好的,麻烦尽快处理,谢谢", True),
+    ("可以,谢谢", True),
+    ("麻烦尽快处理,谢谢你们", True),
+    ("ok thanks", True),
+    ("thanks, please go ahead", True),
+    ("谢谢", False),
+    ("太感谢你们了", False),
+    ("thank you very much", False),
+    ("对不起,谢谢", False),
+])
+def test_thanks_at_the_summary_confirm_it_only_when_they_say_yes_too(said, yes):
+    result, uttered = validate("confirmed", True, tracker(said, "thank"))
+    assert result == {"confirmed": True if yes else None}
+    assert uttered == ([] if yes else ["utter_thank"])
+
+
 def test_every_category_choice_sets_its_category_at_the_summary():
     for code in services.CODES:
         for lang in ("zh", "en"):
