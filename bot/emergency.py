@@ -71,6 +71,11 @@ _NOT_DANGER = re.compile(
     # Or its buildings, and the services named together: "west of the police and fire training center" (after en45's
     # first score: a digger's noise near it was given the emergency reply).
     r"fire ?(?:training|academy|headquarters|hq|house|hall)|(?:police|ambulance) (?:and|&|/) fire\b|"
+    r"fire (?:and|&) (?:emergency|rescue)\b|"
+    # Fires counted are a trend, not one burning: "incidents of fire have become a daily occurrence" (after en50's
+    # first score).
+    r"\b(?:incidents|cases|instances|number) of (?:fires?|arson|robber(?:y|ies)|kidnappings?|shootings?)\b|"
+    r"\b(?:fire|arson|robbery|kidnapping|shooting) (?:incidents|cases)\b|"
     # Money burnt and robbery as figures of speech: lights left on "burning away taxpayers' money", a shop's
     # wrong prices "daylight robbery"; 天落水 is rain in Wu (Shanghai) speech, nobody fell into water.
     r"burn(?:ing|s|t)? (?:away |through |up )?(?:[\w'’]+ ){0,2}(?:money|cash|funds|dollars|fuel|electricity|energy)|"
@@ -141,6 +146,8 @@ _PAST_OR_SLOW = re.compile(
     r"yesterday|last (week|month|night|year)|every (day|night|morning|week|weekend|time|month|year)|always|for (weeks|months|years)|"
     r"(per|each) (day|night|week|month)\b|hours a day|(days|weeks|months|years) ago|"
     r"again and again|several times|often|keeps? |whenever|(?:every )?now and then|from time to time|time (?:and|after) time|"
+    r"day in,? (?:and )?day out|day after day|(?:a |an )?(?:daily|everyday|regular|common|frequent) (?:occurrence|affair|"
+    r"feature|sight|phenomenon)|"
     r"all (?:night|day) long|on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
     # Since a road was built, many crashes: "自汨杨线建成以来…已经发生过多起严重车祸" (after zh35's first score).
     r"以来|多起|数起|好几起|"

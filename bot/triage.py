@@ -56,7 +56,11 @@ _NOT_OURS_TO_CANCEL = re.compile(
     r"取消了?(?:会员|订单|预约|合同|航班|班次|线路|站点|服务|资格|补贴|订阅|套餐|会籍)|"
     # Nor is "stop" naming a place or a thing: "Junkies taking over bus stop", a stop sign (after en28's first score).
     r"\b(?:bus|tram|train|trolley|streetcar|shuttle|coach|metro|subway|rest|truck|request|school) stops?\b|"
-    r"\bstop ?(?:signs?|lights?|signals?|lines?|bars?|buttons?|arms?)\b",
+    r"\bstop ?(?:signs?|lights?|signals?|lines?|bars?|buttons?|arms?)\b|"
+    # Or what drivers fail to do: "Cars often do not fully stop at these stop signs" (after en49's first score).
+    r"\b(?:don'?t|do not|doesn'?t|does not|didn'?t|did not|never|won'?t|will not|fail(?:s|ed|ing)? to|rarely|barely|"
+    r"seldom) (?:\w+ )?stop(?:s|ping)?\b|"
+    r"\b(?:cars|vehicles|drivers|buses|trucks|lorries|motorists|cyclists|traffic)\b (?:\w+ ){0,3}stop(?:s|ping)?\b",
     re.I,
 )
 # 人工 asks for a person, not in a word about a thing made by people ("人工降雨", "人工湖", "人工草坪").

@@ -205,6 +205,17 @@ def test_a_cancel_or_a_help_request_in_other_words(text, top, confidence):
     assert triage.route(text, ranked((top, confidence), ("report_issue", 0.2))).intent == top
 
 
+# "Stop" that drivers fail to do is the matter, not the citizen calling the conversation off (after en49's first
+# score, in our words); "stop, I don't want to go on" still is one.
+@pytest.mark.parametrize("text, intent", [
+    ("drivers never stop for people on the zebra crossing by the school", "report_issue"),
+    ("trucks here barely stop at the red light", "report_issue"),
+    ("stop, I don't want to go on", "cancel"),
+])
+def test_a_stop_that_drivers_fail_to_make_is_no_cancel(text, intent):
+    assert triage.route(text, ranked(("cancel", 0.9), ("report_issue", 0.08))).intent == intent
+
+
 # Out of scope to the classifier, but naming a problem: a report (after en37's first score, in our words). Dumplings
 # are no dumping.
 @pytest.mark.parametrize("text, intent", [
@@ -400,6 +411,11 @@ def test_a_person_at_risk(text, at_risk):
         ("old buses on this route emit thick black smoke, the smoke makes my child cough", False),
         ("自从这条省道修通以来已经出了好几起车祸", False), ("路口刚刚发生车祸,有人被撞倒在地", True),
         ("black smoke is pouring out of the flat upstairs", True),
+        # Fires counted, told as a daily occurrence, and a fire and rescue service asked for are no fire now (after
+        # en50's first score, in our words); a fire named now still is one.
+        ("house fires happen day in and day out here and we have no fire and rescue station nearby", False),
+        ("the number of fires in our colony has grown, please open a fire station near us", False),
+        ("there is a fire in the shed behind our house", True),
     ],
 )
 def test_danger_now(text, now):
