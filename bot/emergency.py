@@ -72,6 +72,9 @@ _NOT_DANGER = re.compile(
     # first score: a digger's noise near it was given the emergency reply).
     r"fire ?(?:training|academy|headquarters|hq|house|hall)|(?:police|ambulance) (?:and|&|/) fire\b|"
     r"fire (?:and|&) (?:emergency|rescue)\b|"
+    # A fire as a kind of incident, and one supposed: "We had a fire related incident with the fire engine taking eight
+    # minutes…", "If this had been a serious fire a life may have been lost" (after en51's first score).
+    r"\bfire[- ]related\b|\bif (?:this|it|that|there) had (?:been|happened|spread)\b[^.;!?]*|"
     # Fires counted are a trend, not one burning: "incidents of fire have become a daily occurrence" (after en50's
     # first score).
     r"\b(?:incidents|cases|instances|number) of (?:fires?|arson|robber(?:y|ies)|kidnappings?|shootings?)\b|"
@@ -112,6 +115,10 @@ _NOT_DANGER = re.compile(
     # Fire kept on purpose: crackers burst at a wedding, coal for the hearth ("I get coal for the fire").
     r"burn(?:ing|s|t)? (?:[\w'’]+ ){0,6}(?:fire ?crackers|crackers|fireworks?|incense|candles|joss)|"
     r"(?:coal|wood|logs?|turf|kindling|fuel) (?:for|on) the fire|"
+    # Or set off: a neighbour who "explodes an M-80 just several feet from their window" on the Fourth of July is
+    # noise (after en54's first score); someone hurt by it is still told by the hurt.
+    r"explod\w* (?:\w+ ){0,2}(?:m-?80s?|fire ?crackers?|crackers|fireworks?|cherry bombs?|bangers)\b|"
+    r"(?:m-?80s?|fire ?crackers?|fireworks?|cherry bombs?|bangers) (?:\w+ ){0,2}explod\w*|"
     # Smoking as a habit of the place, the verb: "people in the evenings smoke and drink here".
     r"smoke and drink|drink and smoke|smok(?:e|es|ing) (?:weed|cigarettes?|cigs|pot|shisha|hookah|marijuana)|"
     r"\b(?:people|they|men|youths?|boys|girls|kids|teens|teenagers|students|workers|drunks)\s+(?:(?:here|there|openly|"
@@ -172,9 +179,13 @@ _PAST_OR_SLOW = re.compile(
     # "from the last one year", "for a year now", "since last year".
     r"(?:for|over|from|since) (?:the )?(?:past |last )?(?:one |a |an )?(?:whole )?(?:week|month|year)\b|"
     r"in the (?:evenings|mornings|afternoons|nights)|(?:at|on|over) (?:the )?weekends|most (?:days|nights|evenings|mornings)|"
-    r"(?:has|have) become (?:a |an |the )?(?:\w+ ){0,2}(?:nuisance|menace|norm|habit|routine|trend|problem|way of life)|"
+    r"(?:has|have|is|are) (?:become|becoming) (?:a |an |the )?(?:\w+ ){0,2}(?:nuisance|menace|norm|habit|routine|trend|problem|way of life)|"
+    # Told as what used to be, or night after night: "We used to live next door to a gang who did burnouts", "endless
+    # nights of burnouts, the stink of burning rubber" (after en52's first score).
+    r"\bused to\b|\b(?:endless|sleepless|countless) (?:nights|days|weekends|hours)\b|"
     # Told by its date, as a thing that happened then: "9月11日下午2点,电梯突然下坠".
     r"\d{1,2}月\d{1,2}[日号]|(?:last|on) (?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.? \d|"
+    r"\bon (?:the )?\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\b|"
     # Or by a date in figures with its year: "08/12上门通气时发现…漏气" (after zh30's first score).
     r"(?<!\d)(?:19|20)\d\d[/.-]\d{1,2}[/.-]\d{1,2}(?!\d)|(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d\d(?!\d)|"
     # By its month or its minute ("stuck in the lift in October", "今天早上8点40分…电梯就不动"), or as what came after it.

@@ -61,6 +61,10 @@ def test_mask_keeps_the_first_and_last_three_digits_never_the_last_four():
         ("座机62345678万分感谢", "座机010*****678万分感谢"),
         # A date in eight figures is kept; the same figures after an area code are a phone.
         ("paid on 20240624 at 18:53", "paid on 20240624 at 18:53"), ("call 021-20240624", "call 021*****624"),
+        # A range of house numbers before its street is kept (after en53's first score, in our words); a phone
+        # beside a street is still masked.
+        ("the drain between 6204-6290 Old Mill Road is blocked", "the drain between 6204-6290 Old Mill Road is blocked"),
+        ("call 6234-5678 about 12 Elm Street", "call 010*****678 about 12 Elm Street"),
     ],
 )
 def test_phones_inside_free_text_are_masked_and_nothing_else(text, masked):

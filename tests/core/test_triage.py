@@ -223,6 +223,9 @@ def test_a_stop_that_drivers_fail_to_make_is_no_cancel(text, intent):
     ("where can I buy good dumplings near the station", "out_of_scope"),
     # Weeds grown tall are the problem (after en45's first score, in our words).
     ("nothing but weeds up to my waist along the path", "report_issue"),
+    # A bin full, and graffiti misspelt (after en51's first score, in our words).
+    ("wheelie bin full again before the long weekend", "report_issue"),
+    ("the underpass is covered in grafiti once more", "report_issue"),
 ])
 def test_out_of_scope_that_names_a_problem(text, intent):
     assert triage.route(text, ranked(("out_of_scope", 0.8), ("report_issue", 0.1))).intent == intent
@@ -416,6 +419,15 @@ def test_a_person_at_risk(text, at_risk):
         ("house fires happen day in and day out here and we have no fire and rescue station nearby", False),
         ("the number of fires in our colony has grown, please open a fire station near us", False),
         ("there is a fire in the shed behind our house", True),
+        # A fire as a kind of incident or one supposed, a harm that used to be or is becoming a problem, and
+        # fireworks set off are no danger now (after en51's, en52's and en54's first scores, in our words); a fire
+        # where fireworks go off still is one.
+        ("we had a fire-related call-out and the engine could not get past the parked cars", False),
+        ("if that had been a bigger fire the whole row of garages would have gone", False),
+        ("street racing is becoming a real problem here, burning rubber outside our houses", False),
+        ("the people who used to live upstairs had knives and fights at their parties", False),
+        ("someone exploded fireworks right outside our bedroom window at midnight", False),
+        ("the fireworks set the shed on fire and it is burning right now", True),
     ],
 )
 def test_danger_now(text, now):
