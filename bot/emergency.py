@@ -121,6 +121,9 @@ _NOT_DANGER = re.compile(
     r"(?:m-?80s?|fire ?crackers?|fireworks?|cherry bombs?|bangers) (?:\w+ ){0,2}explod\w*|"
     # Smoking as a habit of the place, the verb: "people in the evenings smoke and drink here".
     r"smoke and drink|drink and smoke|smok(?:e|es|ing) (?:weed|cigarettes?|cigs|pot|shisha|hookah|marijuana)|"
+    # Or one of the things people do where they sit: "people evidently sit and eat, drink, or smoke, then toss their
+    # rubbish down the bank" (after en56's first score).
+    r"\b(?:eat|drink|sit|chat|talk|eating|drinking|sitting|chatting)\b,? (?:or|and) smok(?:e|ing)\b|"
     r"\b(?:people|they|men|youths?|boys|girls|kids|teens|teenagers|students|workers|drunks)\s+(?:(?:here|there|openly|"
     r"always|often|in the \w+)\s+)?smoke\b|"
     # Robbers as a kind of people feared ("robbers attack us when the lights are off"), not robbers at the door.

@@ -127,6 +127,8 @@ _NAMES_A_PROBLEM = re.compile(
     r"非法|违规|"
     r"(?:需要|请|尽快|及时|赶紧|安排).{0,6}(?:维修|修理|修复|修一下|清理|清运)|"
     r"broken|dirty|filthy|loud|nois[ey]|garbage|trash|litter|rubbish|pothole|leak|illegal|abandon|blocked|graff?it[iy]|"
+    # Engine brakes are a noise by their name: "prohibit jake braking" (after en55's first score).
+    r"\b(?:jake|engine) brak(?:e|es|ing)\b|"
     # A bin full, however shortly told: "Bin full b4 bank holiday weekend" (after en51's first score).
     r"\b(?:bins?|skips?|dumpsters?|wheelie ?bins?)\b (?:is |are )?(?:full|overfull)\b|"
     # Weeds grown tall are the problem itself: "It's all weeds some 4 feet tall" (after en45's first score).

@@ -226,6 +226,8 @@ def test_a_stop_that_drivers_fail_to_make_is_no_cancel(text, intent):
     # A bin full, and graffiti misspelt (after en51's first score, in our words).
     ("wheelie bin full again before the long weekend", "report_issue"),
     ("the underpass is covered in grafiti once more", "report_issue"),
+    # Engine brakes by their name (after en55's first score, in our words).
+    ("ban engine braking on the hill", "report_issue"),
 ])
 def test_out_of_scope_that_names_a_problem(text, intent):
     assert triage.route(text, ranked(("out_of_scope", 0.8), ("report_issue", 0.1))).intent == intent
@@ -428,6 +430,8 @@ def test_a_person_at_risk(text, at_risk):
         ("the people who used to live upstairs had knives and fights at their parties", False),
         ("someone exploded fireworks right outside our bedroom window at midnight", False),
         ("the fireworks set the shed on fire and it is burning right now", True),
+        # Smoking among the things people do where they sit is no fire (after en56's first score, in our words).
+        ("by the pavilion people sit, chat and smoke, then leave their cans on the grass", False),
     ],
 )
 def test_danger_now(text, now):
