@@ -279,15 +279,20 @@ def asks_to_join(text: str) -> bool:
 # confirms nothing.
 _YES_WITH_THANKS = re.compile(
     r"^\W*(?:好的?(?!久|像|多)|好滴|行|可以|对(?!不)|是的|没错|没问题|确认|嗯+|"
-    r"(?:ok(?:ay)?|yes|yep|yeah|sure|correct|right|fine|perfect|great)\b)|"
+    r"(?:ok(?:ay)?|yes|yep|yeah|sure|correct|right|fine|perfect|great|no problem|no worries)\b)|"
     r"(?:尽快|赶紧|抓紧|帮忙|麻烦)(?:处理|办理|解决|提交|派人)|提交|"
     r"\b(?:go ahead|proceed|submit|file it|send it|looks (?:good|right))\b",
     re.I,
 )
 
 
+# "不用提交了,谢谢" and "no thanks, don't submit it" name the same work, and say no.
+_NOT_YES = re.compile(r"不要|不用|不想|不必|别|先不|算了|取消|\b(?:don'?t|do not|not|cancel|wait|hold on)\b|\bno\b(?! (?:problem|worries))", re.I)
+
+
 def thanks_say_yes(text: str) -> bool:
-    return bool(_YES_WITH_THANKS.search((text or "").strip()))
+    text = (text or "").strip()
+    return bool(_YES_WITH_THANKS.search(text)) and not _NOT_YES.search(text)
 
 
 def clean_name(text: str) -> Optional[str]:

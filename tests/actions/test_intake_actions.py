@@ -107,6 +107,9 @@ def test_corrections_at_the_summary():
     ("太感谢你们了", False),
     ("thank you very much", False),
     ("对不起,谢谢", False),
+    ("不用提交了,谢谢", False),
+    ("no thanks, don't submit it", False),
+    ("no problem, thanks", True),
 ])
 def test_thanks_at_the_summary_confirm_it_only_when_they_say_yes_too(said, yes):
     result, uttered = validate("confirmed", True, tracker(said, "thank"))
