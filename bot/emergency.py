@@ -150,6 +150,8 @@ _NOT_DANGER = re.compile(
     r"(?:等到|直到)(?:有人|出了?人命|出事|孩子|小孩|老人)[^,,。.!!??;;]*",
     re.I,
 )
+# A month by its name or its first three letters, for a date told either way round ("on Dec 21", "on 21st December").
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*"
 # A harm told as past, slow or recurring is a report, not a call for help now (docs/INTERFACE.md).
 _PAST_OR_SLOW = re.compile(
     r"昨天|前天|上周|上个月|去年|之前|以前|曾经|上次|上回|经常|总是|每天|每晚|天天|每周|每个?月|每年|每逢|每到|每次|一直|多次|好几次|长期|反复|半年|几个月|年前|个月前|"
@@ -187,8 +189,7 @@ _PAST_OR_SLOW = re.compile(
     # nights of burnouts, the stink of burning rubber" (after en52's first score).
     r"\bused to\b|\b(?:endless|sleepless|countless) (?:nights|days|weekends|hours)\b|"
     # Told by its date, as a thing that happened then: "9月11日下午2点,电梯突然下坠".
-    r"\d{1,2}月\d{1,2}[日号]|(?:last|on) (?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.? \d|"
-    r"\bon (?:the )?\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\b|"
+    rf"\d{{1,2}}月\d{{1,2}}[日号]|(?:last|on) {_MONTH}\.? \d|\bon (?:the )?\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}\b|"
     # Or by a date in figures with its year: "08/12上门通气时发现…漏气" (after zh30's first score).
     r"(?<!\d)(?:19|20)\d\d[/.-]\d{1,2}[/.-]\d{1,2}(?!\d)|(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d\d(?!\d)|"
     # By its month or its minute ("stuck in the lift in October", "今天早上8点40分…电梯就不动"), or as what came after it.
