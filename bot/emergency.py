@@ -87,6 +87,9 @@ _NOT_DANGER = re.compile(
     r"(?:daylight|highway) robbery|天落水|"
     # Domestic violence named as a service or a cause, not a quarrel now ("fund the domestic violence shelter").
     r"domestic (?:violence|abuse) (?:shelters?|services?|support|hotlines?|victims|cases|laws?|polic(?:y|ies)|funding)|"
+    # A danger granted before the complaint proper: "I acknowledge the fire outbreaks and power outages that are occurring
+    # in the city right now. With that said, @SDGE is leaving me … without gas" (after en59's first score).
+    r"\bI (?:acknowledge|appreciate|understand|recogni[sz]e|reali[sz]e) (?:that )?[^.;!?]*|"
     # A plea for the service at the end of a complaint, not a cry for help: "…blocking sidewalks. PLEASE HELP!"
     r"\bplease help!+|"
     # A machine started: a neighbour's generator that "fires up a few lights".
@@ -190,6 +193,11 @@ _PAST_OR_SLOW = re.compile(
     r"\bused to\b|\b(?:endless|sleepless|countless) (?:nights|days|weekends|hours)\b|"
     # Told by its date, as a thing that happened then: "9月11日下午2点,电梯突然下坠".
     rf"\d{{1,2}}月\d{{1,2}}[日号]|(?:last|on) {_MONTH}\.? \d|\bon (?:the )?\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}\b|"
+    # Or by a month and day in figures before what happened then: "1.21中央大街火灾目睹消防车…进来不了" (after zh42's
+    # first score). Not a measure: "2.5米", "1.5吨", "3.2公里", "4.5分".
+    r"(?<![\d.])(?:1[0-2]|0?[1-9])\.(?:3[01]|[12]\d|0?[1-9])(?=[\u4e00-\u9fff])(?![米元吨斤克号楼栋层室户期万亿公千个倍分度小天周年月寸尺亩平立升毫厘])|"
+    # A disaster named by what came of it: "a grant from the gas explosions settlement with Columbia Gas" (after en58's).
+    r"\b(?:settlement|lawsuit|inquest|inquiry) (?:with|against|over|into)\b|\b(?:aftermath|anniversary) of\b|\bin the wake of\b|"
     # Or by a date in figures with its year: "08/12上门通气时发现…漏气" (after zh30's first score).
     r"(?<!\d)(?:19|20)\d\d[/.-]\d{1,2}[/.-]\d{1,2}(?!\d)|(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d\d(?!\d)|"
     # By its month or its minute ("stuck in the lift in October", "今天早上8点40分…电梯就不动"), or as what came after it.

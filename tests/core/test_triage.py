@@ -432,6 +432,15 @@ def test_a_person_at_risk(text, at_risk):
         ("the fireworks set the shed on fire and it is burning right now", True),
         # Smoking among the things people do where they sit is no fire (after en56's first score, in our words).
         ("by the pavilion people sit, chat and smoke, then leave their cans on the grass", False),
+        # A fire named by its date, a disaster by its settlement, and a danger granted before the complaint proper are
+        # no danger now (after zh42's, en58's and en59's first scores, in our words); a measure is no date, and a fire
+        # told as now still is one.
+        ("3.15那场仓库火灾时消防车被路边停的车堵了十分钟,请取消这里的停车位", False),
+        ("车棚着火了,火苗有2.5米高", True),
+        ("the park benches were paid for out of the gas explosion settlement with the utility", False),
+        ("the tower block fire was in the aftermath of the storm, the lift still has not been fixed", False),
+        ("I understand a fire is burning in the hills right now, but nobody has emptied our bins and they stink", False),
+        ("there is a fire in the bin store and I understand the lift is full of smoke", True),
     ],
 )
 def test_danger_now(text, now):
