@@ -200,6 +200,9 @@ _PAST_OR_SLOW = re.compile(
     r"\b(?:settlement|lawsuit|inquest|inquiry) (?:with|against|over|into)\b|\b(?:aftermath|anniversary) of\b|\bin the wake of\b|"
     # Or by a date in figures with its year: "08/12上门通气时发现…漏气" (after zh30's first score).
     r"(?<!\d)(?:19|20)\d\d[/.-]\d{1,2}[/.-]\d{1,2}(?!\d)|(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d\d(?!\d)|"
+    # Or with a year of two figures: "I reported this light on the 11/03/25 the day after the hedge … was set on fire"
+    # (after en60's first score).
+    r"(?<![\d/.-])\d{1,2}/\d{1,2}/\d\d(?![\d/])|"
     # By its month or its minute ("stuck in the lift in October", "今天早上8点40分…电梯就不动"), or as what came after it.
     r"\b(?:in|since|during|back in|early|late|mid) (?:january|february|march|april|june|july|august|sept(?:ember)?|october|"
     r"november|december)\b|\d{1,2}[点时]\d{1,2}分|\bafter being (?:stuck|trapped|hit|attacked|robbed|injured|hurt|bitten)\b|"

@@ -60,7 +60,9 @@ _NOT_OURS_TO_CANCEL = re.compile(
     # Or what drivers fail to do: "Cars often do not fully stop at these stop signs" (after en49's first score).
     r"\b(?:don'?t|do not|doesn'?t|does not|didn'?t|did not|never|won'?t|will not|fail(?:s|ed|ing)? to|rarely|barely|"
     r"seldom) (?:\w+ )?stop(?:s|ping)?\b|"
-    r"\b(?:cars|vehicles|drivers|buses|trucks|lorries|motorists|cyclists|traffic)\b (?:\w+ ){0,3}stop(?:s|ping)?\b",
+    r"\b(?:cars|vehicles|drivers|buses|trucks|lorries|motorists|cyclists|traffic)\b (?:\w+ ){0,3}stop(?:s|ping)?\b|"
+    # Or what must end: "Dumsor must stop", power cuts by Ghana's name for them (after en61's first score).
+    r"\b(?:must|needs? to|has to|have to|should|has got to|got to|gotta|ought to) (?:be )?stop(?:ped)?\b",
     re.I,
 )
 # 人工 asks for a person, not in a word about a thing made by people ("人工降雨", "人工湖", "人工草坪").
@@ -136,6 +138,11 @@ _NAMES_A_PROBLEM = re.compile(
     r"overgrown|dump(?!ling)|flood|smell|stink|pollut|fumes|sewage|\brats?\b|collapsed|cracked|damaged|missing|not working|out of order|overflow|unsafe|hazard|"
     # A power cut by South Asia's name for it (after en37's first score).
     r"load.?shedding|"
+    # And by Ghana's and the Philippines' names, and karaoke as its noise: "Dumsor must stop #dumsor", "Karaoke
+    # Again!!??", headlines (after en61's first score).
+    r"\bdumsor\b|\bbrown-?outs?\b|\bpower (?:cuts?|outages?|failures?)\b|\b(?:karaoke|videoke)\b|卡拉ok|"
+    # Rights defended are a grievance: "串串房维权", a headline (after zh45's first score).
+    r"维权|"
     r"worn|faded|smashed|vandali[sz]ed|dangerous|needs? (?:\w+ )?(?:repair|replac|resurfac|fix|cutting|trimm|empty|emptying|clean|repaint|"
     r"paint|mow)|falling (?:down|apart|off|out|in|over)",
     re.I,

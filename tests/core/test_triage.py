@@ -129,7 +129,9 @@ def test_a_statement_that_names_a_problem_is_a_report(text, ranking, intent):
                                    # A project left unfinished (after zh22's first score, in our words).
                                    "滨河路北段工程烂尾",
                                    # Unlawful by either word (after zh25's first score, in our words).
-                                   "河边有人非法挖沙", "小区门口违规摆摊"])
+                                   "河边有人非法挖沙", "小区门口违规摆摊",
+                                   # Rights defended, a grievance (after zh45's first score, in our words).
+                                   "精装房业主维权"])
 def test_a_title_with_the_word_for_a_problem_names_one(title):
     assert triage.headline_names_a_problem(title)
     assert not triage.headline_names_a_problem("感动汉中,感谢汉中")
@@ -210,6 +212,8 @@ def test_a_cancel_or_a_help_request_in_other_words(text, top, confidence):
 @pytest.mark.parametrize("text, intent", [
     ("drivers never stop for people on the zebra crossing by the school", "report_issue"),
     ("trucks here barely stop at the red light", "report_issue"),
+    # Nor is what must end (after en61's first score, in our words).
+    ("these blackouts every evening need to stop", "report_issue"),
     ("stop, I don't want to go on", "cancel"),
 ])
 def test_a_stop_that_drivers_fail_to_make_is_no_cancel(text, intent):
@@ -228,6 +232,10 @@ def test_a_stop_that_drivers_fail_to_make_is_no_cancel(text, intent):
     ("the underpass is covered in grafiti once more", "report_issue"),
     # Engine brakes by their name (after en55's first score, in our words).
     ("ban engine braking on the hill", "report_issue"),
+    # Power cuts by their local names, and karaoke (after en61's first score, in our words).
+    ("dumsor has been terrible in our part of town all week", "report_issue"),
+    ("another brownout in our barangay tonight, the third one this week", "report_issue"),
+    ("the videoke next door goes on past midnight again", "report_issue"),
 ])
 def test_out_of_scope_that_names_a_problem(text, intent):
     assert triage.route(text, ranked(("out_of_scope", 0.8), ("report_issue", 0.1))).intent == intent
@@ -432,6 +440,8 @@ def test_a_person_at_risk(text, at_risk):
         ("the fireworks set the shed on fire and it is burning right now", True),
         # Smoking among the things people do where they sit is no fire (after en56's first score, in our words).
         ("by the pavilion people sit, chat and smoke, then leave their cans on the grass", False),
+        # A date with a year of two figures (after en60's first score, in our words).
+        ("the lamp has been dark since 02/04/25 when a car fire next to it melted the cover", False),
         # A fire named by its date, a disaster by its settlement, and a danger granted before the complaint proper are
         # no danger now (after zh42's, en58's and en59's first scores, in our words); a measure is no date, and a fire
         # told as now still is one.
