@@ -79,6 +79,11 @@ _NOT_DANGER = re.compile(
     # first score).
     r"\b(?:incidents|cases|instances|number) of (?:fires?|arson|robber(?:y|ies)|kidnappings?|shootings?)\b|"
     r"\b(?:fire|arson|robbery|kidnapping|shooting) (?:incidents|cases)\b|"
+    # Or by their number: "I've reported four (suspected) gas leaks in the road recently" (after en63's first score).
+    r"\b(?:three|four|five|six|seven|eight|nine|ten|dozens of|several|many|multiple|numerous|countless|[3-9]|\d\d+) "
+    r"(?:\(?(?:suspected|possible|separate|different|major|minor|small|big|house)\)? )?(?:gas leaks|fires|explosions)\b|"
+    # A hole likened to a blast: "full of deep, wide holes. Looks like IEDs exploded." (after en62's first score).
+    r"\b(?:like|as if|as though) (?:an? |some |the )?(?:ieds?|bombs?|grenades?|(?:land ?)?mines?|shells?|missiles?)\b[^.;!?]*|"
     # Money burnt and robbery as figures of speech: lights left on "burning away taxpayers' money", a shop's
     # wrong prices "daylight robbery"; 天落水 is rain in Wu (Shanghai) speech, nobody fell into water.
     r"burn(?:ing|s|t)? (?:away |through |up )?(?:[\w'’]+ ){0,2}(?:money|cash|funds|dollars|fuel|electricity|energy)|"
@@ -139,6 +144,8 @@ _NOT_DANGER = re.compile(
     # So is a harm the writer fears or supposes (就害怕…导致摔倒受伤, 要是引起爆炸, "worried a child will be hit").
     r"(?:一旦|万一|以免|以防|防止|避免|谨防|容易|不然|否则|要不然|要不是|害怕|担心|担忧|生怕|就怕|唯恐|要是|如果|假如|倘若|若是)[^,,。.!!??;;]*|"
     r"\b(?:in case of|to prevent|for fear of|if (?:there is|there were|ever))\b[^,.;!?]*|"
+    # Or wondered about: "What if they weren't really gas leaks..." (after en63's first score).
+    r"\bwhat if\b[^.;!?]*|"
     rf"\b(?:worried|afraid|scared|terrified|fear) (?:that )?(?:{_ANYONE}|we|they|he|she)\b(?: \w+)? "
     r"(?:will|would|could|might|may|is going to|are going to)\b[^,.;!?]*|"
     # A harm that would come, or whose coming a repair waits for ("I risk getting electrocuted by the leak", "a child

@@ -236,6 +236,8 @@ def test_a_stop_that_drivers_fail_to_make_is_no_cancel(text, intent):
     ("dumsor has been terrible in our part of town all week", "report_issue"),
     ("another brownout in our barangay tonight, the third one this week", "report_issue"),
     ("the videoke next door goes on past midnight again", "report_issue"),
+    # Neglect (after en63's first score, in our words).
+    ("the bowling green by the library has been neglected for two summers", "report_issue"),
 ])
 def test_out_of_scope_that_names_a_problem(text, intent):
     assert triage.route(text, ranked(("out_of_scope", 0.8), ("report_issue", 0.1))).intent == intent
@@ -442,6 +444,12 @@ def test_a_person_at_risk(text, at_risk):
         ("by the pavilion people sit, chat and smoke, then leave their cans on the grass", False),
         # A date with a year of two figures (after en60's first score, in our words).
         ("the lamp has been dark since 02/04/25 when a car fire next to it melted the cover", False),
+        # Leaks counted, a blast likened, and a leak wondered about (after en62's and en63's first scores, in our
+        # words); one leak now still is one.
+        ("I have called in five gas leaks on this street this year and still they dig it up again", False),
+        ("the car park is so cratered, it looks like mines exploded in it", False),
+        ("What if the smell in the stairwell is a gas leak and nobody is checking", False),
+        ("I can smell gas in the stairwell right now", True),
         # A fire named by its date, a disaster by its settlement, and a danger granted before the complaint proper are
         # no danger now (after zh42's, en58's and en59's first scores, in our words); a measure is no date, and a fire
         # told as now still is one.
