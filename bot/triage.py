@@ -145,6 +145,7 @@ _NAMES_A_PROBLEM = re.compile(
     r"维权|"
     # Neglect names it, asked or told: "Play area neglected by Council's cleaners?", a headline (after en63's first score).
     r"\bneglect(?:ed|ing)?\b|"
+
     r"worn|faded|smashed|vandali[sz]ed|dangerous|needs? (?:\w+ )?(?:repair|replac|resurfac|fix|cutting|trimm|empty|emptying|clean|repaint|"
     r"paint|mow)|falling (?:down|apart|off|out|in|over)",
     re.I,
@@ -353,6 +354,19 @@ def has_problem_word(text: str) -> bool:
     return bool(_NAMES_A_PROBLEM.search(text))
 
 
+# A service asked after as gone: "Where's the water?", a headline (after en65's first score). Not where to find its
+# office or its bill.
+_WHERE_GONE = re.compile(
+    r"\bwhere(?:'s|’s| is| has| did)\s+(?:(?:the|my|our|all)\s+)?(?:hot water|water|power|electricity|heating|heat|gas|"
+    r"bin ?m[ae]n|rubbish collection|bin collection)\b(?!\s+(?:company|board|office|department|bill|meter|authority))",
+    re.I,
+)
+
+
+def asks_where_a_service_went(text: str) -> bool:
+    return bool(_WHERE_GONE.search(text or ""))
+
+
 def names_a_problem(text: str) -> bool:
     """A statement of some length that names a problem: a report, whatever the classifier's confidence."""
     return substantive(text) and not _QUESTION.search(text) and has_problem_word(text)
@@ -482,7 +496,7 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
             return Decision("inform", "a greeting and more")  # left to action_triage
         # Out of scope, but naming a problem the city mends ("THIS LOAD SHEDDING IS DRIVING ME NUTS"): none of the 249
         # out-of-scope examples we wrote or hold out names one.
-        if top == "out_of_scope" and names_a_problem(text):
+        if top == "out_of_scope" and (names_a_problem(text) or asks_where_a_service_went(text)):
             return Decision(_best_report(ranking, text), "names a problem")
         if top in ("thank", "goodbye") and asks_to_mend(text) and not about_the_bot(text):
             return Decision(_best_report(ranking, text), "asks to mend")

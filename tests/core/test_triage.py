@@ -236,6 +236,8 @@ def test_a_stop_that_drivers_fail_to_make_is_no_cancel(text, intent):
     ("dumsor has been terrible in our part of town all week", "report_issue"),
     ("another brownout in our barangay tonight, the third one this week", "report_issue"),
     ("the videoke next door goes on past midnight again", "report_issue"),
+    # A service asked after as gone, not its office (after en65's first score, in our words).
+    ("Where is the heating??", "report_issue"), ("where is the water board office?", "out_of_scope"),
     # Neglect (after en63's first score, in our words).
     ("the bowling green by the library has been neglected for two summers", "report_issue"),
 ])
