@@ -81,9 +81,12 @@ _NOT_DANGER = re.compile(
     r"\b(?:fire|arson|robbery|kidnapping|shooting) (?:incidents|cases)\b|"
     # Or by their number: "I've reported four (suspected) gas leaks in the road recently" (after en63's first score).
     r"\b(?:three|four|five|six|seven|eight|nine|ten|dozens of|several|many|multiple|numerous|countless|[3-9]|\d\d+) "
-    r"(?:\(?(?:suspected|possible|separate|different|major|minor|small|big|house)\)? )?(?:gas leaks|fires|explosions)\b|"
-    # A hole likened to a blast: "full of deep, wide holes. Looks like IEDs exploded." (after en62's first score).
-    r"\b(?:like|as if|as though) (?:an? |some |the )?(?:ieds?|bombs?|grenades?|(?:land ?)?mines?|shells?|missiles?)\b[^.;!?]*|"
+    r"(?:\(?(?:suspected|possible|separate|different|major|minor|small|big|house)\)? )?(?:gas leaks|fires|explosions)\b"
+    r"(?! (?:are |is )?(?:burning|now|right now|near|next to|behind|in front))|"
+    # A hole likened to a blast: "full of deep, wide holes. Looks like IEDs exploded." (after en62's first score). Only
+    # the likeness: "sounds like a bomb went off, there is smoke everywhere" keeps its smoke.
+    r"\b(?:like|as if|as though) (?:an? |some |the )?(?:ieds?|bombs?|grenades?|(?:land ?)?mines?|shells?|missiles?)"
+    r"(?: (?:had |have )?(?:exploded|went off|gone off|hit))?\b|"
     # Money burnt and robbery as figures of speech: lights left on "burning away taxpayers' money", a shop's
     # wrong prices "daylight robbery"; 天落水 is rain in Wu (Shanghai) speech, nobody fell into water.
     r"burn(?:ing|s|t)? (?:away |through |up )?(?:[\w'’]+ ){0,2}(?:money|cash|funds|dollars|fuel|electricity|energy)|"
@@ -94,7 +97,8 @@ _NOT_DANGER = re.compile(
     r"domestic (?:violence|abuse) (?:shelters?|services?|support|hotlines?|victims|cases|laws?|polic(?:y|ies)|funding)|"
     # A danger granted before the complaint proper: "I acknowledge the fire outbreaks and power outages that are occurring
     # in the city right now. With that said, @SDGE is leaving me … without gas" (after en59's first score).
-    r"\bI (?:acknowledge|appreciate|understand|recogni[sz]e|reali[sz]e) (?:that )?[^.;!?]*|"
+    # Up to a "but": "I appreciate you are busy but there is smoke coming from next door" keeps its smoke.
+    r"\bI (?:acknowledge|appreciate|understand|recogni[sz]e|reali[sz]e) (?:that )?(?:(?!\b(?:but|however|yet)\b)[^.;!?,])*|"
     # A plea for the service at the end of a complaint, not a cry for help: "…blocking sidewalks. PLEASE HELP!"
     r"\bplease help!+|"
     # A machine started: a neighbour's generator that "fires up a few lights".

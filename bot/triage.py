@@ -143,9 +143,9 @@ _NAMES_A_PROBLEM = re.compile(
     r"\bdumsor\b|\bbrown-?outs?\b|\bpower (?:cuts?|outages?|failures?)\b|\b(?:karaoke|videoke)\b|卡拉ok|"
     # Rights defended are a grievance: "串串房维权", a headline (after zh45's first score).
     r"维权|"
-    # Neglect names it, asked or told: "Play area neglected by Council's cleaners?", a headline (after en63's first score).
+    # Neglect names it (after en63's first score: "Play area neglected by Council's cleaners?", a headline that, asked,
+    # is still left to the classifier).
     r"\bneglect(?:ed|ing)?\b|"
-
     r"worn|faded|smashed|vandali[sz]ed|dangerous|needs? (?:\w+ )?(?:repair|replac|resurfac|fix|cutting|trimm|empty|emptying|clean|repaint|"
     r"paint|mow)|falling (?:down|apart|off|out|in|over)",
     re.I,

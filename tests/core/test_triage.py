@@ -452,6 +452,9 @@ def test_a_person_at_risk(text, at_risk):
         ("the car park is so cratered, it looks like mines exploded in it", False),
         ("What if the smell in the stairwell is a gas leak and nobody is checking", False),
         ("I can smell gas in the stairwell right now", True),
+        ("it sounded like a bomb went off next door, there is smoke everywhere", True),
+        ("I appreciate you are busy but there is smoke pouring out of the flat below", True),
+        ("three fires are burning in the bush behind our houses", True),
         # A fire named by its date, a disaster by its settlement, and a danger granted before the complaint proper are
         # no danger now (after zh42's, en58's and en59's first scores, in our words); a measure is no date, and a fire
         # told as now still is one.
