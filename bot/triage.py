@@ -62,7 +62,11 @@ _NOT_OURS_TO_CANCEL = re.compile(
     r"seldom) (?:\w+ )?stop(?:s|ping)?\b|"
     r"\b(?:cars|vehicles|drivers|buses|trucks|lorries|motorists|cyclists|traffic)\b (?:\w+ ){0,3}stop(?:s|ping)?\b|"
     # Or what must end: "Dumsor must stop", power cuts by Ghana's name for them (after en61's first score).
-    r"\b(?:must|needs? to|has to|have to|should|has got to|got to|gotta|ought to) (?:be )?stop(?:ped)?\b",
+    r"\b(?:must|needs? to|has to|have to|should|has got to|got to|gotta|ought to) (?:be )?stop(?:ped)?\b|"
+    # Or a demand that others stop doing a thing: "Stop Selling Booze to Kids", a headline (after en67's first score).
+    # Not this conversation's own doing: "stop asking me", "stop filing it" still call it off.
+    r"\bstop (?!(?:asking|messaging|texting|filing|reporting|registering|logging|sending|bothering|bugging|calling|"
+    r"contacting|spamming|typing|everything|anything|nothing|something|this|that|it)\b)\w+ing\b",
     re.I,
 )
 # 人工 asks for a person, not in a word about a thing made by people ("人工降雨", "人工湖", "人工草坪").
@@ -146,6 +150,8 @@ _NAMES_A_PROBLEM = re.compile(
     # Neglect names it (after en63's first score: "Play area neglected by Council's cleaners?", a headline that, asked,
     # is still left to the classifier).
     r"\bneglect(?:ed|ing)?\b|"
+    # Crowds and works are the matter in a title: "Crowded Sidewalks", "Roadworks Revisited" (after en67's first score).
+    r"\b(?:over)?crowded\b|\bcongest(?:ed|ion)\b|\b(?:road|street) ?works\b|"
     r"worn|faded|smashed|vandali[sz]ed|dangerous|needs? (?:\w+ )?(?:repair|replac|resurfac|fix|cutting|trimm|empty|emptying|clean|repaint|"
     r"paint|mow)|falling (?:down|apart|off|out|in|over)",
     re.I,
@@ -508,6 +514,10 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         # and at the summary no question confirms a ticket.
         if top in ("affirm", "deny") and confidence < UNSURE and is_question(text) and _a_headline_or_more(text):
             return Decision("inform", "a question, no yes or no")
+        # A title naming a problem, without a rating's or a yes's own words, is no answer: "Graffiti on cable boxes #2"
+        # was a rating (after en68's first score).
+        if top in ("rate", "affirm") and not _SMALL_TALK_WORDS[top].search(text) and headline_names_a_problem(text):
+            return Decision(_best_report(ranking, text), "a title naming a problem")
         # Answers to the form's own questions ("不方便说", "sure, everything is right") stay answers.
         answer = top in ("stay_anonymous", "rate", "affirm", "deny", "inform")
         headline_detail = top == "inform" and _headline(text)  # "Street Sweeping Health Hazard"

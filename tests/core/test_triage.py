@@ -131,7 +131,9 @@ def test_a_statement_that_names_a_problem_is_a_report(text, ranking, intent):
                                    # Unlawful by either word (after zh25's first score, in our words).
                                    "河边有人非法挖沙", "小区门口违规摆摊",
                                    # Rights defended, a grievance (after zh45's first score, in our words).
-                                   "精装房业主维权"])
+                                   "精装房业主维权",
+                                   # Crowds and works in a title (after en67's first score, in our words).
+                                   "Overcrowded Platforms Again", "Street works, month three"])
 def test_a_title_with_the_word_for_a_problem_names_one(title):
     assert triage.headline_names_a_problem(title)
     assert not triage.headline_names_a_problem("感动汉中,感谢汉中")
@@ -215,6 +217,10 @@ def test_a_cancel_or_a_help_request_in_other_words(text, top, confidence):
     # Nor is what must end (after en61's first score, in our words).
     ("these blackouts every evening need to stop", "report_issue"),
     ("stop, I don't want to go on", "cancel"),
+    # Nor a demand that others stop doing a thing (after en67's first score, in our words); asking the bot to stop
+    # still calls it off.
+    ("Stop Letting Lorries Idle Outside the School", "report_issue"),
+    ("please stop asking me questions", "cancel"),
 ])
 def test_a_stop_that_drivers_fail_to_make_is_no_cancel(text, intent):
     assert triage.route(text, ranked(("cancel", 0.9), ("report_issue", 0.08))).intent == intent
@@ -243,6 +249,17 @@ def test_a_stop_that_drivers_fail_to_make_is_no_cancel(text, intent):
 ])
 def test_out_of_scope_that_names_a_problem(text, intent):
     assert triage.route(text, ranked(("out_of_scope", 0.8), ("report_issue", 0.1))).intent == intent
+
+
+# A title naming a problem is no rating and no yes when it has neither's words (after en68's first score, in our
+# words); a score is still a rating.
+@pytest.mark.parametrize("text, top, intent", [
+    ("Broken bench by pond #3", "rate", "report_issue"),
+    ("Faded road markings, part 2", "affirm", "report_issue"),
+    ("4/5 good", "rate", "rate"),
+])
+def test_a_title_naming_a_problem_is_no_answer(text, top, intent):
+    assert triage.route(text, ranked((top, 0.6), ("report_issue", 0.1))).intent == intent
 
 
 def test_praise_needs_words_of_praise():
