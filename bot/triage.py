@@ -139,7 +139,7 @@ _NAMES_A_PROBLEM = re.compile(
     r"\b(?:bins?|skips?|dumpsters?|wheelie ?bins?)\b (?:is |are )?(?:full|overfull)\b|"
     # Weeds grown tall are the problem itself: "It's all weeds some 4 feet tall" (after en45's first score).
     r"\bweeds\b|杂草|"
-    r"overgrown|dump(?!ling)|flood|smell|stink|pollut|fumes|sewage|\brats?\b|collapsed|cracked|damaged|missing|not working|out of order|overflow|unsafe|hazard|"
+    r"overgrown|dump(?!ling)|flood|smell|stink|pollut|fumes|sewage|\brats?\b|collapsed|cracked|damag(?:ed|ing)|missing|not working|out of order|overflow|unsafe|hazard|"
     # A power cut by South Asia's name for it (after en37's first score).
     r"load.?shedding|"
     # And by Ghana's and the Philippines' names, and karaoke as its noise: "Dumsor must stop #dumsor", "Karaoke
@@ -152,6 +152,9 @@ _NAMES_A_PROBLEM = re.compile(
     r"\bneglect(?:ed|ing)?\b|"
     # Crowds and works are the matter in a title: "Crowded Sidewalks", "Roadworks Revisited" (after en67's first score).
     r"\b(?:over)?crowded\b|\bcongest(?:ed|ion)\b|\b(?:road|street) ?works\b|"
+    # A thing that broke, not a person out of money: "Aircon broke since May, rights?" (after en71's first score).
+    r"(?<!\bi'm )(?<!\bim )(?<!\bam )(?<!\bare )(?<!\bis )(?<!\bwe're )(?<!\bflat )(?<!\bgo )(?<!\bgoing )(?<!\bwent )"
+    r"(?<!\bso )(?<!\btoo )(?<!\bdead )(?<!\bstone )(?<!\bbeing )(?<!\bbe )(?<!\bgot )\bbroke\b(?! (?:the news|it to)\b)|"
     r"worn|faded|smashed|vandali[sz]ed|dangerous|needs? (?:\w+ )?(?:repair|replac|resurfac|fix|cutting|trimm|empty|emptying|clean|repaint|"
     r"paint|mow)|falling (?:down|apart|off|out|in|over)",
     re.I,
@@ -373,6 +376,29 @@ def asks_where_a_service_went(text: str) -> bool:
     return bool(_WHERE_GONE.search(text or ""))
 
 
+_ASKS_FIRST = re.compile(r"\W*(?:how|what|who|why|when|where|which|can|could|do|does|did|is|are|was|were|will|would|should)\b", re.I)
+
+
+def asks_about_a_problem(text: str) -> bool:
+    """A problem told, then asked about, in a title's size or more ("Aircon broke since May, rights?", "Play area
+    neglected by the cleaners?"): the problem is the matter, whatever is asked. Not a question that opens by asking
+    ("why is there so much litter in big cities"), nor one about the bot."""
+    return is_question(text) and not _ASKS_FIRST.match(text or "") and _a_headline_or_more(text) \
+        and has_problem_word(text) and not about_the_bot(text)
+
+
+# A service begged for by its name alone: "Heat? Please?", a headline (after en72's first score).
+_BEGS_FOR_A_SERVICE = re.compile(
+    r"\W*(?:(?:the |some |any |our |my )?(?:heat|heating|hot water|water|power|electricity|gas|lights?)\W*){1,2}"
+    r"(?:(?:please|pls|plz|anyone|again|yet)\W*)*",
+    re.I,
+)
+
+
+def begs_for_a_service(text: str) -> bool:
+    return bool(_BEGS_FOR_A_SERVICE.fullmatch(text or "")) and bool(re.search(r"[?？!！]|please|pls|plz", text or "", re.I))
+
+
 def names_a_problem(text: str) -> bool:
     """A statement of some length that names a problem: a report, whatever the classifier's confidence."""
     return substantive(text) and not _QUESTION.search(text) and has_problem_word(text)
@@ -488,6 +514,11 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
             return Decision(_best_report(ranking, text), "no help asked")  # a question about the matter, not the bot
         if titles_a_problem(text):
             return Decision(_best_report(ranking, text), "titled problem")
+        # Asked about a problem it names, or begging for a service by its name: the matter, not small talk (after
+        # en71's and en72's first scores). Not thanks or a question whether one talks to a machine.
+        if top in ("ask_help", "out_of_scope", "nlu_fallback", "greet", "goodbye") and (
+                asks_about_a_problem(text) or begs_for_a_service(text)):
+            return Decision(_best_report(ranking, text), "asks about a problem")
         wordless = top in _SMALL_TALK_WORDS and substantive(text) and not _SMALL_TALK_WORDS[top].search(text)
         # A greeting, a goodbye or an out-of-scope the classifier is unsure of, in a message of 20 characters or 12
         # words: more often a matter it cannot place (dogs let foul a car park, told with a rhetorical question; a bus
