@@ -59,6 +59,9 @@ _SLOW_SMOKE = re.compile(
     rf"\bburn(?:ing|s|t)? (?:of )?(?:the )?(?:[\w-]+ ){{0,2}}{_REFUSE}|{_REFUSE}(?: [\w-]+){{0,2}} (?:is |are |being )?burn(?:ing|t)\b|"
     r"\bsmoke[- ]emitting|\bemit(?:s|ting|ted)? (?:[\w-]+ ){0,2}smoke|\bexhausts?\b(?! fans?)|"
     r"\b(?:vehicles?|cars|buses|lorries|trucks|rickshaws|generators?|factor(?:y|ies)|chimneys?|kilns?|mills?)\b[^.;!?]{0,40}\bsmoke\b|"
+    # And a party's or a barbecue's: "to see where the music, shouting and smoke are all coming from" at 1 a.m. (after
+    # en73's first score).
+    r"\b(?:music|barbecues?|bbqs?|grills?)\b[^.;!?]{0,30}\bsmoke\b|"
     r"烧垃圾|焚烧垃圾|垃圾焚烧|焚烧秸秆|烧秸秆|尾气|(?:工厂|厂子|厂房|烟囱|窑)[^,,。.!!??;;]{0,8}(?:冒|排|放)",
     re.I,
 )
@@ -236,6 +239,25 @@ def _explained(text: str) -> str:
         # causing havoc" (after en46's first score). Flames, a fire or a blaze still count.
         text = _SMOKE.sub(" ", text)
     return _NOT_DANGER.sub(" ", text)
+
+
+# Gas smelled, however long: whether or not it is danger this minute, the gas company's emergency line is the advice
+# ("we have always smelled natural gas outside near the driveway … still we can smell it", years long, after en73's
+# first score). The triage files it as urgent, with the numbers shown.
+_GAS_SMELLED = re.compile(
+    r"\bsmel(?:l|ls|led|lt|ling)\b (?:(?:of|the|natural|a|some|strong|faint|strongly|like)\s+){0,3}gas\b(?! stations?\b)|"
+    r"\bgas (?:smell|odou?r)s?\b|煤气味|燃气味|天然气味|闻到.{0,4}(?:煤气|燃气|天然气)",
+    re.I,
+)
+_NO_SMELL = re.compile(
+    r"\b(?:no|never|don'?t|do not|didn'?t|did not|can'?t|cannot|no longer|not)\s+(?:\w+\s+){0,2}smel|没有?闻到|闻不到",
+    re.I,
+)
+
+
+def gas_smelled(text: str) -> bool:
+    cleaned = _explained(text or "")
+    return bool(_GAS_SMELLED.search(cleaned)) and not _NO_SMELL.search(cleaned)
 
 
 def danger_now(text: str) -> bool:

@@ -486,6 +486,8 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         # The classifier hears danger but the words name none (a leaking fire hydrant, a collapsed
         # sidewalk): file it as urgent and show the numbers, never a dead end.
         return Decision(_best_report(ranking[1:], text), "emergency unsure", urgent=True)
+    if emergency.gas_smelled(text):
+        return Decision(_best_report(ranking, text), "gas smelled", urgent=True)
     # A narrow intent is kept when its words say so, or the classifier is sure and the message is no letter.
     narrow = {"check_status": _PROGRESS, "cancel": _CANCEL, "request_human": _HUMAN}
     rejected = False

@@ -290,6 +290,18 @@ def test_an_emergency_without_a_sign_of_danger_is_filed_as_urgent():
     assert decision.intent == "report_issue" and decision.urgent
 
 
+# Gas smelled for years is no danger now by its words, but the gas company's emergency line is still the advice: filed
+# as urgent, with the numbers shown (after en73's first score, in our words). Gas no longer smelled is a report.
+@pytest.mark.parametrize("text, urgent", [
+    ("for two years we have smelled gas by the meter box outside, today the gas board came and dug up the pavement", True),
+    ("楼道里一直有天然气味,好几年了也没人来查", True),
+    ("the gas smell by the school was sorted last month, we can't smell anything now", False),
+])
+def test_gas_smelled_however_long_is_filed_as_urgent(text, urgent):
+    decision = triage.route(text, ranked(("report_issue", 0.7), ("emergency", 0.1)))
+    assert decision.intent == "report_issue" and decision.urgent is urgent
+
+
 @pytest.mark.parametrize(
     "text, at_risk",
     [
@@ -497,6 +509,10 @@ def test_a_person_at_risk(text, at_risk):
         ("the tower block fire was in the aftermath of the storm, the lift still has not been fixed", False),
         ("I understand a fire is burning in the hills right now, but nobody has emptied our bins and they stink", False),
         ("there is a fire in the bin store and I understand the lift is full of smoke", True),
+        # A party's or a barbecue's smoke is its nuisance (after en73's first score, in our words).
+        ("went out at midnight to find where the loud music and the smoke were coming from, a garden party two doors down", False),
+        ("the bbq smoke from the restaurant yard comes straight into our bedroom", False),
+        ("the party is over but smoke is pouring from their kitchen window now", True),
     ],
 )
 def test_danger_now(text, now):
