@@ -117,9 +117,14 @@ _PROBLEM = re.compile(
     r"abandon|block|remove|fix|repair|report",
     re.I,
 )
+# A home without a service names the problem: "What it's like living with no hot water", a blog's title (after en75's
+# first score). Not a power one lacks to do a thing, nor a gas smell there is none of.
+_LACKS = (r"\b(?:no|without) (?:hot water|running water|water|heat|heating|power|electricity|gas)\b"
+          r"(?! (?:to|smell|bills?|company|board|meters?|station)\b)")
 # Words that name a problem itself (not a bare "not" or "没"): a statement of some length with one of them is
 # a report even when the classifier hears nothing of a request ("the riverside path is strewn with rubbish").
 _NAMES_A_PROBLEM = re.compile(
+    _LACKS + "|" +  # a home without a service
     r"坏|破损|脏|乱扔|乱停|乱贴|乱倒|吵|嘈杂|堵|漏|积水|垃圾|噪|拖欠|违建|违章|违法|臭|塌|裂|倒了|断了|停水|停电|没人管|占道|扰民|"
     # Whose rest or life is harmed may stand between: "影响业主生活", "影响居民休息" (after zh26's first score).
     r"影响.{0,4}?(?:采光|休息|睡眠|生活|出行|通行|健康)|干扰|困扰|"
@@ -376,6 +381,15 @@ def asks_where_a_service_went(text: str) -> bool:
     return bool(_WHERE_GONE.search(text or ""))
 
 
+_LACKS_A_SERVICE = re.compile(_LACKS, re.I)
+
+
+def lacks_a_service(text: str) -> bool:
+    """A home without water, heat or power, asked about or not ("What it's like living with no hot water", "why is
+    there no water?"): out of scope to the classifier, a report to the city."""
+    return bool(_LACKS_A_SERVICE.search(text or ""))
+
+
 _ASKS_FIRST = re.compile(r"\W*(?:how|what|who|why|when|where|which|can|could|do|does|did|is|are|was|were|will|would|should)\b", re.I)
 
 
@@ -535,7 +549,7 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
             return Decision("inform", "a greeting and more")  # left to action_triage
         # Out of scope, but naming a problem the city mends ("THIS LOAD SHEDDING IS DRIVING ME NUTS"): none of the 249
         # out-of-scope examples we wrote or hold out names one.
-        if top == "out_of_scope" and (names_a_problem(text) or asks_where_a_service_went(text)):
+        if top == "out_of_scope" and (names_a_problem(text) or asks_where_a_service_went(text) or lacks_a_service(text)):
             return Decision(_best_report(ranking, text), "names a problem")
         if top in ("thank", "goodbye") and asks_to_mend(text) and not about_the_bot(text):
             return Decision(_best_report(ranking, text), "asks to mend")

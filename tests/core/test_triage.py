@@ -246,6 +246,9 @@ def test_a_stop_that_drivers_fail_to_make_is_no_cancel(text, intent):
     ("Where is the heating??", "report_issue"), ("where is the water board office?", "out_of_scope"),
     # Neglect (after en63's first score, in our words).
     ("the bowling green by the library has been neglected for two summers", "report_issue"),
+    # A home without a service, asked or told (after en75's first score, in our words); a power to do a thing is none.
+    ("What it is like to live without heating in January", "report_issue"), ("why is there no running water again?", "report_issue"),
+    ("sadly I have no power to change the council's rules", "out_of_scope"),
 ])
 def test_out_of_scope_that_names_a_problem(text, intent):
     assert triage.route(text, ranked(("out_of_scope", 0.8), ("report_issue", 0.1))).intent == intent
