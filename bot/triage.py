@@ -66,7 +66,8 @@ _NOT_OURS_TO_CANCEL = re.compile(
     # Or a demand that others stop doing a thing: "Stop Selling Booze to Kids", a headline (after en67's first score).
     # Not this conversation's own doing: "stop asking me", "stop filing it" still call it off.
     r"\bstop (?!(?:asking|messaging|texting|filing|reporting|registering|logging|sending|bothering|bugging|calling|"
-    r"contacting|spamming|typing|everything|anything|nothing|something|this|that|it)\b)\w+ing\b",
+    r"contacting|spamming|typing|talking|replying|answering|responding|pestering|repeating|doing|messing|wasting|"
+    r"everything|anything|nothing|something|this|that|it)\b)\w+ing\b",
     re.I,
 )
 # 人工 asks for a person, not in a word about a thing made by people ("人工降雨", "人工湖", "人工草坪").
@@ -153,7 +154,7 @@ _NAMES_A_PROBLEM = re.compile(
     # Rights defended are a grievance: "串串房维权", a headline (after zh45's first score).
     r"维权|"
     # Neglect names it (after en63's first score: "Play area neglected by Council's cleaners?", a headline that, asked,
-    # is still left to the classifier).
+    # is one by asks_about_a_problem).
     r"\bneglect(?:ed|ing)?\b|"
     # Crowds and works are the matter in a title: "Crowded Sidewalks", "Roadworks Revisited" (after en67's first score).
     r"\b(?:over)?crowded\b|\bcongest(?:ed|ion)\b|\b(?:road|street) ?works\b|"

@@ -220,7 +220,7 @@ def test_a_cancel_or_a_help_request_in_other_words(text, top, confidence):
     # Nor a demand that others stop doing a thing (after en67's first score, in our words); asking the bot to stop
     # still calls it off.
     ("Stop Letting Lorries Idle Outside the School", "report_issue"),
-    ("please stop asking me questions", "cancel"),
+    ("please stop asking me questions", "cancel"), ("stop wasting my time", "cancel"),
 ])
 def test_a_stop_that_drivers_fail_to_make_is_no_cancel(text, intent):
     assert triage.route(text, ranked(("cancel", 0.9), ("report_issue", 0.08))).intent == intent
