@@ -81,7 +81,8 @@ _HUMAN = re.compile(
 _ABOUT_THE_BOT = re.compile(
     r"帮助|菜单|功能|怎么用|咋用|怎么弄|咋弄|怎么操作|咋操作|该咋|教教|使用说明|指南|能干|能做|能办|能管|干啥的|干嘛的|说啥|"
     r"这里|这儿|在这|这个平台|这个热线|这个聊天|小程序|你们受理|你们管|\b12345\b|"
-    r"\bhelp\b|\bmenu\b|\boptions?\b|\bhow (do|does|am|to|can)\b|\bwhat (can|do|is this|are you|kind|stuff|am|exactly|to)\b|"
+    # The citizen's own options are their matter's: "…is damaging my property – what are my options?" (after en72's).
+    r"\bhelp\b|\bmenu\b|(?<!\bmy )(?<!\bour )\boptions?\b|\bhow (do|does|am|to|can)\b|\bwhat (can|do|is this|are you|kind|stuff|am|exactly|to)\b|"
     r"not (really )?sure what|confused|first time|right place|this (chat|service|platform|app|thing)|\bis this\b|how (this|it) works|"
     r"\bwhat kinds?\b|\b(can|could) (you|u)\b|(?<!still )(?<!is )(?<!are )(?<!been )\bhere\W*$|do you (offer|do|handle)|"
     r"\b(through|with|using|via|in) this\W*$|\bwhich (problems|issues|things|requests)\b|\byour (features|functions|services)\b",

@@ -271,6 +271,8 @@ def test_a_title_naming_a_problem_is_no_answer(text, top, intent):
     ("Boiler broke in October, is that the landlord's job?", "nlu_fallback", "report_issue"),
     ("why is there always litter in big cities?", "out_of_scope", "out_of_scope"),
     ("Builders next door damaging our fence - who do I call?", "ask_help", "report_issue"),
+    ("Tree roots damaging our drive, what are my options?", "ask_help", "report_issue"),
+    ("what options do you have", "ask_help", "ask_help"),
     ("Swings in the park neglected for years?", "out_of_scope", "report_issue"),
     ("Hot water? Anyone?", "ask_help", "report_issue"),
     ("Electricity please!!", "nlu_fallback", "report_issue"),
