@@ -22,9 +22,11 @@ HEARD = 0.0
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|\d+")
+# The words an English question opens with.
+_ASKING_WORDS = r"how|what|who|why|when|where|can|could|do|does|is|are|will|would"
 _QUESTION = re.compile(
     r"[?？]|吗|什么|怎么|如何|能不能|可不可以|是不是|哪里|哪儿|为什么|多少|几点|"
-    r"^(how|what|who|why|when|where|can|could|do|does|is|are|will|would)\b",
+    rf"^({_ASKING_WORDS})\b",
     re.I,
 )
 _PROGRESS = re.compile(
@@ -121,7 +123,9 @@ _PROBLEM = re.compile(
 )
 # A home without a service names the problem: "What it's like living with no hot water", a blog's title (after en75's
 # first score). Not a power one lacks to do a thing, nor a gas smell there is none of.
-_LACKS = (r"\b(?:no|without) (?:hot water|running water|water|heat|heating|power|electricity|gas)\b"
+# The services of a home, by their names: lacked, asked after as gone, begged for.
+_HOME_SERVICES = r"hot water|water|heating|heat|power|electricity|gas"
+_LACKS = (rf"\b(?:no|without) (?:running water|{_HOME_SERVICES})\b"
           r"(?! (?:to|smell|bills?|company|board|meters?|station)\b)")
 # Words that name a problem itself (not a bare "not" or "没"): a statement of some length with one of them is
 # a report even when the classifier hears nothing of a request ("the riverside path is strewn with rubbish").
@@ -373,7 +377,7 @@ def has_problem_word(text: str) -> bool:
 # A service asked after as gone: "Where's the water?", a headline (after en65's first score). Not where to find its
 # office or its bill.
 _WHERE_GONE = re.compile(
-    r"\bwhere(?:'s|’s| is| has| did)\s+(?:(?:the|my|our|all)\s+)?(?:hot water|water|power|electricity|heating|heat|gas|"
+    rf"\bwhere(?:'s|’s| is| has| did)\s+(?:(?:the|my|our|all)\s+)?(?:{_HOME_SERVICES}|"
     r"bin ?m[ae]n|rubbish collection|bin collection)\b(?!\s+(?:company|board|office|department|bill|meter|authority))",
     re.I,
 )
@@ -392,7 +396,7 @@ def lacks_a_service(text: str) -> bool:
     return bool(_LACKS_A_SERVICE.search(text or ""))
 
 
-_ASKS_FIRST = re.compile(r"\W*(?:how|what|who|why|when|where|which|can|could|do|does|did|is|are|was|were|will|would|should)\b", re.I)
+_ASKS_FIRST = re.compile(rf"\W*(?:{_ASKING_WORDS}|which|did|was|were|should)\b", re.I)
 
 
 def asks_about_a_problem(text: str) -> bool:
@@ -405,7 +409,7 @@ def asks_about_a_problem(text: str) -> bool:
 
 # A service begged for by its name alone: "Heat? Please?", a headline (after en72's first score).
 _BEGS_FOR_A_SERVICE = re.compile(
-    r"\W*(?:(?:the |some |any |our |my )?(?:heat|heating|hot water|water|power|electricity|gas|lights?)\W*){1,2}"
+    rf"\W*(?:(?:the |some |any |our |my )?(?:{_HOME_SERVICES}|lights?)\W*){{1,2}}"
     r"(?:(?:please|pls|plz|anyone|again|yet)\W*)*",
     re.I,
 )
