@@ -66,6 +66,12 @@ _SLOW_SMOKE = re.compile(
     re.I,
 )
 _SMOKE = re.compile(r"\bsmoke\b|浓烟|冒烟", re.I)
+# Gas that is not, or no longer, smelled.
+_GAS_GONE = (
+    r"\b(?:no longer|don'?t|do not|didn'?t|did not|can'?t|cannot|can no longer|never)\s+(?:\w+\s+)?smell(?:s|ing)? "
+    r"(?:of )?(?:any )?gas\b|\bgas (?:smell|odou?r)s? (?:is |has |have )?(?:gone|went away|cleared|disappeared)\b|"
+    r"(?:没有?闻到|闻不到)[^,,。.!!??;;]{0,4}(?:煤气|燃气|天然气)味?|(?:煤气|燃气|天然气)味(?:已经)?(?:没了|没有了|消失了?|散了)"
+)
 # Words that contain a danger word without meaning danger: a fire hydrant, a fire lane, a smoke detector.
 _NOT_DANGER = re.compile(
     r"fire ?hydrants?|fire ?(lane|escape|door|exit|alarm|extinguisher|station)s?|smoke (detector|alarm)s?|"
@@ -109,6 +115,8 @@ _NOT_DANGER = re.compile(
     # A bill or a fee called robbery: "It is a robbery by WASA" (no water since January, bills paid).
     r"\b(?:it|this|that|which)(?:'s|’s| is| was) (?:a |an |pure |outright |plain |just |nothing but )?(?:\w+ )?robbery|"
     r"火灾隐患|安全隐患|消防隐患|fire (?:hazard|risk|danger|code|season)s?|risk of (?:a )?fire|"
+    # Gas no longer smelled: "I don't smell gas anymore", 闻不到煤气味了, 煤气味已经散了.
+    rf"{_GAS_GONE}|"
     # Crimes named by their kinds are a trend, not one at the door: "Street crimes, including snatching and
     # kidnapping, are on the rise", "the number of crimes includes robbery" (after en48's first score).
     r"\bcrimes?\b[^.;!?]{0,30}?\b(?:includ\w*|such as|like)\b[^.;!?]*|"

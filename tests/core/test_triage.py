@@ -518,6 +518,10 @@ def test_a_person_at_risk(text, at_risk):
         ("went out at midnight to find where the loud music and the smoke were coming from, a garden party two doors down", False),
         ("the bbq smoke from the restaurant yard comes straight into our bedroom", False),
         ("the party is over but smoke is pouring from their kitchen window now", True),
+        # Gas no longer smelled is no danger now; gas smelled still is.
+        ("the engineer came this morning and we don't smell gas in the hallway anymore", False),
+        ("楼道里已经闻不到煤气味了,就是管道还没换", False), ("厨房的燃气味已经散了", False),
+        ("I do not smell gas but the meter is hissing loudly", True), ("I can smell gas in the stairwell", True),
     ],
 )
 def test_danger_now(text, now):
