@@ -65,6 +65,8 @@ def test_mask_keeps_the_first_and_last_three_digits_never_the_last_four():
         # beside a street is still masked.
         ("the drain between 6204-6290 Old Mill Road is blocked", "the drain between 6204-6290 Old Mill Road is blocked"),
         ("call 6234-5678 about 12 Elm Street", "call 010*****678 about 12 Elm Street"),
+        # So is an American block range (after en77's first score, in our words).
+        ("kids run across at the 4100-4200 block of W Grand", "kids run across at the 4100-4200 block of W Grand"),
     ],
 )
 def test_phones_inside_free_text_are_masked_and_nothing_else(text, masked):
