@@ -80,6 +80,13 @@ _NOT_DANGER = re.compile(
     # Or its buildings, and the services named together: "west of the police and fire training center" (after en45's
     # first score: a digger's noise near it was given the emergency reply).
     r"fire ?(?:training|academy|headquarters|hq|house|hall)|(?:police|ambulance) (?:and|&|/) fire\b|"
+    # Or what it gives a place: "Tuckertown area needs fire protection. Currently rated Class 10" (after en79's).
+    r"fire ?(?:protection|coverage|cover|insurance|ratings?|districts?|hydrants?)\b|"
+    # A worker fired, not a fire: "they are threatening to fire me" (after en82's first score).
+    r"\bfir(?:e|ed|ing) (?:me|him|her|us|them|you|people|workers|staff|employees)\b|"
+    r"\b(?:get|got|gets|getting|was|were|been|being|be) fired\b|"
+    # Air or water that shoots out, not a gun: "I heard the air shooting out of the tire" (after en78's first score).
+    r"\b(?:air|water|steam|sewage|mud|dirt|sand|gravel|stones?|rocks?|oil|fluid|liquid|foam|spray)\b(?: [\w'’]+){0,3} shooting\b|"
     r"fire (?:and|&) (?:emergency|rescue)\b|"
     # A fire as a kind of incident, and one supposed: "We had a fire related incident with the fire engine taking eight
     # minutes…", "If this had been a serious fire a life may have been lost" (after en51's first score).
@@ -210,6 +217,9 @@ _PAST_OR_SLOW = re.compile(
     r"(?:for|over|from|since) (?:the )?(?:past |last )?(?:one |a |an )?(?:whole )?(?:week|month|year)\b|"
     r"in the (?:evenings|mornings|afternoons|nights)|(?:at|on|over) (?:the )?weekends|most (?:days|nights|evenings|mornings)|"
     r"(?:has|have|is|are) (?:become|becoming) (?:a |an |the )?(?:\w+ ){0,2}(?:nuisance|menace|norm|habit|routine|trend|problem|way of life)|"
+    # Or by a picture of what it left: "This is a pic of the damages to a pole near my house … started a small fire"
+    # (after en82's first score).
+    r"\b(?:pic(?:ture)?s?|photos?|images?) of (?:the )?damages?\b|"
     # Told as what used to be, or night after night: "We used to live next door to a gang who did burnouts", "endless
     # nights of burnouts, the stink of burning rubber" (after en52's first score).
     r"\bused to\b|\b(?:endless|sleepless|countless) (?:nights|days|weekends|hours)\b|"
