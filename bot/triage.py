@@ -151,6 +151,8 @@ _NAMES_A_PROBLEM = re.compile(
     # Weeds grown tall are the problem itself: "It's all weeds some 4 feet tall" (after en45's first score).
     r"\bweeds\b|杂草|"
     r"overgrown|dump(?!ling)|flood|smell|stink|pollut|fumes|sewage|\brats?\b|collapsed|cracked|damag(?:ed|ing)|missing|not working|out of order|overflow|unsafe|hazard|"
+    # A building site's dust: "Big Building Approved next door what can you do now? DUST." (after en82's first score).
+    r"\bdust(?:y)?\b(?! ?(?:bins?|pans?|carts?|men|man)\b)|"
     # A power cut by South Asia's name for it (after en37's first score).
     r"load.?shedding|"
     # And by Ghana's and the Philippines' names, and karaoke as its noise: "Dumsor must stop #dumsor", "Karaoke
@@ -361,8 +363,16 @@ def asks_to_mend(text: str) -> bool:
     return bool(_ASKS_TO_MEND.search(text or ""))
 
 
+# What can be done about a matter asks about the matter, not what the bot can do: "Big Building Approved next door what
+# can you do now? DUST." (after en82's first score). "what can you do?" alone still asks the bot.
+_WHAT_CAN_BE_DONE = re.compile(
+    r"\bwhat (?:can|could|will|would) (?:you|u|you guys|we|i|one|anyone|the city|the council) do (?:now|about|against)\b",
+    re.I,
+)
+
+
 def about_the_bot(text: str) -> bool:
-    return bool(_ABOUT_THE_BOT.search(text or ""))
+    return bool(_ABOUT_THE_BOT.search(_WHAT_CAN_BE_DONE.sub(" ", text or "")))
 
 
 def is_question(text: str) -> bool:

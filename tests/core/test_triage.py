@@ -278,6 +278,10 @@ def test_a_title_naming_a_problem_is_no_answer(text, top, intent):
     ("Electricity please!!", "nlu_fallback", "report_issue"),
     ("what can you do?", "ask_help", "ask_help"),
     ("I'm broke, any jobs?", "out_of_scope", "out_of_scope"),
+    # What can be done about a matter asks about the matter; a site's dust names one (after en82's first score, in
+    # our words).
+    ("Tower going up behind us, what can the council do about it? Dust everywhere", "ask_help", "report_issue"),
+    ("what can you do now?", "ask_help", "ask_help"),
 ])
 def test_a_question_naming_a_problem_and_a_service_begged_for(text, top, intent):
     assert triage.route(text, ranked((top, 0.6), ("report_issue", 0.1))).intent == intent
@@ -522,6 +526,13 @@ def test_a_person_at_risk(text, at_risk):
         ("the engineer came this morning and we don't smell gas in the hallway anymore", False),
         ("楼道里已经闻不到煤气味了,就是管道还没换", False), ("厨房的燃气味已经散了", False),
         ("I do not smell gas but the meter is hissing loudly", True), ("I can smell gas in the stairwell", True),
+        # A fire service a place lacks, a worker fired, air shooting from a tyre and a photo of damage done are no danger
+        # now (after en79's, en82's and en78's first scores, in our words); shots fired still are.
+        ("our lane has no fire protection and the insurance is sky high", False),
+        ("the boss says he will fire me if I ask for my wages again", False),
+        ("we hit the hole and I heard the air shooting out of the front tyre", False),
+        ("here is a photo of the damage to the substation, the breaker sparked and started a small fire", False),
+        ("someone is shooting out of a car window on our street", True),
     ],
 )
 def test_danger_now(text, now):
