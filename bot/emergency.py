@@ -62,6 +62,12 @@ _SLOW_SMOKE = re.compile(
     # And a party's or a barbecue's: "to see where the music, shouting and smoke are all coming from" at 1 a.m. (after
     # en73's first score).
     r"\b(?:music|barbecues?|bbqs?|grills?)\b[^.;!?]{0,30}\bsmoke\b|"
+    # And a garden's: bonfires, refuse fires, wood burners and fire pits, named either way round ("the neighbours very
+    # smoky garden rubbish fires", after en80's first score).
+    rf"\b(?:bonfires?|wood ?burners?|log ?burners?|fire ?pits?|(?:garden |yard )?{_REFUSE} fires?|garden fires?)\b|"
+    # And a smoker's: "They smoke … I do not want smoke in my home" beside "cigarette smoke" (after en80's).
+    r"\b(?:cigarette|cigar|tobacco|weed|marijuana|cannabis|pot|vape|second-?hand|passive) smoke\b|\bsmokers?\b|"
+    r"\b(?:stop|quit|quitting|started|give up|gave up) smoking\b|"
     r"烧垃圾|焚烧垃圾|垃圾焚烧|焚烧秸秆|烧秸秆|尾气|(?:工厂|厂子|厂房|烟囱|窑)[^,,。.!!??;;]{0,8}(?:冒|排|放)",
     re.I,
 )
@@ -121,7 +127,10 @@ _NOT_DANGER = re.compile(
     r"\bfir(?:e|es|ed|ing) (?:it |them )?up\b|"
     # A bill or a fee called robbery: "It is a robbery by WASA" (no water since January, bills paid).
     r"\b(?:it|this|that|which)(?:'s|’s| is| was) (?:a |an |pure |outright |plain |just |nothing but )?(?:\w+ )?robbery|"
-    r"火灾隐患|安全隐患|消防隐患|fire (?:hazard|risk|danger|code|season)s?|risk of (?:a )?fire|"
+    r"火灾隐患|安全隐患|消防隐患|fire (?:hazard|risk|danger|code|season|ban|restriction)s?|risk of (?:a )?fire|"
+    # A garden's refuse fire, a nuisance like refuse burnt: "the neighbours very smoky garden rubbish fires" (after
+    # en80's first score). One that spreads is told by what it reaches ("the shed is on fire").
+    rf"\b(?:garden |yard )?{_REFUSE} (?:bon)?fires?\b|\bgarden (?:bon)?fires?\b|"
     # Gas no longer smelled: "I don't smell gas anymore", 闻不到煤气味了, 煤气味已经散了.
     rf"{_GAS_GONE}|"
     # Crimes named by their kinds are a trend, not one at the door: "Street crimes, including snatching and
@@ -182,6 +191,7 @@ _NOT_DANGER = re.compile(
     r"(?:等到|直到)(?:有人|出了?人命|出事|孩子|小孩|老人)[^,,。.!!??;;]*",
     re.I,
 )
+_FULL_MONTH = r"(?:january|february|march|april|june|july|august|september|october|november|december)"
 # A month by its name or its first three letters, for a date told either way round ("on Dec 21", "on 21st December").
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*"
 # A harm told as past, slow or recurring is a report, not a call for help now (docs/INTERFACE.md).
@@ -220,6 +230,9 @@ _PAST_OR_SLOW = re.compile(
     # Or by a picture of what it left: "This is a pic of the damages to a pole near my house … started a small fire"
     # (after en82's first score).
     r"\b(?:pic(?:ture)?s?|photos?|images?) of (?:the )?damages?\b|"
+    # Or by a day and a month, or a month and a year: "05 September very smoky garden rubbish fire, day 3. 29 September
+    # 2019 …" (after en80's first score). Month names in full: "3 may" is no date.
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_FULL_MONTH}\b|\b{_FULL_MONTH},? (?:19|20)\d\d\b|"
     # Told as what used to be, or night after night: "We used to live next door to a gang who did burnouts", "endless
     # nights of burnouts, the stink of burning rubber" (after en52's first score).
     r"\bused to\b|\b(?:endless|sleepless|countless) (?:nights|days|weekends|hours)\b|"
