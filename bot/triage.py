@@ -151,6 +151,9 @@ _NAMES_A_PROBLEM = re.compile(
     # Weeds grown tall are the problem itself: "It's all weeds some 4 feet tall" (after en45's first score).
     r"\bweeds\b|杂草|"
     r"overgrown|dump(?!ling)|flood|smell|stink|pollut|fumes|sewage|\brats?\b|collapsed|cracked|damag(?:ed|ing)|missing|not working|out of order|overflow|unsafe|hazard|"
+    # Pests by their names: "My first cockroach", a headline (after en80's first score).
+    r"\b(?:cockroach(?:es)?|roach(?:es)?|bed ?bugs?|mice|termites?|vermin|pests?|infest\w*|maggots?|fleas)\b|"
+    r"蟑螂|老鼠|臭虫|白蚁|鼠患|虫害|"
     # A building site's dust: "Big Building Approved next door what can you do now? DUST." (after en82's first score).
     r"\bdust(?:y)?\b(?! ?(?:bins?|pans?|carts?|men|man)\b)|"
     # A power cut by South Asia's name for it (after en37's first score).
@@ -429,6 +432,15 @@ def begs_for_a_service(text: str) -> bool:
     return bool(_BEGS_FOR_A_SERVICE.fullmatch(text or "")) and bool(re.search(r"[?？!！]|please|pls|plz", text or "", re.I))
 
 
+def a_word_for_a_problem(text: str) -> bool:
+    """The whole message one word that names a problem: "Rats", "Potholes!", "老鼠", a headline (after en80's first
+    score)."""
+    words = re.findall(r"[A-Za-z'’]+|[\u4e00-\u9fff]+", text or "")
+    rest = re.sub(r"[A-Za-z'’\u4e00-\u9fff\s\W]", "", text or "")
+    one = len(words) == 1 and (words[0].isascii() or len(words[0]) <= 4)
+    return one and not rest and has_problem_word(text)
+
+
 def names_a_problem(text: str) -> bool:
     """A statement of some length that names a problem: a report, whatever the classifier's confidence."""
     return substantive(text) and not _QUESTION.search(text) and has_problem_word(text)
@@ -549,7 +561,7 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         # Asked about a problem it names, or begging for a service by its name: the matter, not small talk (after
         # en71's and en72's first scores). Not thanks or a question whether one talks to a machine.
         if top in ("ask_help", "out_of_scope", "nlu_fallback", "greet", "goodbye") and (
-                asks_about_a_problem(text) or begs_for_a_service(text)):
+                asks_about_a_problem(text) or begs_for_a_service(text) or a_word_for_a_problem(text)):
             return Decision(_best_report(ranking, text), "asks about a problem")
         wordless = top in _SMALL_TALK_WORDS and substantive(text) and not _SMALL_TALK_WORDS[top].search(text)
         # A greeting, a goodbye or an out-of-scope the classifier is unsure of, in a message of 20 characters or 12

@@ -196,3 +196,12 @@ def test_a_short_no_about_what_was_said_is_no_report(text, report):
 ])
 def test_a_report_with_a_phone_number_is_still_a_report(text, report):
     assert intake.looks_like_report(text) is report
+
+
+# Pests by their names, and one word that names a problem, are reports (after en80's first score, in our words).
+@pytest.mark.parametrize("text, report", [
+    ("Roaches in the bin room", True), ("Silverfish and bedbugs", True), ("Rats", True), ("蟑螂", True),
+    ("Thanks", False), ("Tuesday", False),
+])
+def test_pests_and_one_word_for_a_problem(text, report):
+    assert intake.looks_like_report(text) is report

@@ -282,6 +282,9 @@ def test_a_title_naming_a_problem_is_no_answer(text, top, intent):
     # our words).
     ("Tower going up behind us, what can the council do about it? Dust everywhere", "ask_help", "report_issue"),
     ("what can you do now?", "ask_help", "ask_help"),
+    # One word that names a problem is the matter (after en80's first score, in our words).
+    ("Cockroaches!", "out_of_scope", "report_issue"), ("Potholes", "nlu_fallback", "report_issue"),
+    ("老鼠", "out_of_scope", "report_issue"), ("Bye", "goodbye", "goodbye"),
 ])
 def test_a_question_naming_a_problem_and_a_service_begged_for(text, top, intent):
     assert triage.route(text, ranked((top, 0.6), ("report_issue", 0.1))).intent == intent
@@ -533,6 +536,12 @@ def test_a_person_at_risk(text, at_risk):
         ("we hit the hole and I heard the air shooting out of the front tyre", False),
         ("here is a photo of the damage to the substation, the breaker sparked and started a small fire", False),
         ("someone is shooting out of a car window on our street", True),
+        # A garden's refuse fire and a smoker's smoke are their nuisances, and a day told by its month is past (after
+        # en80's first score, in our words); a fire that spreads is told by what it reaches.
+        ("another garden rubbish fire next door, we can't open a window for the smoke", False),
+        ("the couple below are heavy smokers and their smoke comes up through our floor", False),
+        ("12 October: the bonfire smoke again, all evening", False),
+        ("their garden bonfire has jumped the fence and our shed is on fire", True),
     ],
 )
 def test_danger_now(text, now):
