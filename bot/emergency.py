@@ -87,7 +87,7 @@ _NOT_DANGER = re.compile(
     # first score: a digger's noise near it was given the emergency reply).
     r"fire ?(?:training|academy|headquarters|hq|house|hall)|(?:police|ambulance) (?:and|&|/) fire\b|"
     # Or what it gives a place: "Tuckertown area needs fire protection. Currently rated Class 10" (after en79's).
-    r"fire ?(?:protection|coverage|cover|insurance|ratings?|districts?|hydrants?)\b|"
+    r"fire ?(?:protection|coverage|cover|insurance|ratings?|districts?)\b|"
     # A worker fired, not a fire: "they are threatening to fire me" (after en82's first score).
     r"\bfir(?:e|ed|ing) (?:me|him|her|us|them|you|people|workers|staff|employees)\b|"
     r"\b(?:get|got|gets|getting|was|were|been|being|be) fired\b|"
