@@ -54,8 +54,9 @@ _NOT_OURS_TO_CANCEL = re.compile(
     r"\bcancel\w* (?:me|us|my|our|his|her|their|its|a|an|the) (?!(?:whole |entire )?(?:report|ticket|request|complaint|"
     r"form|thing|conversation|chat|registration))\w+|"
     r"\b(?:was|were|been|got|is|are) cancel\w*|"
-    r"(?:不给|不让|不肯|不予|拒绝|无法|不能|没法|擅自|突然|随意|被)取消|"
-    r"取消了?(?:会员|订单|预约|合同|航班|班次|线路|站点|服务|资格|补贴|订阅|套餐|会籍)|"
+    # Or one a company's system made: "7月份官方自动取消机票订单,但到目前迟迟不退款" (after zh52's first score).
+    r"(?:不给|不让|不肯|不予|拒绝|无法|不能|没法|擅自|突然|随意|被|自动|官方|系统|商家|平台|航空公司)取消|"
+    r"取消了?[\u4e00-\u9fff]{0,4}?(?:会员|订单|预约|合同|航班|班次|线路|站点|服务|资格|补贴|订阅|套餐|会籍)|"
     # Nor is "stop" naming a place or a thing: "Junkies taking over bus stop", a stop sign (after en28's first score).
     r"\b(?:bus|tram|train|trolley|streetcar|shuttle|coach|metro|subway|rest|truck|request|school) stops?\b|"
     r"\bstop ?(?:signs?|lights?|signals?|lines?|bars?|buttons?|arms?)\b|"

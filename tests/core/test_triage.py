@@ -78,6 +78,9 @@ def ranked(*pairs):
         # A cancel someone else does or refuses is the matter, however sure the classifier is; "cancel my report" is one.
         ("the leisure centre refuses to cancel my direct debit", ranked(("cancel", 0.9), ("report_issue", 0.05)), "report_issue"),
         ("公交公司擅自取消了我们小区门口的站点", ranked(("cancel", 0.85), ("report_issue", 0.1)), "report_issue"),
+        # Or one a company's system made (after zh52's first score, in our words).
+        ("商家系统自动取消了我的外卖订单,钱到现在还没退", ranked(("cancel", 0.85), ("report_issue", 0.1)), "report_issue"),
+        ("取消这个投诉吧", ranked(("cancel", 0.9)), "cancel"),
         ("please cancel my report", ranked(("cancel", 0.9)), "cancel"),
         ("can my complaint be cancelled", ranked(("cancel", 0.9)), "cancel"),
         ("the 21 bus was cancelled again this morning", ranked(("cancel", 0.85), ("report_issue", 0.1)), "report_issue"),
@@ -348,6 +351,10 @@ def test_gas_smelled_however_long_is_filed_as_urgent(text, urgent):
         # After "until" or "before" whatever a person does is still to come, with any verb.
         ("all was calm on our street until someone decided to start a karaoke party at midnight", False),
         ("please come before he suffocates, a man is trapped in the lift", True),
+        # A matter of money names no harm to a person (after en83's first score, in our words); danger words still do.
+        ("my brother's boss keeps docking his paychecks and he wants the money back", False),
+        ("我妈在超市被多收了钱,她想要退款", False),
+        ("a man collapsed at the counter while asking for his refund and he is not breathing", True),
     ],
 )
 def test_a_person_at_risk(text, at_risk):
