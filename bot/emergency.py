@@ -59,6 +59,10 @@ _SLOW_SMOKE = re.compile(
     rf"\bburn(?:ing|s|t)? (?:of )?(?:the )?(?:[\w-]+ ){{0,2}}{_REFUSE}|{_REFUSE}(?: [\w-]+){{0,2}} (?:is |are |being )?burn(?:ing|t)\b|"
     r"\bsmoke[- ]emitting|\bemit(?:s|ting|ted)? (?:[\w-]+ ){0,2}smoke|\bexhausts?\b(?! fans?)|"
     r"\b(?:vehicles?|cars|buses|lorries|trucks|rickshaws|generators?|factor(?:y|ies)|chimneys?|kilns?|mills?)\b[^.;!?]{0,40}\bsmoke\b|"
+    # And a works': "When the rubberized asphalt is produced the stench and smoke fills covers our properties" (after en87's
+    # first score).
+    r"\b(?:asphalt|tar|bitumen|plants?|works|quarr(?:y|ies)|incinerators?|crematori(?:um|a)|smelters?|refiner(?:y|ies))\b"
+    r"[^.;!?]{0,40}\bsmoke\b|"
     # And a party's or a barbecue's: "to see where the music, shouting and smoke are all coming from" at 1 a.m. (after
     # en73's first score).
     r"\b(?:music|barbecues?|bbqs?|grills?)\b[^.;!?]{0,30}\bsmoke\b|"
@@ -128,6 +132,9 @@ _NOT_DANGER = re.compile(
     # A bill or a fee called robbery: "It is a robbery by WASA" (no water since January, bills paid).
     r"\b(?:it|this|that|which)(?:'s|’s| is| was) (?:a |an |pure |outright |plain |just |nothing but )?(?:\w+ )?robbery|"
     r"火灾隐患|安全隐患|消防隐患|fire (?:hazard|risk|danger|code|season|ban|restriction)s?|risk of (?:a )?fire|"
+    # A smell or a fume that burns the nose is no fire: "the stench and smoke … burning our noses and eyes" (after
+    # en87's first score).
+    r"\bburn(?:ing|s|t)? (?:our |my |the |your |their )?(?:noses?|eyes|throats?|lungs|skin|nostrils)\b|"
     # A garden's refuse fire, a nuisance like refuse burnt: "the neighbours very smoky garden rubbish fires" (after
     # en80's first score). One that spreads is told by what it reaches ("the shed is on fire").
     rf"\b(?:garden |yard )?{_REFUSE} (?:bon)?fires?\b|\bgarden (?:bon)?fires?\b|"

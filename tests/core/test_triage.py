@@ -549,6 +549,9 @@ def test_a_person_at_risk(text, at_risk):
         ("the couple below are heavy smokers and their smoke comes up through our floor", False),
         ("12 October: the bonfire smoke again, all evening", False),
         ("their garden bonfire has jumped the fence and our shed is on fire", True),
+        # A works' smoke, and a smell that burns the eyes, are its nuisance (after en87's first score, in our words).
+        ("when the tar plant runs at night its smoke and stink burn our eyes and throats", False),
+        ("the tar plant is on fire and black smoke is pouring over the houses", True),
     ],
 )
 def test_danger_now(text, now):
