@@ -53,6 +53,9 @@ _REFUSE = r"(?:rubbish|garbage|trash|leaves|plastic|waste)"
 # Anyone a harm could come to, in a clause telling of a harm yet to come ("before someone breaks a leg", "worried a
 # child will be hit", "a branch will fall on someone").
 _ANYONE = r"(?:someone|somebody|anyone|anybody|a child|children|kids|people|a pedestrian|a cyclist|one of us)"
+# A garden's refuse fire or bonfire, a nuisance like refuse burnt: "the neighbours very smoky garden rubbish fires"
+# (after en80's first score). One that spreads is told by what it reaches ("the shed is on fire").
+_GARDEN_FIRE = rf"(?:garden |yard )?{_REFUSE} (?:bon)?fires?|garden (?:bon)?fires?"
 # Smoke of a source that makes it day in, day out: refuse burnt in the open, named either way round, and exhausts,
 # chimneys and kilns ("These smoke emitting vehicles are adding to the pollution", after en48's first score).
 _SLOW_SMOKE = re.compile(
@@ -68,7 +71,7 @@ _SLOW_SMOKE = re.compile(
     r"\b(?:music|barbecues?|bbqs?|grills?)\b[^.;!?]{0,30}\bsmoke\b|"
     # And a garden's: bonfires, refuse fires, wood burners and fire pits, named either way round ("the neighbours very
     # smoky garden rubbish fires", after en80's first score).
-    rf"\b(?:bonfires?|wood ?burners?|log ?burners?|fire ?pits?|(?:garden |yard )?{_REFUSE} fires?|garden fires?)\b|"
+    rf"\b(?:bonfires?|wood ?burners?|log ?burners?|fire ?pits?|{_GARDEN_FIRE})\b|"
     # And a smoker's: "They smoke … I do not want smoke in my home" beside "cigarette smoke" (after en80's).
     r"\b(?:cigarette|cigar|tobacco|weed|marijuana|cannabis|pot|vape|second-?hand|passive) smoke\b|\bsmokers?\b|"
     r"\b(?:stop|quit|quitting|started|give up|gave up) smoking\b|"
@@ -135,9 +138,7 @@ _NOT_DANGER = re.compile(
     # A smell or a fume that burns the nose is no fire: "the stench and smoke … burning our noses and eyes" (after
     # en87's first score).
     r"\bburn(?:ing|s|t)? (?:our |my |the |your |their )?(?:noses?|eyes|throats?|lungs|skin|nostrils)\b|"
-    # A garden's refuse fire, a nuisance like refuse burnt: "the neighbours very smoky garden rubbish fires" (after
-    # en80's first score). One that spreads is told by what it reaches ("the shed is on fire").
-    rf"\b(?:garden |yard )?{_REFUSE} (?:bon)?fires?\b|\bgarden (?:bon)?fires?\b|"
+    rf"\b(?:{_GARDEN_FIRE})\b|"
     # Gas no longer smelled: "I don't smell gas anymore", 闻不到煤气味了, 煤气味已经散了.
     rf"{_GAS_GONE}|"
     # Crimes named by their kinds are a trend, not one at the door: "Street crimes, including snatching and
@@ -369,9 +370,7 @@ def person_at_risk(text: str) -> bool:
     is named beside 摔倒受伤, which the classifier hears as an emergency."""
     text = text or ""
     cleaned = _explained(text)
-    if _DANGER_NOW.search(text) and not _DANGER_NOW.search(cleaned):
-        return False
-    if _MONEY_MATTER.search(cleaned) and not _DANGER_NOW.search(cleaned):
+    if not _DANGER_NOW.search(cleaned) and (_DANGER_NOW.search(text) or _MONEY_MATTER.search(cleaned)):
         return False
     acted = _ACTOR.sub(" ", cleaned)
     rest = _WHERE_PEOPLE.sub(" ", acted)
