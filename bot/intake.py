@@ -253,7 +253,7 @@ def looks_like_report(text: str) -> bool:
     # A problem word is enough whatever the length: the classifier's subject is least sure on the plainest
     # reports ("Church Lane needs complete resurfacing": other, 0.19).
     if triage.names_a_problem(text) or triage.headline_names_a_problem(text) or triage.asks_for_work(text) \
-            or triage.asks_about_a_problem(text) or triage.begs_for_a_service(text) or triage.a_word_for_a_problem(text):
+            or triage.tells_a_problem_briefly(text):
         return True
     # A Chinese place alone says where, not what; its score for a service was a matter of chance ("朝阳区望京西园三区5号楼":
     # 0.251 after stop 42's examples, just over the 0.25 below). English places ask this themselves (_english_place).

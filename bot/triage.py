@@ -442,6 +442,12 @@ def a_word_for_a_problem(text: str) -> bool:
     return one and not rest and has_problem_word(text)
 
 
+def tells_a_problem_briefly(text: str) -> bool:
+    """A problem asked about, a service begged for by its name, or one word naming a problem: the matter, in words too
+    few or too questioning for the other checks (after en71's, en72's and en80's first scores)."""
+    return asks_about_a_problem(text) or begs_for_a_service(text) or a_word_for_a_problem(text)
+
+
 def names_a_problem(text: str) -> bool:
     """A statement of some length that names a problem: a report, whatever the classifier's confidence."""
     return substantive(text) and not _QUESTION.search(text) and has_problem_word(text)
@@ -561,8 +567,7 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
             return Decision(_best_report(ranking, text), "titled problem")
         # Asked about a problem it names, or begging for a service by its name: the matter, not small talk (after
         # en71's and en72's first scores). Not thanks or a question whether one talks to a machine.
-        if top in ("ask_help", "out_of_scope", "nlu_fallback", "greet", "goodbye") and (
-                asks_about_a_problem(text) or begs_for_a_service(text) or a_word_for_a_problem(text)):
+        if top in ("ask_help", "out_of_scope", "nlu_fallback", "greet", "goodbye") and tells_a_problem_briefly(text):
             return Decision(_best_report(ranking, text), "asks about a problem")
         wordless = top in _SMALL_TALK_WORDS and substantive(text) and not _SMALL_TALK_WORDS[top].search(text)
         # A greeting, a goodbye or an out-of-scope the classifier is unsure of, in a message of 20 characters or 12
