@@ -56,6 +56,9 @@ _ANYONE = r"(?:someone|somebody|anyone|anybody|a child|children|kids|people|a pe
 # A garden's refuse fire or bonfire, a nuisance like refuse burnt: "the neighbours very smoky garden rubbish fires"
 # (after en80's first score). One that spreads is told by what it reaches ("the shed is on fire").
 _GARDEN_FIRE = rf"(?:garden |yard )?{_REFUSE} (?:bon)?fires?|garden (?:bon)?fires?"
+# Industry and the air it fouls, named: where they are named, smoke and a burning smell are theirs (en89's smell
+# reports to a health department).
+_INDUSTRY = r"\b(?:industr(?:y|ial)|smog|pollution|polluted|air quality|emissions|coke ?works|steel ?works|furnaces?)\b"
 # Smoke of a source that makes it day in, day out: refuse burnt in the open, named either way round, and exhausts,
 # chimneys and kilns ("These smoke emitting vehicles are adding to the pollution", after en48's first score).
 _SLOW_SMOKE = re.compile(
@@ -66,6 +69,8 @@ _SLOW_SMOKE = re.compile(
     # first score).
     r"\b(?:asphalt|tar|bitumen|plants?|works|quarr(?:y|ies)|incinerators?|crematori(?:um|a)|smelters?|refiner(?:y|ies))\b"
     r"[^.;!?]{0,40}\bsmoke\b|"
+    # And industry's, or smog's: "Industrial -large cloud of smoke/smog over …" (after en89's first score).
+    rf"{_INDUSTRY}[^.;!?]{{0,40}}\bsmoke\b|\bsmoke\b[^.;!?]{{0,40}}{_INDUSTRY}|"
     # And a party's or a barbecue's: "to see where the music, shouting and smoke are all coming from" at 1 a.m. (after
     # en73's first score).
     r"\b(?:music|barbecues?|bbqs?|grills?)\b[^.;!?]{0,30}\bsmoke\b|"
@@ -130,6 +135,7 @@ _NOT_DANGER = re.compile(
     r"\bI (?:acknowledge|appreciate|understand|recogni[sz]e|reali[sz]e) (?:that )?(?:(?!\b(?:but|however|yet)\b)[^.;!?,])*|"
     # A plea for the service at the end of a complaint, not a cry for help: "…blocking sidewalks. PLEASE HELP!"
     r"\bplease help!+|"
+
     # A machine started: a neighbour's generator that "fires up a few lights".
     r"\bfir(?:e|es|ed|ing) (?:it |them )?up\b|"
     # A bill or a fee called robbery: "It is a robbery by WASA" (no water since January, bills paid).
@@ -267,12 +273,34 @@ _PAST_OR_SLOW = re.compile(
 )
 
 
+_CLOSING_HELP = re.compile(r"(?<=[.!?])\s+help!+\s*$", re.I)
+# A burning smell, told by its likeness or by what burns: "like burning Teflon", "a smell of burning rubber", "burning
+# batteries". Not a home or a car burning.
+_BURNT_SMELL = re.compile(
+    r"\b(?:smells?|smelling|odou?rs?|stench|stink|scent|like|of)\s+(?:\w+\s+)?burn(?:ing|t)\b(?:\s+[\w-]+){0,2}|"
+    r"\bburn(?:ing|t)\s+(?:[\w-]+\s+){0,2}?(?:smells?|odou?rs?|stench|stink|batteries|teflon|plastics?|rubber|tyres|tires|"
+    r"metals?|chemicals?|oil|sulfur|sulphur|coal|coke|wires?|insulation|paint|hair|eggs)\b",
+    re.I,
+)
+
+
 @lru_cache(maxsize=256)
 def _explained(text: str) -> str:
     """`text` with what _NOT_DANGER explains away blanked out. The triage asks danger_now and person_at_risk of the
     same message, and a letter may run to 5,000 characters."""
     # A hashtag's word is a word: "setting the #garbage on fire".
     text = re.sub(r"#(?=\w)", "", text)
+    closing = _CLOSING_HELP.search(text)
+    if closing and len(text[: closing.start()].split()) >= 9:
+        # A "Help!" that closes a message of some length pleads for the service, as "please help!" does: "I haven't recd
+        # any but msg is too many sent. Help!", to a shop's support (after en88's first score). The message's own
+        # danger words still count, and a short cry keeps it: "A man is following me. Help!"
+        text = text[: closing.start()]
+    if re.search(_INDUSTRY, text, re.I):
+        # A burning smell told where industry is named is the works' nuisance, not a fire: "Like burning Teflon, awful
+        # industrial stench", "Same industrial metal burning batteries" (after en89's first score). Flames, a fire or a
+        # building burning still count.
+        text = _BURNT_SMELL.sub(" ", text)
     if _SLOW_SMOKE.search(text):
         # Where refuse is burnt or exhausts smoke, smoke is theirs: "constant burning of dry waste … The smoke is
         # causing havoc" (after en46's first score). Flames, a fire or a blaze still count.

@@ -172,6 +172,8 @@ _NAMES_A_PROBLEM = re.compile(
     # A thing that broke, not a person out of money: "Aircon broke since May, rights?" (after en71's first score).
     r"(?<!\bi'm )(?<!\bim )(?<!\bam )(?<!\bare )(?<!\bis )(?<!\bwe're )(?<!\bflat )(?<!\bgo )(?<!\bgoing )(?<!\bwent )"
     r"(?<!\bso )(?<!\btoo )(?<!\bdead )(?<!\bstone )(?<!\bbeing )(?<!\bbe )(?<!\bgot )\bbroke\b(?! (?:the news|it to)\b)|"
+    # A thing called bad by a plain word for it: "PHOTOBOMB: Crappy Playgrounds", a headline (after en90's first score).
+    r"\b(?:crappy|shoddy|lousy|shabby|dilapidated|derelict|decrepit|run-?down|ramshackle)\b|"
     r"worn|faded|smashed|vandali[sz]ed|dangerous|needs? (?:\w+ )?(?:repair|replac|resurfac|fix|cutting|trimm|empty|emptying|clean|repaint|"
     r"paint|mow)|falling (?:down|apart|off|out|in|over)",
     re.I,

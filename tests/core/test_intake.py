@@ -205,3 +205,11 @@ def test_a_report_with_a_phone_number_is_still_a_report(text, report):
 ])
 def test_pests_and_one_word_for_a_problem(text, report):
     assert intake.looks_like_report(text) is report
+
+
+# A thing called bad by a plain word names the problem, in a headline too (after en90's first score, in our words).
+@pytest.mark.parametrize("text, report", [
+    ("Ramshackle swings", True), ("GALLERY: Crappy Bus Shelters", True), ("Thanks", False),
+])
+def test_a_thing_called_bad_by_a_plain_word(text, report):
+    assert intake.looks_like_report(text) is report

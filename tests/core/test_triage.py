@@ -552,6 +552,16 @@ def test_a_person_at_risk(text, at_risk):
         # A works' smoke, and a smell that burns the eyes, are its nuisance (after en87's first score, in our words).
         ("when the tar plant runs at night its smoke and stink burn our eyes and throats", False),
         ("the tar plant is on fire and black smoke is pouring over the houses", True),
+        # Industry's smoke and smog, and a burning smell where industry is named, are its nuisance; a closing "Help!"
+        # after a message of some length pleads for the service (after en89's and en88's first scores, in our words).
+        ("Industrial haze again, a brown cloud of smoke/smog hanging over the valley", False),
+        ("smells like burning rubber from the industrial estate every evening", False),
+        ("Industrial again, burning batteries and rubber by the rail yard tonight.", False),
+        ("the smog is bad today and the house across the road is on fire", True),
+        ("the furnace building at the steel works is burning", True),
+        ("I ordered a replacement card and the shop's code still has not come to my phone at all. Help!", False),
+        ("my grandad fell down the stairs and is bleeding from his head, he won't wake up. Help!", True),
+        ("Someone is following me home. Help!", True),
     ],
 )
 def test_danger_now(text, now):
