@@ -136,6 +136,10 @@ _NOT_DANGER = re.compile(
     # A plea for the service at the end of a complaint, not a cry for help: "…blocking sidewalks. PLEASE HELP!"
     r"\bplease help!+|"
 
+    # Plumbing that "exploded" burst: "My sink exploded while I was at work. Water and pools of sludge were everywhere"
+    # (after en93's first score). A boiler or a gas heater that explodes is still a blast.
+    r"\b(?:sinks?|toilets?|loos?|pipes?|drains?|sewers?|taps?|faucets?|showers?|hoses?|water ?mains?|gutters?)\b"
+    r"(?: [\w'’]+){0,2} explod\w*|"
     # A machine started: a neighbour's generator that "fires up a few lights".
     r"\bfir(?:e|es|ed|ing) (?:it |them )?up\b|"
     # A bill or a fee called robbery: "It is a robbery by WASA" (no water since January, bills paid).
@@ -247,6 +251,10 @@ _PAST_OR_SLOW = re.compile(
     # Or by a day and a month, or a month and a year: "05 September very smoky garden rubbish fire, day 3. 29 September
     # 2019 …" (after en80's first score). Month names in full: "3 may" is no date.
     rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_FULL_MONTH}\b|\b{_FULL_MONTH},? (?:19|20)\d\d\b|"
+    # Found on coming home, or told as lately past: "My sink exploded while I was at work", "There was recently a fire in
+    # one of the elevators … all three offline" (after en93's first score).
+    r"\bwhile (?:I|we) (?:was|were) (?:at work|out|away|asleep|on holiday|on vacation)\b|\b(?:came|come|got) home to find\b|"
+    r"\b(?:was|were|had|has been|have been) recently\b|\brecently (?:had|was|were)\b|"
     # Told as what used to be, or night after night: "We used to live next door to a gang who did burnouts", "endless
     # nights of burnouts, the stink of burning rubber" (after en52's first score).
     r"\bused to\b|\b(?:endless|sleepless|countless) (?:nights|days|weekends|hours)\b|"

@@ -562,6 +562,13 @@ def test_a_person_at_risk(text, at_risk):
         ("I ordered a replacement card and the shop's code still has not come to my phone at all. Help!", False),
         ("my grandad fell down the stairs and is bleeding from his head, he won't wake up. Help!", True),
         ("Someone is following me home. Help!", True),
+        # Plumbing that "exploded" burst, and a harm found on coming home or told as lately past, is no danger now
+        # (after en93's first score, in our words); a boiler's blast, and a fire now, still are.
+        ("the toilet pipe exploded and the bathroom is full of sewage", False),
+        ("came home to find the kitchen tap had exploded and the floor flooded", False),
+        ("there was recently a fire in the bin room and the lift has not worked since", False),
+        ("the boiler just exploded in the basement", True),
+        ("the bin room is on fire", True),
     ],
 )
 def test_danger_now(text, now):
