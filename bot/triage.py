@@ -254,6 +254,10 @@ _NO_MATTER = re.compile(
 )
 
 
+# A score however given: a figure, a star, a number in words, a thumb or a face ("5", "★★★★", "four", "👍").
+_SCORE = re.compile(r"\d|[★☆⭐\U0001F44C\U0001F44D\U0001F44E\U0001F600-\U0001F64F]|[一二三四五六七八九十两]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|zero)\b", re.I)
+
+
 def after_greeting(text: str) -> str:
     """What a message says after the greeting it opens with, or "" when it opens with none."""
     text = (text or "").strip()
@@ -601,6 +605,10 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         # was a rating (after en68's first score).
         if top in ("rate", "affirm") and not _SMALL_TALK_WORDS[top].search(text) and headline_names_a_problem(text):
             return Decision(_best_report(ranking, text), "a title naming a problem")
+        # Nor is a text with neither a rating's words nor a score, nor a star, a rating: "Crosswalks/Lights/Victoria
+        # Ave.", a headline (after en95's first score). Left to action_triage, as a stray statement is.
+        if top == "rate" and not _SMALL_TALK_WORDS["rate"].search(text) and not _SCORE.search(text):
+            return Decision("inform", "no rating's words")
         # Answers to the form's own questions ("不方便说", "sure, everything is right") stay answers.
         answer = top in ("stay_anonymous", "rate", "affirm", "deny", "inform")
         headline_detail = top == "inform" and _headline(text)  # "Street Sweeping Health Hazard"

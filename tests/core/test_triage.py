@@ -186,6 +186,16 @@ def test_a_rating_needs_a_score_not_a_date(text, intent):
     assert triage.route(text, ranked(("rate", 0.7), ("report_issue", 0.2))).intent == intent
 
 
+# Nor is a text with neither a rating's words nor a score a rating: a title of a place's things (after en95's first
+# score, in our words) is left to the triage's reading; a figure, stars, a thumb and rating words stay ratings.
+@pytest.mark.parametrize("text, intent", [
+    ("Crossings/Signs/Elm Road.", "inform"), ("Benches, Mill Park", "inform"),
+    ("5", "rate"), ("★★★", "rate"), ("👍", "rate"), ("four", "rate"), ("非常满意", "rate"), ("meh", "rate"),
+])
+def test_a_rating_needs_its_words_or_a_score(text, intent):
+    assert triage.route(text, ranked(("rate", 0.7), ("report_issue", 0.1))).intent == intent
+
+
 def test_a_thing_still_here_asks_nothing_of_the_bot():
     assert not triage.about_the_bot("reported it twice and the couch is still here")
     assert triage.about_the_bot("can i report a blocked drain here?")
