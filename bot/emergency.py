@@ -59,6 +59,7 @@ _GARDEN_FIRE = rf"(?:garden |yard )?{_REFUSE} (?:bon)?fires?|garden (?:bon)?fire
 # Industry and the air it fouls, named: where they are named, smoke and a burning smell are theirs (en89's smell
 # reports to a health department).
 _INDUSTRY = r"\b(?:industr(?:y|ial)|smog|pollution|polluted|air quality|emissions|coke ?works|steel ?works|furnaces?)\b"
+_INDUSTRY_NAMED = re.compile(_INDUSTRY, re.I)
 # Smoke of a source that makes it day in, day out: refuse burnt in the open, named either way round, and exhausts,
 # chimneys and kilns ("These smoke emitting vehicles are adding to the pollution", after en48's first score).
 _SLOW_SMOKE = re.compile(
@@ -135,7 +136,6 @@ _NOT_DANGER = re.compile(
     r"\bI (?:acknowledge|appreciate|understand|recogni[sz]e|reali[sz]e) (?:that )?(?:(?!\b(?:but|however|yet)\b)[^.;!?,])*|"
     # A plea for the service at the end of a complaint, not a cry for help: "…blocking sidewalks. PLEASE HELP!"
     r"\bplease help!+|"
-
     # Plumbing that "exploded" burst: "My sink exploded while I was at work. Water and pools of sludge were everywhere"
     # (after en93's first score). A boiler or a gas heater that explodes is still a blast.
     r"\b(?:sinks?|toilets?|loos?|pipes?|drains?|sewers?|taps?|faucets?|showers?|hoses?|water ?mains?|gutters?)\b"
@@ -304,7 +304,7 @@ def _explained(text: str) -> str:
         # any but msg is too many sent. Help!", to a shop's support (after en88's first score). The message's own
         # danger words still count, and a short cry keeps it: "A man is following me. Help!"
         text = text[: closing.start()]
-    if re.search(_INDUSTRY, text, re.I):
+    if _INDUSTRY_NAMED.search(text):
         # A burning smell told where industry is named is the works' nuisance, not a fire: "Like burning Teflon, awful
         # industrial stench", "Same industrial metal burning batteries" (after en89's first score). Flames, a fire or a
         # building burning still count.

@@ -255,7 +255,11 @@ _NO_MATTER = re.compile(
 
 
 # A score however given: a figure, a star, a number in words, a thumb or a face ("5", "★★★★", "four", "👍").
-_SCORE = re.compile(r"\d|[★☆⭐\U0001F44C\U0001F44D\U0001F44E\U0001F600-\U0001F64F]|[一二三四五六七八九十两]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|zero)\b", re.I)
+_SCORE = re.compile(
+    r"\d|[★☆⭐\U0001F44C\U0001F44D\U0001F44E\U0001F600-\U0001F64F]|[一二三四五六七八九十两]|"
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|zero)\b",
+    re.I,
+)
 
 
 def after_greeting(text: str) -> str:
