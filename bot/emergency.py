@@ -45,7 +45,12 @@ _DANGER_NOW = re.compile(
     r"(collapsed|fainted|passed out)|chest pains?|choking|hissing|broke into|about to jump|"
     # A quarrel at home that has turned violent is the police's now (after en42's first score: a "domestic
     # situation" with screaming and things thrown was shown nothing).
-    r"domestic (?:violence|abuse|dispute|disturbance|situation|fight)|家暴|家庭暴力",
+    r"domestic (?:violence|abuse|dispute|disturbance|situation|fight)|家暴|家庭暴力|"
+    # Live lines sparking or down: "Lightning just struck the high power lines in front of my house … a shower of sparks
+    # down onto the median and the road", a danger item the emergency reply missed (after en104's first score).
+    r"\b(?:wires?|lines?|cables?|poles?|transformers?|outlets?|sockets?)\b[^.;!?]{0,40}\bspark(?:s|ing|ed)?\b|"
+    r"\bspark(?:s|ing)\b[^.;!?]{0,40}\b(?:wires?|lines?|cables?|poles?|transformers?|outlets?|sockets?)\b|showers? of sparks|"
+    r"(?:电线|电缆|变压器|电线杆)[^,,。.!!??;;]{0,6}(?:打火|冒火花|火花|冒火)|火花四溅",
     re.I,
 )
 # Refuse that people burn in the open, a thing to report either way round ("burning rubbish", "garbage burning").
@@ -56,6 +61,9 @@ _ANYONE = r"(?:someone|somebody|anyone|anybody|a child|children|kids|people|a pe
 # A garden's refuse fire or bonfire, a nuisance like refuse burnt: "the neighbours very smoky garden rubbish fires"
 # (after en80's first score). One that spreads is told by what it reaches ("the shed is on fire").
 _GARDEN_FIRE = rf"(?:garden |yard )?{_REFUSE} (?:bon)?fires?|garden (?:bon)?fires?"
+# A fire kept in a hearth, to warm a home: a nuisance by its smoke, no fire to put out. One that spreads is told by
+# what it reaches ("their wood stove set the roof on fire").
+_HEARTH = r"(?:wood|log|coal|peat|turf) ?(?:fires?|stoves?)|fireplaces?|open fires? in (?:the |their |our |my )?(?:home|house|hearth|grate)"
 # Industry and the air it fouls, named: where they are named, smoke and a burning smell are theirs (en89's smell
 # reports to a health department).
 _INDUSTRY = r"\b(?:industr(?:y|ial)|smog|pollution|polluted|air quality|emissions|coke ?works|steel ?works|furnaces?)\b"
@@ -76,8 +84,9 @@ _SLOW_SMOKE = re.compile(
     # en73's first score).
     r"\b(?:music|barbecues?|bbqs?|grills?)\b[^.;!?]{0,30}\bsmoke\b|"
     # And a garden's: bonfires, refuse fires, wood burners and fire pits, named either way round ("the neighbours very
-    # smoky garden rubbish fires", after en80's first score).
-    rf"\b(?:bonfires?|wood ?burners?|log ?burners?|fire ?pits?|{_GARDEN_FIRE})\b|"
+    # smoky garden rubbish fires", after en80's first score). And a hearth's: "neighbours who decided to put a wood fire
+    # in their holiday home … I cop all of the smoke for days" (after en97's first score).
+    rf"\b(?:bonfires?|wood ?burners?|log ?burners?|fire ?pits?|{_GARDEN_FIRE}|{_HEARTH})\b|"
     # And a smoker's: "They smoke … I do not want smoke in my home" beside "cigarette smoke" (after en80's).
     r"\b(?:cigarette|cigar|tobacco|weed|marijuana|cannabis|pot|vape|second-?hand|passive) smoke\b|\bsmokers?\b|"
     r"\b(?:stop|quit|quitting|started|give up|gave up) smoking\b|"
@@ -85,6 +94,12 @@ _SLOW_SMOKE = re.compile(
     re.I,
 )
 _SMOKE = re.compile(r"\bsmoke\b|浓烟|冒烟", re.I)
+# Someone burning refuse, or a garden's or a hearth's fire, named: a bare "burning" beside is theirs.
+_REFUSE_BURNT = re.compile(
+    rf"\bburn(?:ing|s)? (?:of )?(?:the )?(?:[\w-]+ ){{0,2}}{_REFUSE}\b|\b(?:{_GARDEN_FIRE}|{_HEARTH})\b",
+    re.I,
+)
+_BARE_BURNING = re.compile(r"\bburn(?:ing|s|t)?\b", re.I)
 # Gas that is not, or no longer, smelled.
 _GAS_GONE = (
     r"\b(?:no longer|don'?t|do not|didn'?t|did not|can'?t|cannot|can no longer|never)\s+(?:\w+\s+)?smell(?:s|ing)? "
@@ -93,7 +108,9 @@ _GAS_GONE = (
 )
 # Words that contain a danger word without meaning danger: a fire hydrant, a fire lane, a smoke detector.
 _NOT_DANGER = re.compile(
-    r"fire ?hydrants?|fire ?(lane|escape|door|exit|alarm|extinguisher|station)s?|smoke (detector|alarm)s?|"
+    r"fire ?hydrants?|fire ?(lane|escape|door|exit|alarm|extinguisher|station|stair(?:well|case|way)|sprinkler)s?|smoke (detector|alarm)s?|"
+    # Building codes named together: "fire and electrical code violations" (after en101's first score).
+    r"\bfire (?:and|&|/) (?:\w+ ){1,2}(?:codes?|regulations?|inspections?|violations?)\b|"
     # The fire service named, not a fire: "the fire trucks can't get in" past cars parked on both sides.
     r"fire ?(?:trucks?|engines?|brigades?|department|dept|services?|fighters?|crews?|marshals?|safety)|"
     # Or its buildings, and the services named together: "west of the police and fire training center" (after en45's
@@ -103,6 +120,15 @@ _NOT_DANGER = re.compile(
     r"fire ?(?:protection|coverage|cover|insurance|ratings?|districts?)\b|"
     # A worker fired, not a fire: "they are threatening to fire me" (after en82's first score).
     r"\bfir(?:e|ed|ing) (?:me|him|her|us|them|you|people|workers|staff|employees)\b|"
+    # Or a firm dismissed: "It's Time to Fire the Management Company", a headline (after en101's first score).
+    r"\bfir(?:e|ed|ing) (?:the|our|their|this|that|my|your) (?:[\w-]+ ){0,2}(?:company|companies|management|managers?|"
+    r"agents?|agency|board|contractors?|landlords?|firm|staff|team|coach|ceo|directors?|chairman|president|council|"
+    r"committee|trustees?|lawyers?|builders?|plumbers?)\b|"
+    # Sparks seen, told in the past: "I heard a funny noise and looked up to see sparks coming from the wires" (after
+    # en104's first score). "Sparks are coming from the wires" still counts.
+    r"\b(?:saw|noticed|watched|looked (?:up|out|over) to see|there were)\b[^.;!?]{0,40}\bsparks?\b|"
+    # Too hot, not aflame: "I'm burning up in my apartment" with the radiator on in spring (after en103's first score).
+    r"\b(?:i'?m|i am|we'?re|we are|it'?s|it is|i was|we were)\s+(?:\w+\s+)?burning up\b|"
     r"\b(?:get|got|gets|getting|was|were|been|being|be) fired\b|"
     # Air or water that shoots out, not a gun: "I heard the air shooting out of the tire" (after en78's first score).
     r"\b(?:air|water|steam|sewage|mud|dirt|sand|gravel|stones?|rocks?|oil|fluid|liquid|foam|spray)\b(?: [\w'’]+){0,3} shooting\b|"
@@ -171,6 +197,10 @@ _NOT_DANGER = re.compile(
     r"burning (?:all day|24/7|day and night|round the clock)|burn(?:t|ed) out|"
     # Fire kept on purpose: crackers burst at a wedding, coal for the hearth ("I get coal for the fire").
     r"burn(?:ing|s|t)? (?:[\w'’]+ ){0,6}(?:fire ?crackers|crackers|fireworks?|incense|candles|joss)|"
+    # Named first: "As I type this, my power is out … I have several candles burning, for both light and some heat"
+    # (after en99's first score). And a hearth's fire: "put a wood fire in their holiday home" (after en97's).
+    r"\b(?:candles?|incense|joss ?sticks?|tea ?lights?|lanterns?|oil lamps?) (?:[\w'’]+ ){0,2}burning\b|"
+    rf"\b(?:{_HEARTH})\b|"
     r"(?:coal|wood|logs?|turf|kindling|fuel) (?:for|on) the fire|"
     # Or set off: a neighbour who "explodes an M-80 just several feet from their window" on the Fourth of July is
     # noise (after en54's first score); someone hurt by it is still told by the hurt.
@@ -210,6 +240,17 @@ _NOT_DANGER = re.compile(
     re.I,
 )
 _FULL_MONTH = r"(?:january|february|march|april|june|july|august|september|october|november|december)"
+# A fire the fire service has already come to or put out is no call to make: "About 3AM, the fire trucks showed up",
+# "yet another recycling bin still smouldering after the Fire Brigade had doused the flames", "the fire department was on
+# their way to investigate a suspected gas leak" (after en104's first score). Read in the raw text: _NOT_DANGER blanks
+# the service's name.
+_FIRE_SERVICE_CAME = re.compile(
+    r"\b(?:fire ?(?:trucks?|engines?|brigades?|department|dept|services?|crews?|fighters?|men)|firefighters?|firemen)\b"
+    r"[^.;!?]{0,30}?\b(?:showed up|turned up|arrived|came|attended|(?:was|were|had been) called|(?:was|were) on (?:their|its|the) way|"
+    r"put (?:it|them|the \w+) out|(?:had )?doused|extinguished|checked it out)\b|"
+    r"\bafter (?:the )?(?:fire ?(?:brigade|department|service|crews?|fighters?)|firefighters|firemen) (?:had )?(?:doused|put out|left)\b",
+    re.I,
+)
 # A month by its name or its first three letters, for a date told either way round ("on Dec 21", "on 21st December").
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*"
 # A harm told as past, slow or recurring is a report, not a call for help now (docs/INTERFACE.md).
@@ -217,6 +258,11 @@ _PAST_OR_SLOW = re.compile(
     r"昨天|前天|上周|上个月|去年|之前|以前|曾经|上次|上回|经常|总是|每天|每晚|天天|每周|每个?月|每年|每逢|每到|每次|一直|多次|好几次|长期|反复|半年|几个月|年前|个月前|"
     r"yesterday|last (week|month|night|year)|every (day|night|morning|week|weekend|time|month|year)|always|for (weeks|months|years)|"
     r"(per|each) (day|night|week|month)\b|hours a day|(days|weeks|months|years) ago|"
+    # Told as the latest of many: "Another recycling bin set on fire in Clegg Street", a headline (after en104's).
+    r"\b(?:yet )?another (?:[\w-]+ ){0,3}(?:set on fire|set alight|fires?|arsons?|break-?ins?|burglar(?:y|ies)|robber(?:y|ies)|"
+    r"shootings?|stabbings?|crash(?:es)?|accidents?)\b|"
+    # Or as what the weather brings each time: "刮风时直打火花", "sparks whenever the wind blows" (after en104's first score).
+    r"(?:一|每当|每次)?(?:刮风|下雨|打雷|下雪)(?:时|的时候|就)|\bwhen(?:ever)? (?:it|the wind) (?:rains|blows|storms|snows|is windy)\b|"
     r"again and again|several times|often|keeps? |whenever|(?:every )?now and then|from time to time|time (?:and|after) time|"
     r"day in,? (?:and )?day out|day after day|(?:a |an )?(?:daily|everyday|regular|common|frequent) (?:occurrence|affair|"
     r"feature|sight|phenomenon)|"
@@ -313,6 +359,10 @@ def _explained(text: str) -> str:
         # Where refuse is burnt or exhausts smoke, smoke is theirs: "constant burning of dry waste … The smoke is
         # causing havoc" (after en46's first score). Flames, a fire or a blaze still count.
         text = _SMOKE.sub(" ", text)
+    if _REFUSE_BURNT.search(text):
+        # And a bare "burning" is that refuse's: "a neighbour burning wood or trash in the evening … I don't know what they
+        # are burning" (after en104's first score). "On fire" and flames still count.
+        text = _BARE_BURNING.sub(" ", text)
     return _NOT_DANGER.sub(" ", text)
 
 
@@ -338,7 +388,7 @@ def gas_smelled(text: str) -> bool:
 def danger_now(text: str) -> bool:
     """True when the words say there is danger this minute: a fire, a gas leak, a person hurt, a crime."""
     cleaned = _explained(text or "")
-    return bool(_DANGER_NOW.search(cleaned)) and not _PAST_OR_SLOW.search(cleaned)
+    return bool(_DANGER_NOW.search(cleaned)) and not _PAST_OR_SLOW.search(cleaned) and not _FIRE_SERVICE_CAME.search(text or "")
 
 
 # Someone who can be hurt: with the classifier's "emergency", a sign that life is at risk now.
@@ -414,4 +464,5 @@ def person_at_risk(text: str) -> bool:
         # He or she after the one doing what is complained of is that one: "a woman sleeps there and curses when she
         # is awake". Any other person the text names still counts.
         rest = _HE_OR_SHE.sub(" ", rest)
-    return bool(_PERSON.search(_FORETOLD.sub(" ", rest))) and not _PAST_OR_SLOW.search(text)
+    return bool(_PERSON.search(_FORETOLD.sub(" ", rest))) and not _PAST_OR_SLOW.search(text) \
+        and not _FIRE_SERVICE_CAME.search(text)

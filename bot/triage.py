@@ -81,13 +81,21 @@ _HUMAN = re.compile(
 )
 # Words about the bot itself and how to use it ("怎么用", "你能干啥", "how does this work", "is this the right place").
 # A thing "still here" stays where it is: that asks nothing of the bot.
+# A thing of the matter done for the asker: "could you help rebook", "can you fix the light" ask for the service, not
+# about the bot.
+_MATTER_DONE = (r"(?:me |us |him |her |them )?(?:to )?(?:re-?book|fix|sort|get|find|resolve|refund|repair|clean|remove|"
+                r"stop|move|replace|recover|track|reschedule|rearrange)\b")
 _ABOUT_THE_BOT = re.compile(
     r"帮助|菜单|功能|怎么用|咋用|怎么弄|咋弄|怎么操作|咋操作|该咋|教教|使用说明|指南|能干|能做|能办|能管|干啥的|干嘛的|说啥|"
     r"这里|这儿|在这|这个平台|这个热线|这个聊天|小程序|你们受理|你们管|\b12345\b|"
     # The citizen's own options are their matter's: "…is damaging my property – what are my options?" (after en72's).
-    r"\bhelp\b|\bmenu\b|(?<!\bmy )(?<!\bour )\boptions?\b|\bhow (do|does|am|to|can)\b|\bwhat (can|do|is this|are you|kind|stuff|am|exactly|to)\b|"
-    r"not (really )?sure what|confused|first time|right place|this (chat|service|platform|app|thing)|\bis this\b|how (this|it) works|"
-    r"\bwhat kinds?\b|\b(can|could) (you|u)\b|(?<!still )(?<!is )(?<!are )(?<!been )\bhere\W*$|do you (offer|do|handle)|"
+    # Not help to do a thing of the matter: "@united any chance you could help rebook?? My flight Cancelled" (after
+    # en100's first score).
+    rf"\bhelp\b(?! {_MATTER_DONE})|\bmenu\b|(?<!\bmy )(?<!\bour )\boptions?\b|\bhow (do|does|am|to|can)\b|"
+    r"\bwhat (can|do|is this|are you|kind|stuff|am|exactly|to)\b|"
+    r"not (really )?sure what|confused|first time|right place|this (chat|service|platform|app|thing)|(?<!\bwhy )\bis this\b|how (this|it) works|"
+    rf"\bwhat kinds?\b|\b(can|could) (you|u)\b(?! (?:please )?(?:help )?{_MATTER_DONE})|"
+    r"(?<!still )(?<!is )(?<!are )(?<!been )\bhere\W*$|do you (offer|do|handle)|"
     r"\b(through|with|using|via|in) this\W*$|\bwhich (problems|issues|things|requests)\b|\byour (features|functions|services)\b",
     re.I,
 )
@@ -174,6 +182,13 @@ _NAMES_A_PROBLEM = re.compile(
     r"(?<!\bso )(?<!\btoo )(?<!\bdead )(?<!\bstone )(?<!\bbeing )(?<!\bbe )(?<!\bgot )\bbroke\b(?! (?:the news|it to)\b)|"
     # A thing called bad by a plain word for it: "PHOTOBOMB: Crappy Playgrounds", a headline (after en90's first score).
     r"\b(?:crappy|shoddy|lousy|shabby|dilapidated|derelict|decrepit|run-?down|ramshackle)\b|"
+    # A service that failed its day: "My flight Cancelled", "train delayed again" (after en100's first score).
+    r"\b(?:flights?|trains?|bus(?:es)?|ferr(?:y|ies)|appointments?|deliver(?:y|ies)|orders?|connections?)\b (?:\w+ )?"
+    r"(?:was |were |is |are |got |has been |have been )?(?:cancell?ed|delayed)\b|"
+    r"\b(?:cancell?ed|delayed) (?:\w+ )?(?:flights?|trains?|bus(?:es)?|ferr(?:y|ies)|appointments?|deliver(?:y|ies)|orders?)\b|"
+    # A cover off a hole: "Why is this Manhole opened?", a headline (after en104's first score).
+    r"\b(?:manholes?|drain covers?|inspection covers?|gratings?)\b(?: [\w'’]+){0,3} (?:open(?:ed)?|uncovered|exposed|loose|"
+    r"off|gone|stolen)\b|\b(?:open(?:ed)?|uncovered|exposed|uncapped) (?:manholes?|drains?|pits?|trenches?|holes?)\b|"
     r"worn|faded|smashed|vandali[sz]ed|dangerous|needs? (?:\w+ )?(?:repair|replac|resurfac|fix|cutting|trimm|empty|emptying|clean|repaint|"
     r"paint|mow)|falling (?:down|apart|off|out|in|over)",
     re.I,
@@ -423,11 +438,16 @@ def lacks_a_service(text: str) -> bool:
 _ASKS_FIRST = re.compile(rf"\W*(?:{_ASKING_WORDS}|which|did|was|were|should)\b", re.I)
 
 
+# A particular thing pointed at: "Why is this Manhole opened?" asks of one before the asker (after en104's first score).
+_POINTS_AT = re.compile(r"\b(?:this|that|these|those|our|my)\b|这个|这条|这里|我们(?:小区|楼|家)|我家", re.I)
+
+
 def asks_about_a_problem(text: str) -> bool:
     """A problem told, then asked about, in a title's size or more ("Aircon broke since May, rights?", "Play area
-    neglected by the cleaners?"): the problem is the matter, whatever is asked. Not a question that opens by asking
-    ("why is there so much litter in big cities"), nor one about the bot."""
-    return is_question(text) and not _ASKS_FIRST.match(text or "") and _a_headline_or_more(text) \
+    neglected by the cleaners?"): the problem is the matter, whatever is asked. Not a question that opens by asking of
+    no particular thing ("why is there so much litter in big cities"), nor one about the bot."""
+    asks_first = _ASKS_FIRST.match(text or "") and not _POINTS_AT.search(text or "")
+    return is_question(text) and not asks_first and _a_headline_or_more(text) \
         and has_problem_word(text) and not about_the_bot(text)
 
 
@@ -577,7 +597,8 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
             return Decision(_best_report(ranking, text), "titled problem")
         # Asked about a problem it names, or begging for a service by its name: the matter, not small talk (after
         # en71's and en72's first scores). Not thanks or a question whether one talks to a machine.
-        if top in ("ask_help", "out_of_scope", "nlu_fallback", "greet", "goodbye") and tells_a_problem_briefly(text):
+        if top in ("ask_help", "out_of_scope", "nlu_fallback", "greet", "goodbye", "bot_challenge") \
+                and tells_a_problem_briefly(text):
             return Decision(_best_report(ranking, text), "asks about a problem")
         wordless = top in _SMALL_TALK_WORDS and substantive(text) and not _SMALL_TALK_WORDS[top].search(text)
         # A greeting, a goodbye or an out-of-scope the classifier is unsure of, in a message of 20 characters or 12

@@ -196,6 +196,20 @@ def test_a_rating_needs_its_words_or_a_score(text, intent):
     assert triage.route(text, ranked(("rate", 0.7), ("report_issue", 0.1))).intent == intent
 
 
+# A service that failed its day and a cover off a hole name a problem, asked about or pointed at; help to do a thing of
+# the matter is no question about the bot (after stop 47's first scores, in our words). Questions about the bot, and one
+# that opens by asking of no particular thing, stay what they were.
+@pytest.mark.parametrize("text, top, intent", [
+    ("@railco can you help rebook me?? my train cancelled again", "out_of_scope", "report_issue"),
+    ("Why is this drain cover open?", "bot_challenge", "report_issue"),
+    ("is this the right place?", "ask_help", "ask_help"),
+    ("are you a bot?", "bot_challenge", "bot_challenge"),
+    ("can you help me?", "ask_help", "ask_help"),
+])
+def test_a_failed_service_or_an_open_cover_asked_about(text, top, intent):
+    assert triage.route(text, ranked((top, 0.7), ("report_issue", 0.15), ("inquire", 0.05))).intent == intent
+
+
 def test_a_thing_still_here_asks_nothing_of_the_bot():
     assert not triage.about_the_bot("reported it twice and the couch is still here")
     assert triage.about_the_bot("can i report a blocked drain here?")
@@ -579,6 +593,23 @@ def test_a_person_at_risk(text, at_risk):
         ("there was recently a fire in the bin room and the lift has not worked since", False),
         ("the boiler just exploded in the basement", True),
         ("the bin room is on fire", True),
+        # A hearth's fire and candles lit in a power cut, a firm fired, building codes, a flat too hot, a fire the fire
+        # service has come to and the latest of many are no danger now; a bare "burning" beside refuse burnt is its
+        # burning; sparks seen are past and sparks whenever it rains recur (after stop 47's first scores, in our
+        # words). Lines sparking now, and a fire now, still are.
+        ("the cottage next door has lit a wood fire and the smoke fills our bedroom", False),
+        ("the power has been off since midnight, we have candles burning in every room", False),
+        ("Time to fire the managing agent", False),
+        ("the stairwell lights are out and there are fire and safety code violations everywhere", False),
+        ("the heating is stuck on high and I'm burning up in my flat", False),
+        ("a bin caught fire on our road, the fire brigade came and put it out, now the charred bin is left on the pavement", False),
+        ("Another car set on fire on our estate", False),
+        ("the man behind us burns garden waste and plastic, I can't tell what else he is burning", False),
+        ("I looked up to see sparks coming from the cable by the school", False),
+        ("小区门口的电线一下雨就打火花 请供电局来看看", False),
+        ("the power line outside our gate is sparking onto the pavement", True),
+        ("门口电线杆上的电线在冒火花", True),
+        ("the skip is on fire and the flames are reaching the cars", True),
     ],
 )
 def test_danger_now(text, now):
