@@ -127,6 +127,13 @@ _NOT_DANGER = re.compile(
     # Sparks seen, told in the past: "I heard a funny noise and looked up to see sparks coming from the wires" (after
     # en104's first score). "Sparks are coming from the wires" still counts.
     r"\b(?:saw|noticed|watched|looked (?:up|out|over) to see|there were)\b[^.;!?]{0,40}\bsparks?\b|"
+    # A body that burns is no fire: "I informed the beautician that my scalp was burning" (after en107's first score).
+    r"\b(?:scalp|skin|eyes?|throat|nose|lungs|chest|feet|hands?|face|mouth|tongue|head|stomach|legs?|arms?)\b "
+    r"(?:was |is |were |are |started |kept |felt |feels )?(?:still )?burning\b|"
+    # A shooting or a poisoning named as a remedy one is against: "WHILE I am totally against random shooting or the
+    # uncontrolled poisoning of monkeys" (after en108's first score).
+    r"\b(?:against|opposed to|oppose|instead of|rather than|ban on|banning)\b (?:any |the |all )?(?:[\w-]+ ){0,2}"
+    r"(?:shooting|poisoning|culling|killing|trapping)\b(?: (?:or|and) (?:the )?(?:[\w-]+ ){0,2}(?:shooting|poisoning|culling|killing|trapping)\b)?|"
     # Too hot, not aflame: "I'm burning up in my apartment" with the radiator on in spring (after en103's first score).
     r"\b(?:i'?m|i am|we'?re|we are|it'?s|it is|i was|we were)\s+(?:\w+\s+)?burning up\b|"
     r"\b(?:get|got|gets|getting|was|were|been|being|be) fired\b|"
@@ -328,6 +335,7 @@ _PAST_OR_SLOW = re.compile(
 
 
 _CLOSING_HELP = re.compile(r"(?<=[.!?])\s+help!+\s*$", re.I)
+_OPENING_HELP = re.compile(r"^\W*help!+\s+", re.I)
 # A burning smell, told by its likeness or by what burns: "like burning Teflon", "a smell of burning rubber", "burning
 # batteries". Not a home or a car burning.
 _BURNT_SMELL = re.compile(
@@ -350,6 +358,11 @@ def _explained(text: str) -> str:
         # any but msg is too many sent. Help!", to a shop's support (after en88's first score). The message's own
         # danger words still count, and a short cry keeps it: "A man is following me. Help!"
         text = text[: closing.start()]
+    opening = _OPENING_HELP.search(text)
+    if opening and len(text[opening.end():].split()) >= 9:
+        # So does one that opens it: "HELP! My entire neighborhood has a problem with excessive Gardner Snakes!" (after
+        # en108's first score). Its own danger words still count.
+        text = text[opening.end():]
     if _INDUSTRY_NAMED.search(text):
         # A burning smell told where industry is named is the works' nuisance, not a fire: "Like burning Teflon, awful
         # industrial stench", "Same industrial metal burning batteries" (after en89's first score). Flames, a fire or a

@@ -186,6 +186,8 @@ _NAMES_A_PROBLEM = re.compile(
     r"\b(?:flights?|trains?|bus(?:es)?|ferr(?:y|ies)|appointments?|deliver(?:y|ies)|orders?|connections?)\b (?:\w+ )?"
     r"(?:was |were |is |are |got |has been |have been )?(?:cancell?ed|delayed)\b|"
     r"\b(?:cancell?ed|delayed) (?:\w+ )?(?:flights?|trains?|bus(?:es)?|ferr(?:y|ies)|appointments?|deliver(?:y|ies)|orders?)\b|"
+    # Animals without a home, by their names: "stray cats around my apartment and not sure what to do" (after en108's).
+    r"\b(?:stray|feral|roaming) (?:cats?|dogs?|animals?|cattle|cows|pigeons|monkeys)\b|流浪[猫狗]|野狗|"
     # A cover off a hole: "Why is this Manhole opened?", a headline (after en104's first score).
     r"\b(?:manholes?|drain covers?|inspection covers?|gratings?)\b(?: [\w'’]+){0,3} (?:open(?:ed)?|uncovered|exposed|loose|"
     r"off|gone|stolen)\b|\b(?:open(?:ed)?|uncovered|exposed|uncapped) (?:manholes?|drains?|pits?|trenches?|holes?)\b|"

@@ -196,17 +196,18 @@ def test_a_rating_needs_its_words_or_a_score(text, intent):
     assert triage.route(text, ranked(("rate", 0.7), ("report_issue", 0.1))).intent == intent
 
 
-# A service that failed its day and a cover off a hole name a problem, asked about or pointed at; help to do a thing of
-# the matter is no question about the bot (after stop 47's first scores, in our words). Questions about the bot, and one
-# that opens by asking of no particular thing, stay what they were.
+# A service that failed its day, a cover off a hole and strays name a problem, asked about or pointed at; help to do a
+# thing of the matter is no question about the bot (after stop 47's first scores, in our words). Questions about the
+# bot, and one that opens by asking of no particular thing, stay what they were.
 @pytest.mark.parametrize("text, top, intent", [
     ("@railco can you help rebook me?? my train cancelled again", "out_of_scope", "report_issue"),
     ("Why is this drain cover open?", "bot_challenge", "report_issue"),
+    ("new here, stray dogs round our block and not sure what to do", "out_of_scope", "report_issue"),
     ("is this the right place?", "ask_help", "ask_help"),
     ("are you a bot?", "bot_challenge", "bot_challenge"),
     ("can you help me?", "ask_help", "ask_help"),
 ])
-def test_a_failed_service_or_an_open_cover_asked_about(text, top, intent):
+def test_a_failed_service_an_open_cover_or_strays_name_a_problem(text, top, intent):
     assert triage.route(text, ranked((top, 0.7), ("report_issue", 0.15), ("inquire", 0.05))).intent == intent
 
 
@@ -610,6 +611,13 @@ def test_a_person_at_risk(text, at_risk):
         ("the power line outside our gate is sparking onto the pavement", True),
         ("门口电线杆上的电线在冒火花", True),
         ("the skip is on fire and the flames are reaching the cars", True),
+        # A body that burns, a shooting one is against, and a "Help!" that opens a message of some length are no danger
+        # now (after stop 47's third round, in our words); a short cry, and danger words after the cry, still are.
+        ("the hairdresser left the dye on although I told her my scalp was burning, now my roots are orange", False),
+        ("we are against any shooting of the geese but they have taken over the whole park", False),
+        ("HELP! Our whole street has a plague of rats coming up through the drains into the gardens", False),
+        ("Help! There is a man with a knife outside the shop on our corner right now", True),
+        ("Help! He is not breathing", True),
     ],
 )
 def test_danger_now(text, now):
