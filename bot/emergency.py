@@ -46,7 +46,7 @@ _DANGER_NOW = re.compile(
     # A quarrel at home that has turned violent is the police's now (after en42's first score: a "domestic
     # situation" with screaming and things thrown was shown nothing).
     r"domestic (?:violence|abuse|dispute|disturbance|situation|fight)|家暴|家庭暴力|"
-    # Live lines sparking or down: "Lightning just struck the high power lines in front of my house … a shower of sparks
+    # Live lines sparking: "Lightning just struck the high power lines in front of my house … a shower of sparks
     # down onto the median and the road", a danger item the emergency reply missed (after en104's first score).
     r"\b(?:wires?|lines?|cables?|poles?|transformers?|outlets?|sockets?)\b[^.;!?]{0,40}\bspark(?:s|ing|ed)?\b|"
     r"\bspark(?:s|ing)\b[^.;!?]{0,40}\b(?:wires?|lines?|cables?|poles?|transformers?|outlets?|sockets?)\b|showers? of sparks|"

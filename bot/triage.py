@@ -79,12 +79,12 @@ _HUMAN = re.compile(
     r"customer service|talk (to|with) someone|someone from",
     re.I,
 )
-# Words about the bot itself and how to use it ("怎么用", "你能干啥", "how does this work", "is this the right place").
-# A thing "still here" stays where it is: that asks nothing of the bot.
 # A thing of the matter done for the asker: "could you help rebook", "can you fix the light" ask for the service, not
 # about the bot.
 _MATTER_DONE = (r"(?:me |us |him |her |them )?(?:to )?(?:re-?book|fix|sort|get|find|resolve|refund|repair|clean|remove|"
                 r"stop|move|replace|recover|track|reschedule|rearrange)\b")
+# Words about the bot itself and how to use it ("怎么用", "你能干啥", "how does this work", "is this the right place").
+# A thing "still here" stays where it is: that asks nothing of the bot.
 _ABOUT_THE_BOT = re.compile(
     r"帮助|菜单|功能|怎么用|咋用|怎么弄|咋弄|怎么操作|咋操作|该咋|教教|使用说明|指南|能干|能做|能办|能管|干啥的|干嘛的|说啥|"
     r"这里|这儿|在这|这个平台|这个热线|这个聊天|小程序|你们受理|你们管|\b12345\b|"
@@ -598,7 +598,8 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         if titles_a_problem(text):
             return Decision(_best_report(ranking, text), "titled problem")
         # Asked about a problem it names, or begging for a service by its name: the matter, not small talk (after
-        # en71's and en72's first scores). Not thanks or a question whether one talks to a machine.
+        # en71's and en72's first scores). Not thanks. A question heard as one whether one talks to a machine counts
+        # when it names a problem: "Why is this Manhole opened?" (after en104's first score).
         if top in ("ask_help", "out_of_scope", "nlu_fallback", "greet", "goodbye", "bot_challenge") \
                 and tells_a_problem_briefly(text):
             return Decision(_best_report(ranking, text), "asks about a problem")
