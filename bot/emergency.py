@@ -135,7 +135,7 @@ _NOT_DANGER = re.compile(
     r"\b(?:against|opposed to|oppose|instead of|rather than|ban on|banning)\b (?:any |the |all )?(?:[\w-]+ ){0,2}"
     r"(?:shooting|poisoning|culling|killing|trapping)\b(?: (?:or|and) (?:the )?(?:[\w-]+ ){0,2}(?:shooting|poisoning|culling|killing|trapping)\b)?|"
     # Too hot, not aflame: "I'm burning up in my apartment" with the radiator on in spring (after en103's first score).
-    r"\b(?:i'?m|i am|we'?re|we are|it'?s|it is|i was|we were)\s+(?:\w+\s+)?burning up\b|"
+    r"\b(?:i['’]?m|i am|we['’]?re|we are|it['’]?s|it is|i was|we were)\s+(?:\w+\s+)?burning up\b|"
     r"\b(?:get|got|gets|getting|was|were|been|being|be) fired\b|"
     # Air or water that shoots out, not a gun: "I heard the air shooting out of the tire" (after en78's first score).
     r"\b(?:air|water|steam|sewage|mud|dirt|sand|gravel|stones?|rocks?|oil|fluid|liquid|foam|spray)\b(?: [\w'’]+){0,3} shooting\b|"

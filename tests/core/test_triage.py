@@ -603,6 +603,7 @@ def test_a_person_at_risk(text, at_risk):
         ("Time to fire the managing agent", False),
         ("the stairwell lights are out and there are fire and safety code violations everywhere", False),
         ("the heating is stuck on high and I'm burning up in my flat", False),
+        ("it’s mild outside but the radiators stay on and I’m burning up", False),
         ("a bin caught fire on our road, the fire brigade came and put it out, now the charred bin is left on the pavement", False),
         ("Another car set on fire on our estate", False),
         ("the man behind us burns garden waste and plastic, I can't tell what else he is burning", False),
