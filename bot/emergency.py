@@ -64,6 +64,8 @@ _GARDEN_FIRE = rf"(?:garden |yard )?{_REFUSE} (?:bon)?fires?|garden (?:bon)?fire
 # A fire kept in a hearth, to warm a home: a nuisance by its smoke, no fire to put out. One that spreads is told by
 # what it reaches ("their wood stove set the roof on fire").
 _HEARTH = r"(?:wood|log|coal|peat|turf) ?(?:fires?|stoves?)|fireplaces?|open fires? in (?:the |their |our |my )?(?:home|house|hearth|grate)"
+# The fire service by its names: named, it is no fire; come to a fire, the fire is no call to make.
+_FIRE_SERVICE = r"fire ?(?:trucks?|engines?|brigades?|department|dept|services?|fighters?|crews?)"
 # Industry and the air it fouls, named: where they are named, smoke and a burning smell are theirs (en89's smell
 # reports to a health department).
 _INDUSTRY = r"\b(?:industr(?:y|ial)|smog|pollution|polluted|air quality|emissions|coke ?works|steel ?works|furnaces?)\b"
@@ -112,7 +114,7 @@ _NOT_DANGER = re.compile(
     # Building codes named together: "fire and electrical code violations" (after en101's first score).
     r"\bfire (?:and|&|/) (?:\w+ ){1,2}(?:codes?|regulations?|inspections?|violations?)\b|"
     # The fire service named, not a fire: "the fire trucks can't get in" past cars parked on both sides.
-    r"fire ?(?:trucks?|engines?|brigades?|department|dept|services?|fighters?|crews?|marshals?|safety)|"
+    rf"{_FIRE_SERVICE}|fire ?(?:marshals?|safety)|"
     # Or its buildings, and the services named together: "west of the police and fire training center" (after en45's
     # first score: a digger's noise near it was given the emergency reply).
     r"fire ?(?:training|academy|headquarters|hq|house|hall)|(?:police|ambulance) (?:and|&|/) fire\b|"
@@ -252,7 +254,7 @@ _FULL_MONTH = r"(?:january|february|march|april|june|july|august|september|octob
 # their way to investigate a suspected gas leak" (after en104's first score). Read in the raw text: _NOT_DANGER blanks
 # the service's name.
 _FIRE_SERVICE_CAME = re.compile(
-    r"\b(?:fire ?(?:trucks?|engines?|brigades?|department|dept|services?|crews?|fighters?|men)|firefighters?|firemen)\b"
+    rf"\b(?:{_FIRE_SERVICE}|fire ?men|firefighters?|firemen)\b"
     r"[^.;!?]{0,30}?\b(?:showed up|turned up|arrived|came|attended|(?:was|were|had been) called|(?:was|were) on (?:their|its|the) way|"
     r"put (?:it|them|the \w+) out|(?:had )?doused|extinguished|checked it out)\b|"
     r"\bafter (?:the )?(?:fire ?(?:brigade|department|service|crews?|fighters?)|firefighters|firemen) (?:had )?(?:doused|put out|left)\b",
