@@ -126,6 +126,10 @@ _NOT_DANGER = re.compile(
     r"\bfir(?:e|ed|ing) (?:the|our|their|this|that|my|your) (?:[\w-]+ ){0,2}(?:company|companies|management|managers?|"
     r"agents?|agency|board|contractors?|landlords?|firm|staff|team|coach|ceo|directors?|chairman|president|council|"
     r"committee|trustees?|lawyers?|builders?|plumbers?)\b|"
+    # Or a firm named, then said to be one: "1. Fire Veolia, the company responsible for our water system" (after
+    # en111's first score). Only a capitalised name: "fire broke out, the company said" keeps its fire.
+    r"\bfir(?:e|ed|ing) (?-i:[A-Z][\w&.'’-]*)(?: (?-i:[A-Z][\w&.'’-]*)){0,2},? (?:the|our|their|a|an|which is the) "
+    r"(?:[\w-]+ ){0,2}(?:company|companies|firm|contractors?|agency|utility|operator|provider|management|landlords?)\b|"
     # Sparks seen, told in the past: "I heard a funny noise and looked up to see sparks coming from the wires" (after
     # en104's first score). "Sparks are coming from the wires" still counts.
     r"\b(?:saw|noticed|watched|looked (?:up|out|over) to see|there were)\b[^.;!?]{0,40}\bsparks?\b|"
@@ -165,6 +169,10 @@ _NOT_DANGER = re.compile(
     r"(?:daylight|highway) robbery|天落水|"
     # Domestic violence named as a service or a cause, not a quarrel now ("fund the domestic violence shelter").
     r"domestic (?:violence|abuse) (?:shelters?|services?|support|hotlines?|victims|cases|laws?|polic(?:y|ies)|funding)|"
+    # Or one lived through: a parking rule "dangerous to residents who have escaped domestic violence or stalkers"
+    # (after en112's first score).
+    r"\b(?:escaped|fled|fleeing|surviv(?:ed|ors? of|ing)|victims? of|history of|experienced) (?:from )?"
+    r"(?:domestic|family|partner|intimate partner) (?:violence|abuse)\b|"
     # A danger granted before the complaint proper: "I acknowledge the fire outbreaks and power outages that are occurring
     # in the city right now. With that said, @SDGE is leaving me … without gas" (after en59's first score).
     # Up to a "but": "I appreciate you are busy but there is smoke coming from next door" keeps its smoke.

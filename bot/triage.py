@@ -70,7 +70,11 @@ _NOT_OURS_TO_CANCEL = re.compile(
     # Not this conversation's own doing: "stop asking me", "stop filing it" still call it off.
     r"\bstop (?!(?:asking|messaging|texting|filing|reporting|registering|logging|sending|bothering|bugging|calling|"
     r"contacting|spamming|typing|talking|replying|answering|responding|pestering|repeating|doing|messing|wasting|"
-    r"everything|anything|nothing|something|this|that|it)\b)\w+ing\b",
+    r"everything|anything|nothing|something|this|that|it)\b)\w+ing\b|"
+    # Or that a thing end: "Stop The Stink", a headline (after en111's first score). "Stop the report", "stop this",
+    # "stop the whole thing" still call it off.
+    r"\bstop (?:the|all|these|those) (?!(?:whole|entire|thing|form|report|reporting|ticket|request|complaint|"
+    r"registration|conversation|chat|bot|process|questions?|messages?)\b)[\w'’-]+",
     re.I,
 )
 # 人工 asks for a person, not in a word about a thing made by people ("人工降雨", "人工湖", "人工草坪").
@@ -402,8 +406,15 @@ _WHAT_CAN_BE_DONE = re.compile(
 )
 
 
+# "Can you" asks of the bot, unless what follows names a problem: "Can you spot the water leak in this photo?", a
+# headline (after en111's first score).
+_CAN_YOU = re.compile(r"\b(?:can|could) (?:you|u)\b([^.;!?]*)", re.I)
+
+
 def about_the_bot(text: str) -> bool:
-    return bool(_ABOUT_THE_BOT.search(_WHAT_CAN_BE_DONE.sub(" ", text or "")))
+    text = _WHAT_CAN_BE_DONE.sub(" ", text or "")
+    text = _CAN_YOU.sub(lambda m: " " + m.group(1) if has_problem_word(m.group(1)) else m.group(0), text)
+    return bool(_ABOUT_THE_BOT.search(text))
 
 
 def is_question(text: str) -> bool:

@@ -206,6 +206,10 @@ def test_a_rating_needs_its_words_or_a_score(text, intent):
     ("is this the right place?", "ask_help", "ask_help"),
     ("are you a bot?", "bot_challenge", "bot_challenge"),
     ("can you help me?", "ask_help", "ask_help"),
+    # "Can you" followed by a problem asks about it (after stop 48's first scores, in our words); "can you tell me how
+    # this works" still asks the bot.
+    ("Can you see how broken the bench in this picture is?", "ask_help", "report_issue"),
+    ("can you tell me how this works", "ask_help", "ask_help"),
 ])
 def test_a_failed_service_an_open_cover_or_strays_name_a_problem(text, top, intent):
     assert triage.route(text, ranked((top, 0.7), ("report_issue", 0.15), ("inquire", 0.05))).intent == intent
@@ -249,6 +253,9 @@ def test_a_cancel_or_a_help_request_in_other_words(text, top, confidence):
     # still calls it off.
     ("Stop Letting Lorries Idle Outside the School", "report_issue"),
     ("please stop asking me questions", "cancel"), ("stop wasting my time", "cancel"),
+    # Nor a demand that a thing end (after stop 48's first scores, in our words); "stop the report" still calls it off.
+    ("Stop The Smell From The Sewage Works", "report_issue"), ("stop the report please", "cancel"),
+    ("stop the whole thing", "cancel"),
 ])
 def test_a_stop_that_drivers_fail_to_make_is_no_cancel(text, intent):
     assert triage.route(text, ranked(("cancel", 0.9), ("report_issue", 0.08))).intent == intent
@@ -619,6 +626,11 @@ def test_a_person_at_risk(text, at_risk):
         ("HELP! Our whole street has a plague of rats coming up through the drains into the gardens", False),
         ("Help! There is a man with a knife outside the shop on our corner right now", True),
         ("Help! He is not breathing", True),
+        # A firm named to be dismissed, and violence lived through, are no danger now (after stop 48's first scores,
+        # in our words); a fire the firm reports still is one.
+        ("Our demands: 1. Fire Acme Water, the company that runs our supply so badly", False),
+        ("the new gate codes are risky for tenants who fled domestic violence", False),
+        ("there is a fire in the warehouse, the company says nobody is inside", True),
     ],
 )
 def test_danger_now(text, now):
