@@ -63,7 +63,9 @@ _ANYONE = r"(?:someone|somebody|anyone|anybody|a child|children|kids|people|a pe
 _GARDEN_FIRE = rf"(?:garden |yard )?{_REFUSE} (?:bon)?fires?|garden (?:bon)?fires?"
 # A fire kept in a hearth, to warm a home: a nuisance by its smoke, no fire to put out. One that spreads is told by
 # what it reaches ("their wood stove set the roof on fire").
-_HEARTH = r"(?:wood|log|coal|peat|turf) ?(?:fires?|stoves?)|fireplaces?|open fires? in (?:the |their |our |my )?(?:home|house|hearth|grate)"
+# A garden's fire-bowl or pit is one too: "what is burnt in a chimnea? … copious amounts of smoke" (after en116's first score).
+_HEARTH = (r"(?:wood|log|coal|peat|turf) ?(?:fires?|stoves?|burners?)|fireplaces?|open fires? in (?:the |their |our |my )?"
+           r"(?:home|house|hearth|grate)|chim[ie]?n[ei]?as?|fire ?pits?|fire ?bowls?|braziers?")
 # The fire service by its names: named, it is no fire; come to a fire, the fire is no call to make.
 _FIRE_SERVICE = r"fire ?(?:trucks?|engines?|brigades?|department|dept|services?|fighters?|crews?)"
 # Industry and the air it fouls, named: where they are named, smoke and a burning smell are theirs (en89's smell
@@ -161,6 +163,9 @@ _NOT_DANGER = re.compile(
     # the likeness: "sounds like a bomb went off, there is smoke everywhere" keeps its smoke.
     r"\b(?:like|as if|as though) (?:an? |some |the )?(?:ieds?|bombs?|grenades?|(?:land ?)?mines?|shells?|missiles?)"
     r"(?: (?:had |have )?(?:exploded|went off|gone off|hit))?\b|"
+    # Refuse or pests "exploding" are a great deal of them: "Trash Explosion", a headline (after en117's first score).
+    rf"\b(?:{_REFUSE}|litter|rats|mice|weeds|pigeons|flies) explosions?\b|\bexplosion (?:of|in) (?:the )?(?:[\w-]+ ){{0,2}}"
+    rf"(?:{_REFUSE}|litter|rats|mice|weeds|pigeons|flies|potholes|traffic|population)\b|"
     # Money burnt and robbery as figures of speech: lights left on "burning away taxpayers' money", a shop's
     # wrong prices "daylight robbery"; 天落水 is rain in Wu (Shanghai) speech, nobody fell into water.
     r"burn(?:ing|s|t)? (?:away |through |up )?(?:[\w'’]+ ){0,2}(?:money|cash|funds|dollars|fuel|electricity|energy)|"

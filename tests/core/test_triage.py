@@ -631,6 +631,11 @@ def test_a_person_at_risk(text, at_risk):
         ("Our demands: 1. Fire Acme Water, the company that runs our supply so badly", False),
         ("the new gate codes are risky for tenants who fled domestic violence", False),
         ("there is a fire in the warehouse, the company says nobody is inside", True),
+        # A garden's fire-bowl or pit and its smoke, and rubbish "exploding", are no danger now (after stop 48's second
+        # round, in our words); a blast that happened still is one.
+        ("is it legal? the man next door burns old pallets in his fire pit and thick smoke pours into our kitchen", False),
+        ("Litter Explosion On Our Lane", False),
+        ("an explosion just went off in the flat below us", True),
     ],
 )
 def test_danger_now(text, now):
