@@ -267,10 +267,10 @@ _FULL_MONTH = r"(?:january|february|march|april|june|july|august|september|octob
 # their way to investigate a suspected gas leak" (after en104's first score). Read in the raw text: _NOT_DANGER blanks
 # the service's name.
 _FIRE_SERVICE_CAME = re.compile(
-    rf"\b(?:{_FIRE_SERVICE}|fire ?men|firefighters?|firemen)\b"
+    rf"\b(?:{_FIRE_SERVICE}|fire ?men)\b"
     r"[^.;!?]{0,30}?\b(?:showed up|turned up|arrived|came|attended|(?:was|were|had been) called|(?:was|were) on (?:their|its|the) way|"
     r"put (?:it|them|the \w+) out|(?:had )?doused|extinguished|checked it out)\b|"
-    r"\bafter (?:the )?(?:fire ?(?:brigade|department|service|crews?|fighters?)|firefighters|firemen) (?:had )?(?:doused|put out|left)\b",
+    r"\bafter (?:the )?(?:fire ?(?:brigade|department|service|crews?|fighters?)|firemen) (?:had )?(?:doused|put out|left)\b",
     re.I,
 )
 # A month by its name or its first three letters, for a date told either way round ("on Dec 21", "on 21st December").
