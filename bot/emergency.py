@@ -50,7 +50,19 @@ _DANGER_NOW = re.compile(
     # down onto the median and the road", a danger item the emergency reply missed (after en104's first score).
     r"\b(?:wires?|lines?|cables?|poles?|transformers?|outlets?|sockets?)\b[^.;!?]{0,40}\bspark(?:s|ing|ed)?\b|"
     r"\bspark(?:s|ing)\b[^.;!?]{0,40}\b(?:wires?|lines?|cables?|poles?|transformers?|outlets?|sockets?)\b|showers? of sparks|"
-    r"(?:电线|电缆|变压器|电线杆)[^,,。.!!??;;]{0,6}(?:打火|冒火花|火花|冒火)|火花四溅",
+    r"(?:电线|电缆|变压器|电线杆)[^,,。.!!??;;]{0,6}(?:打火|冒火花|火花|冒火)|火花四溅|"
+    # A shock just taken: "I just got an electric shock off the kitchen sink" (after en122's first score). A fright
+    # ("I got a shock when the bill came") names no current.
+    r"\b(?:got|get|gets|getting|took|received) (?:an? )?(?:\w+ )?electric(?:al)? shocks?\b|"
+    r"\b(?:got|get|gets|getting) (?:an? )?shock(?:ed)? (?:off|from) (?:the|a|an|my|our|this) (?:\w+ )?(?:sink|taps?|faucet|"
+    r"sockets?|outlets?|switch(?:es)?|wires?|fence|pole|railings?|door ?(?:knob|handle)|fridge|washer|washing machine|shower|"
+    r"lamp|meter|cables?)\b|被电(?:到|击|伤)|"
+    # A live line down: "I saw a car that had crashed and I saw a wire down" (after en122's first score). Lines that
+    # run down a street are no fallen ones.
+    r"\b(?:downed|fallen) (?:power |electric(?:al)? |live |high[- ]voltage )?(?:lines?|wires?|cables?)\b|"
+    r"\b(?:(?:power|electric(?:al)?|live|high[- ]voltage) (?:lines?|wires?|cables?)|wires?) (?:is |are |was |were |has |have |"
+    r"had )?(?:been )?(?:down|on the ground|lying in the (?:road|street))\b(?!\s+(?:the|our|my|this|that|a|along|to|from|"
+    r"both|each|one)\b)|(?:电线|高压线|电缆)[^,,。.!!??;;]{0,4}(?:掉|落)(?:下来|到地上|在地上|在路上)",
     re.I,
 )
 # Refuse that people burn in the open, a thing to report either way round ("burning rubbish", "garbage burning").
@@ -113,6 +125,11 @@ _GAS_GONE = (
 # Words that contain a danger word without meaning danger: a fire hydrant, a fire lane, a smoke detector.
 _NOT_DANGER = re.compile(
     r"fire ?hydrants?|fire ?(lane|escape|door|exit|alarm|extinguisher|station|stair(?:well|case|way)|sprinkler)s?|smoke (detector|alarm)s?|"
+    # Smoke or fire looked for and not found, and food burnt: "No smoke/fire apparent there", a smoke alarm that "could be
+    # someone burning breakfast" (after en122's first score).
+    r"\bno (?:signs? of )?(?:smoke|fire|flames?)(?:\s*(?:/|or|nor|and)\s*(?:smoke|fire|flames?))?\b|"
+    r"\bburn(?:ing|t|ed|s)? (?:the |their |his |her |my |our |some )?(?:breakfast|toast|dinner|lunch|food|popcorn|bacon|"
+    r"pizza|rice|cooking)\b|"
     # Building codes named together: "fire and electrical code violations" (after en101's first score).
     r"\bfire (?:and|&|/) (?:\w+ ){1,2}(?:codes?|regulations?|inspections?|violations?)\b|"
     # The fire service named, not a fire: "the fire trucks can't get in" past cars parked on both sides.
@@ -270,7 +287,10 @@ _FIRE_SERVICE_CAME = re.compile(
     rf"\b(?:{_FIRE_SERVICE}|fire ?men)\b"
     r"[^.;!?]{0,30}?\b(?:showed up|turned up|arrived|came|attended|(?:was|were|had been) called|(?:was|were) on (?:their|its|the) way|"
     r"put (?:it|them|the \w+) out|(?:had )?doused|extinguished|checked it out)\b|"
-    r"\bafter (?:the )?(?:fire ?(?:brigade|department|service|crews?|fighters?)|firemen) (?:had )?(?:doused|put out|left)\b",
+    r"\bafter (?:the )?(?:fire ?(?:brigade|department|service|crews?|fighters?)|firemen) (?:had )?(?:doused|put out|left)\b|"
+    # Or by its engines' kinds, pulled up: "a ladder engine pulled up out front before an operator came on the line"
+    # (after en122's first score).
+    r"\b(?:ladder|pumper) (?:engines?|trucks?)\b[^.;!?]{0,30}?\b(?:pulled up|pulled in|showed up|turned up|arrived|came)\b",
     re.I,
 )
 # A month by its name or its first three letters, for a date told either way round ("on Dec 21", "on 21st December").
@@ -280,6 +300,14 @@ _PAST_OR_SLOW = re.compile(
     r"昨天|前天|上周|上个月|去年|之前|以前|曾经|上次|上回|经常|总是|每天|每晚|天天|每周|每个?月|每年|每逢|每到|每次|一直|多次|好几次|长期|反复|半年|几个月|年前|个月前|"
     r"yesterday|last (week|month|night|year)|every (day|night|morning|week|weekend|time|month|year)|always|for (weeks|months|years)|"
     r"(per|each) (day|night|week|month)\b|hours a day|(days|weeks|months|years) ago|"
+    # And in the singular: "A week ago, I stepped outside … to see a huge glow of fire" (after en122's first score).
+    r"\b(?:a|an|one) (?:day|week|fortnight|month|year|decade) ago\b|"
+    # Or by a weekday's night, or the morning after: "Saturday night I heard a loud crack … The next morning I saw … the
+    # downed line" (a text learnt from, read again after en122's first score).
+    # "It's Saturday night" and "this Sunday morning" are now.
+    r"(?<!it's )(?<!it’s )(?<!it is )(?<!this )(?<!on a )\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday) "
+    r"(?:night|morning|afternoon|evening)\b|"
+    r"\bthe (?:next|following) (?:morning|day)\b|"
     # Told as the latest of many: "Another recycling bin set on fire in Clegg Street", a headline (after en104's).
     r"\b(?:yet )?another (?:[\w-]+ ){0,3}(?:set on fire|set alight|fires?|arsons?|break-?ins?|burglar(?:y|ies)|robber(?:y|ies)|"
     r"shootings?|stabbings?|crash(?:es)?|accidents?)\b|"

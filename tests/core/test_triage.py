@@ -636,6 +636,19 @@ def test_a_person_at_risk(text, at_risk):
         ("is it legal? the man next door burns old pallets in his fire pit and thick smoke pours into our kitchen", False),
         ("Litter Explosion On Our Lane", False),
         ("an explosion just went off in the flat below us", True),
+        # A shock just taken and a live wire down are danger now (after stop 49's first scores, in our words); a fright
+        # is no shock, and lines that run down a street are no fallen ones.
+        ("my daughter just got an electric shock from the bathroom light switch", True),
+        ("there is a power line down across our driveway after the crash", True),
+        ("I got a shock when I opened the water bill", False),
+        ("the power lines down our road hang very low over the pavement", False),
+        # A fire a week ago, or one a ladder truck has come to, a smoke alarm with no smoke found, and burnt toast are no
+        # danger now; a story told from a weekday's night is past, while "it's Saturday night" is now.
+        ("A week ago we saw a big fire in the house across the street from ours", False),
+        ("smoke came out of the window next door but a ladder truck pulled up within minutes", False),
+        ("the alarm in the next flat beeps for hours, probably someone burning toast; no smoke or fire that we can see", False),
+        ("Friday night there was a loud bang and the transformer exploded, we had no power until Monday", False),
+        ("it's Saturday night and the house opposite is on fire", True),
     ],
 )
 def test_danger_now(text, now):
