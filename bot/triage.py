@@ -566,6 +566,9 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         return Decision(announced, "announced")
     heard = next((float(r.get("confidence", 0.0)) for r in ranking if r.get("name") == "emergency"), 0.0)
     if emergency.danger_now(text):
+        if emergency.told_as_past(text):
+            # A story told after the event (bot/emergency.py): the numbers in case it is not over, and its ticket.
+            return Decision(_best_report(ranking, text), "danger told as past", urgent=True)
         if heard >= HEARD:
             return Decision("emergency", "danger now")
         # Danger words the classifier does not hear ("楼道堆满杂物有火灾隐患"): numbers shown, filed as urgent.

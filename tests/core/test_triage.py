@@ -339,6 +339,27 @@ def test_an_emergency_without_a_sign_of_danger_is_filed_as_urgent():
 
 # Gas smelled for years is no danger now by its words, but the gas company's emergency line is still the advice: filed
 # as urgent, with the numbers shown (after en73's first score, in our words). Gas no longer smelled is a report.
+# A story told after the event, however many danger words it holds, gets the numbers and its ticket, not the emergency
+# reply alone (after stop 49's third round, in our words); a long message that says it is happening now still gets it.
+@pytest.mark.parametrize("text, intent", [
+    ("It was after midnight when we heard the crash. My husband went down first and I followed him with a torch. A van had "
+     "gone through the garden wall of the house opposite and smoke was coming out of its engine. The driver had already "
+     "climbed out and run off down the lane. We called the police, who came an hour later and said they knew the van. The "
+     "wall was never repaired and the bricks were left on the pavement for the whole winter.", "report_issue"),
+    ("We were sitting down to dinner when the alarm went off. I ran upstairs and found the bedroom full of smoke, the "
+     "extension lead behind the bed had melted. We got the children out, the fire brigade checked the wiring and told us "
+     "the landlord had used the wrong cable. He said he would fix it but he never came and we moved out in the spring.",
+     "report_issue"),
+    ("I am writing this from the pavement because our building is on fire right now, the smoke is pouring out of the "
+     "third floor windows and nobody has seen the old man from flat six, we have called but please send someone because "
+     "the engines are not here yet and people are still coming down the stairs with children and pets in their arms.",
+     "emergency"),
+])
+def test_danger_told_as_a_story_gets_the_numbers_and_a_ticket(text, intent):
+    decision = triage.route(text, ranked(("emergency", 0.6), ("report_issue", 0.3)))
+    assert decision.intent == intent and decision.urgent is (intent != "emergency")
+
+
 @pytest.mark.parametrize("text, urgent", [
     ("for two years we have smelled gas by the meter box outside, today the gas board came and dug up the pavement", True),
     ("楼道里一直有天然气味,好几年了也没人来查", True),
@@ -649,6 +670,14 @@ def test_a_person_at_risk(text, at_risk):
         ("the alarm in the next flat beeps for hours, probably someone burning toast; no smoke or fire that we can see", False),
         ("Friday night there was a loud bang and the transformer exploded, we had no power until Monday", False),
         ("it's Saturday night and the house opposite is on fire", True),
+        # A fire lane by another name, a shooting range, brakes' hiss, tyres burnt in protest and shots fired seven days a
+        # week are no danger now (after stop 49's second round, in our words); a shot fired now still is.
+        ("cars park in the fire route in front of our block every evening", False),
+        ("the gun club's shooting range behind the estate is so loud we cannot sit in the garden", False),
+        ("the delivery lorries idle outside with the pneumatic hissing of their brakes before six", False),
+        ("drivers were burning tyres on the main road to protest against the potholes", False),
+        ("hunters fire their guns in the field by our houses seven days a week", False),
+        ("someone is shooting a gun in the street outside right now", True),
     ],
 )
 def test_danger_now(text, now):
