@@ -312,8 +312,8 @@ _PAST_OR_SLOW = re.compile(
     # And in the singular: "A week ago, I stepped outside … to see a huge glow of fire" (after en122's first score).
     r"\b(?:a|an|one) (?:day|week|fortnight|month|year|decade) ago\b|"
     # Or by a weekday's night, or the morning after: "Saturday night I heard a loud crack … The next morning I saw … the
-    # downed line" (a text learnt from, read again after en122's first score).
-    # "It's Saturday night" and "this Sunday morning" are now.
+    # downed line" (a text learnt from, read again after en122's first score). "It's Saturday night" and "this Sunday
+    # morning" are now.
     r"(?<!it's )(?<!it’s )(?<!it is )(?<!this )(?<!on a )\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday) "
     r"(?:night|morning|afternoon|evening)\b|"
     r"\bthe (?:next|following) (?:morning|day)\b|"
@@ -456,7 +456,6 @@ def danger_now(text: str) -> bool:
     return bool(_DANGER_NOW.search(cleaned)) and not _PAST_OR_SLOW.search(cleaned) and not _FIRE_SERVICE_CAME.search(text or "")
 
 
-
 # A story told after the event: residents' blog posts and letters of a fire, a crash or a break-in they lived through
 # ("It was a hot night … I awoke with a start … I saw wisps of smoke"; 18 of en126's 50 got the emergency reply, after
 # its first score). Someone in danger now writes few words, or says it is now. English only: Chinese tells its time in
@@ -465,7 +464,7 @@ _STORY_WORDS = 60
 _WORD = re.compile(r"[A-Za-z’']+")
 _PAST_VERB = re.compile(
     r"\b(?:was|were|had|did|went|came|saw|heard|got|thought|said|told|knew|felt|took|made|left|stood|sat|ran|woke|awoke|"
-    r"found|began|caught|drove|fell|threw|broke|spent|gave|kept|brought|bought|lost|meant|sent|slept|rang|[a-z]{2,}(?:ed|ied))\b",
+    r"found|began|caught|drove|fell|threw|broke|spent|gave|kept|brought|bought|lost|meant|sent|slept|rang|[a-z]{2,}ed)\b",
     re.I,
 )
 # Words ending in -ed that are no past tense, or no telling of what happened: "need", "scared", "a gated estate".
@@ -498,6 +497,7 @@ def told_as_past(text: str) -> bool:
         return False
     past = sum(1 for verb in _PAST_VERB.finditer(text) if not _NO_PAST_VERB.fullmatch(verb.group(0)))
     return past >= 6 and past >= 2 * len(_PRESENT_VERB.findall(text))
+
 
 # Someone who can be hurt: with the classifier's "emergency", a sign that life is at risk now.
 _PERSON = re.compile(
