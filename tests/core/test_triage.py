@@ -337,8 +337,6 @@ def test_an_emergency_without_a_sign_of_danger_is_filed_as_urgent():
     assert decision.intent == "report_issue" and decision.urgent
 
 
-# Gas smelled for years is no danger now by its words, but the gas company's emergency line is still the advice: filed
-# as urgent, with the numbers shown (after en73's first score, in our words). Gas no longer smelled is a report.
 # A story told after the event, however many danger words it holds, gets the numbers and its ticket, not the emergency
 # reply alone (after stop 49's third round, in our words); a long message that says it is happening now still gets it.
 @pytest.mark.parametrize("text, intent", [
@@ -360,6 +358,8 @@ def test_danger_told_as_a_story_gets_the_numbers_and_a_ticket(text, intent):
     assert decision.intent == intent and decision.urgent is (intent != "emergency")
 
 
+# Gas smelled for years is no danger now by its words, but the gas company's emergency line is still the advice: filed
+# as urgent, with the numbers shown (after en73's first score, in our words). Gas no longer smelled is a report.
 @pytest.mark.parametrize("text, urgent", [
     ("for two years we have smelled gas by the meter box outside, today the gas board came and dug up the pavement", True),
     ("楼道里一直有天然气味,好几年了也没人来查", True),
