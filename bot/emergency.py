@@ -60,6 +60,20 @@ _DANGER_NOW = re.compile(
     # A live line down: "I saw a car that had crashed and I saw a wire down" (after en122's first score). Lines that
     # run down a street are no fallen ones.
     r"\b(?:downed|fallen) (?:power |electric(?:al)? |live |high[- ]voltage )?(?:lines?|wires?|cables?)\b|"
+    # Water coming into a home now: "Our basement is flooded. Water is gushing in, mostly around the drain pipe" (after
+    # en129's first score; en104's and en122's floods had gone unanswered too). A leak that drips is no flood.
+    r"\b(?:basement|cellar|house|home|flat|apartment|kitchen|living room|bedroom|garage|ground floor) (?:is|are) "
+    r"(?:now |still |fast |quickly )?(?:flooding|flooded|filling (?:up )?with water|under ?water)\b|"
+    r"\bwater (?:is|are|[’']s) (?:now |still )?(?:gushing|pouring|rushing|flooding|streaming|rising)\b[^.;!?]{0,30}?"
+    r"\b(?:in|into|inside|up to)\b|"
+    r"(?:洪水|雨水|污水|水)(?:已经|正在|不断|不停地?|一直|开始)?(?:灌|涌|漫|倒灌)(?:进|入|到)了?(?:屋|家|房|室内|地下室|车库|一楼)|"
+    # A gas line a digger hit: "the construction crew … damaged a 4" gas line. They had to evacuate 4 houses" (after
+    # en129's first score).
+    r"\b(?:hit|damaged|ruptured|broke|broken|cut|struck|severed|punctured|nicked) (?:into )?(?:a |an |the )?"
+    r"(?:\d+(?:[\"”]|-inch| inch)? )?(?:natural )?gas (?:line|main|pipe)s?\b|"
+    r"\bgas (?:line|main|pipe)s? (?:was |were |is |has been |had been |got )?(?:hit|ruptured|broken|damaged|cut|struck|severed|"
+    r"punctured)\b|(?:挖断|挖破|弄破|破裂|断裂)[^,,。.!!??;;]{0,4}(?:燃气|天然气|煤气)管|"
+    r"(?:燃气|天然气|煤气)管(?:道|线)?[^,,。.!!??;;]{0,4}(?:挖断|挖破|破裂|断裂|被挖)|"
     r"\b(?:(?:power|electric(?:al)?|live|high[- ]voltage) (?:lines?|wires?|cables?)|wires?) (?:is |are |was |were |has |have |"
     r"had )?(?:been )?(?:down|on the ground|lying in the (?:road|street))\b(?!\s+(?:the|our|my|this|that|a|along|to|from|"
     r"both|each|one)\b)|(?:电线|高压线|电缆)[^,,。.!!??;;]{0,4}(?:掉|落)(?:下来|到地上|在地上|在路上)",
@@ -117,6 +131,14 @@ _REFUSE_BURNT = re.compile(
     re.I,
 )
 _BARE_BURNING = re.compile(r"\bburn(?:ing|s|t)?\b", re.I)
+# A night of fireworks named: its explosions are theirs ("I heard some very loud explosions and saw bright lights in the
+# sky" on "the Fourth of July", after en135's first score). Fire and people hurt still count.
+_FIREWORK_NIGHT = re.compile(
+    r"\b(?:fourth|4th) of july\b|\bjuly (?:4th|4|fourth)\b|\bguy fawkes\b|\bbonfire night\b|\bnew year['’]?s eve\b|"
+    r"\bdiwali\b|\bdeepavali\b|\bhogmanay\b|除夕|春节|元宵",
+    re.I,
+)
+_EXPLOSIONS = re.compile(r"\bexplo(?:sions?|d\w*)\b|爆炸", re.I)
 # Gas that is not, or no longer, smelled.
 _GAS_GONE = (
     r"\b(?:no longer|don'?t|do not|didn'?t|did not|can'?t|cannot|can no longer|never)\s+(?:\w+\s+)?smell(?:s|ing)? "
@@ -275,14 +297,24 @@ _NOT_DANGER = re.compile(
     r"(?:will|would|could|might|may|is going to|are going to)\b[^,.;!?]*|"
     # A harm that would come, or whose coming a repair waits for ("I risk getting electrocuted by the leak", "a child
     # could get hurt", "they only fix pavements when someone is seriously injured", 非要等到有人受伤才修).
-    r"\b(?:(?:risk(?:s|ed|ing)?|at risk of|in danger of) (?:get(?:ting)?|be(?:ing)?)|(?:could|would|can|will) (?:easily |"
+    r"\b(?:(?:risk(?:s|ed|ing)?|at risk of|in danger of) (?:get(?:ting)?|be(?:ing)?)|(?:is|are|[’']s|[’']re) going to (?:be|get)|"
+    r"(?:will|would|could|might|may) be|(?:could|would|can|will) (?:easily |"
     r"potentially |possibly |even |also |really )?get) (?:seriously |badly |fatally |severely )?(?:electrocuted|hurt|"
     r"injured|hit|killed|burn(?:ed|t)|trapped|stuck|stabbed|robbed|attacked|bitten)\b|"
     # After "before" or "until" whatever befalls a person is yet to come ("before someone breaks a leg"); after
     # "when" or "if", a clause with its verb ("when someone is seriously injured").
     rf"\b(?:(?:until|till|unless|before|wait(?:s|ing)? (?:for|until)) (?:there (?:is|are)|{_ANYONE})\b|"
     rf"(?:when|whenever|once|if) {_ANYONE}\b (?:is|are|gets?|to|will|has|have|dies|falls)\b)[^,.;!?]*|"
-    r"(?:等到|直到)(?:有人|出了?人命|出事|孩子|小孩|老人)[^,,。.!!??;;]*",
+    r"(?:等到|直到)(?:有人|出了?人命|出事|孩子|小孩|老人)[^,,。.!!??;;]*|"
+    # A thing that has been set on fire was set on fire before: "There has been some vandalism, and parts have been set on
+    # fire" of a park's play equipment (after en129's first score). Flames or a fire still burning still count.
+    r"\b(?:has|have|had) been (?:set (?:on )?fire|set alight|torched|burnt|burned)(?: down| out)?\b|"
+    # How long one has lived or worked somewhere tells how long the writer has been there, not the harm ("We've been
+    # living in our home for 18 years … Our basement is flooded. Water is gushing in", after en129's first score).
+    r"\b(?:lived|living|live|resided|residing|owned|rented|renting|worked|working) (?:here|there|in (?:this|our|my|the) "
+    r"(?:[\w-]+ ){0,2}?(?:home|house|flat|apartment|area|street|road|neighbou?rhood|town|city|village|building|estate))\b"
+    r"[^.;!?]{0,15}?\bfor (?:the )?(?:past |last |over |almost |nearly |about )?(?:\d+|two|three|four|five|six|seven|eight|nine|"
+    r"ten|twenty|thirty|forty|several|many|a few|a couple of) (?:years|decades|months)\b",
     re.I,
 )
 _FULL_MONTH = r"(?:january|february|march|april|june|july|august|september|october|november|december)"
@@ -336,7 +368,12 @@ _PAST_OR_SLOW = re.compile(
     r"又(?:见|看到|看见)|"
     # Told as over: "一个人被困在电梯里,还好最终有惊无险", "luckily no one was hurt".
     r"有惊无险|虚惊一场|已?脱险|被救出|救出来了|没有?人受伤|无人受伤|"
-    r"(?:no one|nobody|no-one) (?:was|got) (?:hurt|injured)|(?:luckily|fortunately|thankfully),? (?:no|nobody|no one|none)\b|"
+    # A hope is not: "I hope nobody got hurt" of a house burning now (after en129's first score).
+    r"(?<!hope )(?<!hoping )(?<!pray )(?:no one|nobody|no-one) (?:was|got) (?:hurt|injured)|"
+    r"(?:luckily|fortunately|thankfully),? (?:no|nobody|no one|none)\b|"
+    # Or as a near thing that did not come: "my house burning down. Nearly. … It hasn't happened yet, but today was as
+    # close as it gets" (after en129's first score).
+    r"\b(?:hasn['’]t|has not|didn['’]t|did not) happen(?:ed)? yet\b|\bas close as it gets\b|\ba (?:close call|near miss)\b|"
     # A harm that keeps befalling the many who pass: "two wheelers are getting injured after falling" on a new road
     # (after en41's first score). One person hurt now is told in the singular.
     r"\bare (?:getting|being) (?:injured|hurt)\b|"
@@ -348,6 +385,9 @@ _PAST_OR_SLOW = re.compile(
     r"(?:been|past) (?:weeks|months|years)\b|(?:over|through|down|in) the (?:years|decades)\b|for (?:decades|ages)\b|"
     # "from the last one year", "for a year now", "since last year".
     r"(?:for|over|from|since) (?:the )?(?:past |last )?(?:one |a |an )?(?:whole )?(?:week|month|year)\b|"
+    # "Since many weeks our sewer system is blocked … my house is flooded" (South Asian English; after en129's first score
+    # made a flood danger words).
+    r"\bsince (?:many|several|a few|some|\d+|two|three|four|five|six|seven|ten) (?:days|weeks|months|years)\b|"
     r"in the (?:evenings|mornings|afternoons|nights)|(?:at|on|over) (?:the )?weekends|most (?:days|nights|evenings|mornings)|"
     r"(?:has|have|is|are) (?:become|becoming) (?:a |an |the )?(?:\w+ ){0,2}(?:nuisance|menace|norm|habit|routine|trend|problem|way of life)|"
     # Or by a picture of what it left: "This is a pic of the damages to a pole near my house … started a small fire"
@@ -424,6 +464,8 @@ def _explained(text: str) -> str:
         # Where refuse is burnt or exhausts smoke, smoke is theirs: "constant burning of dry waste … The smoke is
         # causing havoc" (after en46's first score). Flames, a fire or a blaze still count.
         text = _SMOKE.sub(" ", text)
+    if _FIREWORK_NIGHT.search(text):
+        text = _EXPLOSIONS.sub(" ", text)
     if _REFUSE_BURNT.search(text):
         # And a bare "burning" is that refuse's: "a neighbour burning wood or trash in the evening … I don't know what they
         # are burning" (after en104's first score). "On fire" and flames still count.
@@ -482,9 +524,12 @@ _PRESENT_VERB = re.compile(
 # Now said outright, however long the story: "Just moments ago … I saw a wire down", "it's still raining".
 _SAID_NOW = re.compile(
     r"\b(?:right now|just now|at the moment|as we speak|as I (?:type|write)|(?:moments|minutes|seconds) ago|"
-    r"just (?:\w+ed|got|broke|fell|caught|went|saw|heard|struck|started)|still (?:burning|on fire|smoking|spreading|there|going|"
+    r"just (?:\w+ed(?! to\b)|got|broke|fell|caught|went|saw|heard|struck|started)|still (?:burning|on fire|smoking|spreading|there|going|"
     r"raining|coming|pouring|rising|trapped|stuck|inside|unconscious|bleeding|not breathing)|please (?:help|hurry|send|come)|"
-    r"help!|what (?:do|should) (?:I|we) do)",
+    r"help!|what (?:do|should) (?:I|we) do|"
+    # Or a fire told in the present: "The house behind our next door neighbor is on fire! It's been burning for at least
+    # an hour now" (after en129's first score).
+    r"(?:is|are) (?:still )?(?:on fire|ablaze)\b|been burning for [^.!?]{0,30}\bnow\b)",
     re.I,
 )
 
@@ -497,6 +542,25 @@ def told_as_past(text: str) -> bool:
         return False
     past = sum(1 for verb in _PAST_VERB.finditer(text) if not _NO_PAST_VERB.fullmatch(verb.group(0)))
     return past >= 6 and past >= 2 * len(_PRESENT_VERB.findall(text))
+
+
+# A title in Title Case names a story, told after it: "Falling Trees, Downed Power Lines, and Calling 911 After Midnight",
+# "Trapped In An Elevator, All Alone" (blog posts' titles, after en129's first score). Someone in danger now seldom
+# capitalises each word: of the danger texts and written emergencies we hold, one does, a 311 app's report title "Smell
+# Of Carbon Monoxide". Gas and carbon monoxide are reported when smelled, whatever the form: they keep the emergency
+# reply, as does a title that calls for help or says now ("Help My House Is On Fire"). Capitals throughout are a cry,
+# not a title.
+_TITLE_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+_CALLED_NOW = re.compile(r"\bgas\b|carbon monoxide|\bhelp\b|\bplease\b|\bhurry\b|\bnow\b", re.I)
+
+
+def titled(text: str) -> bool:
+    text = text or ""
+    words = _TITLE_WORD.findall(text)
+    if not 3 <= len(words) <= 14 or text.upper() == text or _CALLED_NOW.search(text):
+        return False
+    capitalisable = [word for word in words if len(word) >= 4]  # "in", "the", "of" stay small in a title
+    return len(capitalisable) >= 3 and sum(word[0].isupper() for word in capitalisable) >= 0.8 * len(capitalisable)
 
 
 # Someone who can be hurt: with the classifier's "emergency", a sign that life is at risk now.

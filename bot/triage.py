@@ -566,8 +566,9 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         return Decision(announced, "announced")
     heard = next((float(r.get("confidence", 0.0)) for r in ranking if r.get("name") == "emergency"), 0.0)
     if emergency.danger_now(text):
-        if emergency.told_as_past(text):
-            # A story told after the event (bot/emergency.py): the numbers in case it is not over, and its ticket.
+        if emergency.told_as_past(text) or emergency.titled(text):
+            # A story told after the event, or its title (bot/emergency.py): the numbers in case it is not over, and its
+            # ticket.
             return Decision(_best_report(ranking, text), "danger told as past", urgent=True)
         if heard >= HEARD:
             return Decision("emergency", "danger now")

@@ -348,6 +348,17 @@ def test_an_emergency_without_a_sign_of_danger_is_filed_as_urgent():
      "extension lead behind the bed had melted. We got the children out, the fire brigade checked the wiring and told us "
      "the landlord had used the wrong cable. He said he would fix it but he never came and we moved out in the spring.",
      "report_issue"),
+    # A post's title in Title Case names its story; a title that calls for help, or names gas, is a call (after stop 50's
+    # first round, in our words).
+    ("Lightning, a Burning Tree and a Long Night Without Power", "report_issue"),
+    ("Help My Kitchen Is On Fire", "emergency"),
+    ("Strong Smell Of Gas In Stairwell", "emergency"),
+    # A fire told in the present is no story, however long and however past its other verbs (after stop 50's first round,
+    # in our words).
+    ("The barn across the field is on fire! It has been burning for twenty minutes now. We heard a bang and went out to "
+     "look, and we saw flames coming out of the roof. My husband rang the fire service and they said they were sending "
+     "two engines. We watched the smoke turn black and the wind carried sparks over the hedge towards our garage. I hope "
+     "nobody was inside when it started.", "emergency"),
     ("I am writing this from the pavement because our building is on fire right now, the smoke is pouring out of the "
      "third floor windows and nobody has seen the old man from flat six, we have called but please send someone because "
      "the engines are not here yet and people are still coming down the stairs with children and pets in their arms.",
@@ -678,6 +689,19 @@ def test_a_person_at_risk(text, at_risk):
         ("drivers were burning tyres on the main road to protest against the potholes", False),
         ("hunters fire their guns in the field by our houses seven days a week", False),
         ("someone is shooting a gun in the street outside right now", True),
+        # Water coming into a home now and a gas line a digger hit are danger now; a flood that has lasted since weeks is
+        # not, nor is a harm foretold, a fire set long since, a near thing or fireworks' bangs on their night (after stop
+        # 50's first round, in our words). A hope that nobody got hurt tells nothing over.
+        ("our cellar is flooding and the water is pouring in under the back door", True),
+        ("the men digging the footpath have just ruptured the gas main outside number 12", True),
+        ("since several weeks the drain is blocked and our yard is flooded whenever it rains", False),
+        ("we have lived in this street for twenty years and tonight the flat below is flooding, water is rising up to the "
+         "sockets", True),
+        ("that old oak is going to be the end of someone, a child is going to be seriously injured by a falling branch", False),
+        ("the benches in the playground have been set on fire by vandals and nobody has replaced them", False),
+        ("the chip pan caught fire on the hob, it was a close call", False),
+        ("on New Year's Eve the explosions went on until three and the dog hid under the bed", False),
+        ("the shed across the lane is on fire, I hope nobody got hurt", True),
     ],
 )
 def test_danger_now(text, now):
