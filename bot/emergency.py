@@ -61,7 +61,7 @@ _DANGER_NOW = re.compile(
     # run down a street are no fallen ones.
     r"\b(?:downed|fallen) (?:power |electric(?:al)? |live |high[- ]voltage )?(?:lines?|wires?|cables?)\b|"
     # Water coming into a home now: "Our basement is flooded. Water is gushing in, mostly around the drain pipe" (after
-    # en129's first score; en104's and en122's floods had gone unanswered too). A leak that drips is no flood.
+    # en129's first score). A leak that drips is no flood, nor is a street under water.
     r"\b(?:basement|cellar|house|home|flat|apartment|kitchen|living room|bedroom|garage|ground floor) (?:is|are) "
     r"(?:now |still |fast |quickly )?(?:flooding|flooded|filling (?:up )?with water|under ?water)\b|"
     r"\bwater (?:is|are|[’']s) (?:now |still )?(?:gushing|pouring|rushing|flooding|streaming|rising)\b[^.;!?]{0,30}?"
@@ -298,7 +298,7 @@ _NOT_DANGER = re.compile(
     # A harm that would come, or whose coming a repair waits for ("I risk getting electrocuted by the leak", "a child
     # could get hurt", "they only fix pavements when someone is seriously injured", 非要等到有人受伤才修).
     r"\b(?:(?:risk(?:s|ed|ing)?|at risk of|in danger of) (?:get(?:ting)?|be(?:ing)?)|(?:is|are|[’']s|[’']re) going to (?:be|get)|"
-    r"(?:will|would|could|might|may) be|(?:could|would|can|will) (?:easily |"
+    r"(?:will|would) be|(?:could|would|can|will) (?:easily |"
     r"potentially |possibly |even |also |really )?get) (?:seriously |badly |fatally |severely )?(?:electrocuted|hurt|"
     r"injured|hit|killed|burn(?:ed|t)|trapped|stuck|stabbed|robbed|attacked|bitten)\b|"
     # After "before" or "until" whatever befalls a person is yet to come ("before someone breaks a leg"); after

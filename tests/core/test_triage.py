@@ -698,6 +698,7 @@ def test_a_person_at_risk(text, at_risk):
         ("we have lived in this street for twenty years and tonight the flat below is flooding, water is rising up to the "
          "sockets", True),
         ("that old oak is going to be the end of someone, a child is going to be seriously injured by a falling branch", False),
+        ("the lift stopped between floors and a child may be trapped inside", True),
         ("the benches in the playground have been set on fire by vandals and nobody has replaced them", False),
         ("the chip pan caught fire on the hob, it was a close call", False),
         ("on New Year's Eve the explosions went on until three and the dog hid under the bed", False),
