@@ -275,7 +275,13 @@ _NOT_DANGER = re.compile(
     r"explod\w* (?:\w+ ){0,2}(?:m-?80s?|fire ?crackers?|crackers|fireworks?|cherry bombs?|bangers)\b|"
     r"(?:m-?80s?|fire ?crackers?|fireworks?|cherry bombs?|bangers) (?:\w+ ){0,2}explod\w*|"
     # Smoking as a habit of the place, the verb: "people in the evenings smoke and drink here".
-    r"smoke and drink|drink and smoke|smok(?:e|es|ing) (?:weed|cigarettes?|cigs|pot|shisha|hookah|marijuana)|"
+    # "The driver gets off … to take a break, smoke a cigarette" (after en138's first score).
+    r"smoke and drink|drink and smoke|smok(?:e|es|ing) (?:a |an |some |his |her |their )?(?:weed|cigarettes?|cigars?|cigs|"
+    r"pot|shisha|hookah|marijuana|joints?|pipes?)|"
+    # A thing broken to pieces, not a house broken into: "the chunk of concrete … broke into several pieces" (after
+    # en137's first score).
+    r"\bbroke into (?:(?:several|many|a few|two|three|four|small|tiny|little|a (?:thousand|million)) )?(?:pieces|bits|"
+    r"fragments|shards|halves|tears|a (?:run|smile|grin|sweat|song))\b|"
     # Or one of the things people do where they sit: "people evidently sit and eat, drink, or smoke, then toss their
     # rubbish down the bank" (after en56's first score).
     r"\b(?:eat|drink|sit|chat|talk|eating|drinking|sitting|chatting)\b,? (?:or|and) smok(?:e|ing)\b|"

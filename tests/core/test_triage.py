@@ -703,6 +703,11 @@ def test_a_person_at_risk(text, at_risk):
         ("the chip pan caught fire on the hob, it was a close call", False),
         ("on New Year's Eve the explosions went on until three and the dog hid under the bed", False),
         ("the shed across the lane is on fire, I hope nobody got hurt", True),
+        # A thing broken to pieces and a cigarette smoked are no break-in and no smoke (after stop 50's second round, in
+        # our words); a house broken into still is one.
+        ("a slab fell off the balcony above in the night and broke into pieces on our patio", False),
+        ("the bus driver stopped for ten minutes to smoke a cigarette while we waited in the heat", False),
+        ("someone broke into the flat next door a minute ago and is still inside", True),
     ],
 )
 def test_danger_now(text, now):
