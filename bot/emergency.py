@@ -132,13 +132,15 @@ _REFUSE_BURNT = re.compile(
 )
 _BARE_BURNING = re.compile(r"\bburn(?:ing|s|t)?\b", re.I)
 # A night of fireworks named: its explosions are theirs ("I heard some very loud explosions and saw bright lights in the
-# sky" on "the Fourth of July", after en135's first score). Fire and people hurt still count.
+# sky" on "the Fourth of July", after en135's first score). Fire, people hurt and a gas explosion still count. Chinese
+# names the fireworks themselves (烟花, 鞭炮), and its festivals last for days.
 _FIREWORK_NIGHT = re.compile(
     r"\b(?:fourth|4th) of july\b|\bjuly (?:4th|4|fourth)\b|\bguy fawkes\b|\bbonfire night\b|\bnew year['’]?s eve\b|"
-    r"\bdiwali\b|\bdeepavali\b|\bhogmanay\b|除夕|春节|元宵",
+    r"\bdiwali\b|\bdeepavali\b|\bhogmanay\b",
     re.I,
 )
-_EXPLOSIONS = re.compile(r"\bexplo(?:sions?|d\w*)\b|爆炸", re.I)
+_EXPLOSIONS = re.compile(r"\bexplo(?:sions?|d\w*)\b", re.I)
+_GAS = re.compile(r"\bgas\b", re.I)
 # Gas that is not, or no longer, smelled.
 _GAS_GONE = (
     r"\b(?:no longer|don'?t|do not|didn'?t|did not|can'?t|cannot|can no longer|never)\s+(?:\w+\s+)?smell(?:s|ing)? "
@@ -470,7 +472,7 @@ def _explained(text: str) -> str:
         # Where refuse is burnt or exhausts smoke, smoke is theirs: "constant burning of dry waste … The smoke is
         # causing havoc" (after en46's first score). Flames, a fire or a blaze still count.
         text = _SMOKE.sub(" ", text)
-    if _FIREWORK_NIGHT.search(text):
+    if _FIREWORK_NIGHT.search(text) and not _GAS.search(text):
         text = _EXPLOSIONS.sub(" ", text)
     if _REFUSE_BURNT.search(text):
         # And a bare "burning" is that refuse's: "a neighbour burning wood or trash in the evening … I don't know what they

@@ -702,6 +702,7 @@ def test_a_person_at_risk(text, at_risk):
         ("the benches in the playground have been set on fire by vandals and nobody has replaced them", False),
         ("the chip pan caught fire on the hob, it was a close call", False),
         ("on New Year's Eve the explosions went on until three and the dog hid under the bed", False),
+        ("on New Year's Eve there was a gas explosion in the flat below ours", True),
         ("the shed across the lane is on fire, I hope nobody got hurt", True),
         # A thing broken to pieces and a cigarette smoked are no break-in and no smoke (after stop 50's second round, in
         # our words); a house broken into still is one.
