@@ -500,6 +500,32 @@ def gas_smelled(text: str) -> bool:
     return bool(_GAS_SMELLED.search(cleaned)) and not _NO_SMELL.search(cleaned)
 
 
+# Water rising outside as the writer writes: "My whole neighborhood looks like a lake and it's still raining … Now it
+# is almost level to the slab", "This morning the streets are flooded … not keeping up with the storm" (danger items
+# of en122 and en104 that were shown no numbers). It may not be danger yet, and a street under water is a report: the
+# triage files it as urgent, with the numbers shown, as it does gas smelled. A street that floods each time it rains
+# is told as slow (_PAST_OR_SLOW) and gets neither.
+_FLOODED_OUTSIDE = re.compile(
+    r"\b(?:streets?|roads?|neighbou?rhood|yard|garden|driveway|block|estate|town|village|underpass)\b[^.;!?]{0,30}?\b"
+    r"(?:is|are|[’']s|[’']re|looks?|looking) (?:now |still |completely |totally |already |all |pretty much |badly |"
+    r"fast |quickly )?(?:flooded|flooding|under ?water|like a (?:lake|river))\b|"
+    r"\bwater (?:is |was |[’']s )?(?:now |still )?(?:rising|(?:about |only |almost )?an? (?:inch|foot|few inches) from|"
+    r"(?:almost |nearly )?(?:level|up) (?:to|with) (?:the|our|my) (?:door|doorstep|step|slab|floor|porch))|"
+    r"(?:积水|水位|洪水|雨水)(?:还在|正在|不断|一直)(?:上涨|涨|往上涨)|水(?:已经)?(?:漫|淹)到了?(?:家)?门口",
+    re.I,
+)
+_STILL_NOW = re.compile(
+    r"\b(?:now|right now|still (?:raining|pouring|coming down|rising)|this (?:morning|evening|afternoon)|tonight|"
+    r"at the moment|as I (?:write|type))\b|还在|正在|现在|此刻",
+    re.I,
+)
+
+
+def flood_rising(text: str) -> bool:
+    cleaned = _explained(text or "")
+    return bool(_FLOODED_OUTSIDE.search(cleaned) and _STILL_NOW.search(cleaned)) and not _PAST_OR_SLOW.search(cleaned)
+
+
 def danger_now(text: str) -> bool:
     """True when the words say there is danger this minute: a fire, a gas leak, a person hurt, a crime."""
     cleaned = _explained(text or "")

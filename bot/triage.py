@@ -584,6 +584,8 @@ def route(text: str, ranking: List[Dict], has_ticket_id: bool = False) -> Decisi
         return Decision(_best_report(ranking[1:], text), "emergency unsure", urgent=True)
     if emergency.gas_smelled(text):
         return Decision(_best_report(ranking, text), "gas smelled", urgent=True)
+    if emergency.flood_rising(text):
+        return Decision(_best_report(ranking, text), "flood rising", urgent=True)
     # A narrow intent is kept when its words say so, or the classifier is sure and the message is no letter.
     narrow = {"check_status": _PROGRESS, "cancel": _CANCEL, "request_human": _HUMAN}
     rejected = False

@@ -381,6 +381,21 @@ def test_gas_smelled_however_long_is_filed_as_urgent(text, urgent):
     assert decision.intent == "report_issue" and decision.urgent is urgent
 
 
+# Water rising outside as one writes may not be danger yet; a street under water is still a report. Filed as urgent,
+# with the numbers shown (after en104's and en122's danger items, in our words). A street that floods each time it
+# rains, or flooded last week, is a report.
+@pytest.mark.parametrize("text, urgent", [
+    ("it's still pouring and our whole close looks like a river, the water is a few inches from the front step", True),
+    ("the road outside is under water right now and the drain can't take any more", True),
+    ("小区门口的积水还在往上涨,车都开不出去了", True),
+    ("every time it rains our street is flooded for hours, please clear the drains", False),
+    ("the underpass was flooded after last week's storm and still smells", False),
+])
+def test_water_rising_outside_is_filed_as_urgent(text, urgent):
+    decision = triage.route(text, ranked(("report_issue", 0.7), ("emergency", 0.1)))
+    assert decision.intent == "report_issue" and decision.urgent is urgent
+
+
 @pytest.mark.parametrize(
     "text, at_risk",
     [
