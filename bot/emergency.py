@@ -67,6 +67,12 @@ _DANGER_NOW = re.compile(
     r"\bwater (?:is|are|[’']s) (?:now |still )?(?:gushing|pouring|rushing|flooding|streaming|rising)\b[^.;!?]{0,30}?"
     r"\b(?:in|into|inside|up to)\b|"
     r"(?:洪水|雨水|污水|水)(?:已经|正在|不断|不停地?|一直|开始)?(?:灌|涌|漫|倒灌)(?:进|入|到)了?(?:屋|家|房|室内|地下室|车库|一楼)|"
+    # A circuit left live, an evacuation warning where one is: "reported a live open circuit on one or two telephone/
+    # electric poles … please stay away from that area because the circuit is live", "sheltering in place in the
+    # Yellow evac zone now all night" (danger items of en144, missed). "A live wire" of a person is no circuit.
+    r"\blive (?:open )?(?:circuits?|electric(?:al)? wires?|wires? (?:hanging|exposed|down|dangling|sparking|on the))\b|"
+    r"\b(?:circuits?|wires?|cables?) (?:is|are) (?:still )?live\b|\bevac(?:uation)? (?:zone|warning|order)s?\b|"
+    r"\bshelter(?:ing|ed)? in place\b|紧急疏散|正在疏散|"
     # A gas line a digger hit: "the construction crew … damaged a 4" gas line. They had to evacuate 4 houses" (after
     # en129's first score).
     r"\b(?:hit|damaged|ruptured|broke|broken|cut|struck|severed|punctured|nicked) (?:into )?(?:a |an |the )?"
@@ -312,7 +318,7 @@ _NOT_DANGER = re.compile(
     # After "before" or "until" whatever befalls a person is yet to come ("before someone breaks a leg"); after
     # "when" or "if", a clause with its verb ("when someone is seriously injured").
     rf"\b(?:(?:until|till|unless|before|wait(?:s|ing)? (?:for|until)) (?:there (?:is|are)|{_ANYONE})\b|"
-    rf"(?:when|whenever|once|if) {_ANYONE}\b (?:is|are|gets?|to|will|has|have|dies|falls)\b)[^,.;!?]*|"
+    rf"(?:when|whenever|once|if) {_ANYONE}\b (?:is|are|gets?|to|will|has|have|dies|falls|were|was|should|would)\b)[^,.;!?]*|"
     r"(?:等到|直到)(?:有人|出了?人命|出事|孩子|小孩|老人)[^,,。.!!??;;]*|"
     # A thing that has been set on fire was set on fire before: "There has been some vandalism, and parts have been set on
     # fire" of a park's play equipment (after en129's first score). Flames or a fire still burning still count.
@@ -345,7 +351,7 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*"
 # A harm told as past, slow or recurring is a report, not a call for help now (docs/INTERFACE.md).
 _PAST_OR_SLOW = re.compile(
     r"昨天|前天|上周|上个月|去年|之前|以前|曾经|上次|上回|经常|总是|每天|每晚|天天|每周|每个?月|每年|每逢|每到|每次|一直|多次|好几次|长期|反复|半年|几个月|年前|个月前|"
-    r"yesterday|last (week|month|night|year)|every (day|night|morning|week|weekend|time|month|year)|always|for (weeks|months|years)|"
+    r"yesterday|last (week|weekend|month|night|year|summer|winter|spring|autumn|fall)\b|every (day|night|morning|week|weekend|time|month|year)|always|for (weeks|months|years)|"
     r"(per|each) (day|night|week|month)\b|hours a day|(days|weeks|months|years) ago|"
     # "Guns being fired seven days a week, morning till night" (after en125's first score).
     r"\b(?:seven|six|five|7|6|5) days a week\b|\bmorning (?:till|until|to|til) night\b|"
@@ -362,7 +368,7 @@ _PAST_OR_SLOW = re.compile(
     r"shootings?|stabbings?|crash(?:es)?|accidents?)\b|"
     # Or as what the weather brings each time: "刮风时直打火花", "sparks whenever the wind blows" (after en104's first score).
     r"(?:一|每当|每次)?(?:刮风|下雨|打雷|下雪)(?:时|的时候|就)|\bwhen(?:ever)? (?:it|the wind) (?:rains|blows|storms|snows|is windy)\b|"
-    r"again and again|several times|often|keeps? |whenever|(?:every )?now and then|from time to time|time (?:and|after) time|"
+    r"again and again|several times|often|keeps? (?!(?:(?:the|them|everyone|everybody|people|kids|children|your|our) (?:\w+ )?)?(?:away|back|out)\b|clear\b)|whenever|(?:every )?now and then|from time to time|time (?:and|after) time|"
     r"day in,? (?:and )?day out|day after day|(?:a |an )?(?:daily|everyday|regular|common|frequent) (?:occurrence|affair|"
     r"feature|sight|phenomenon)|"
     r"all (?:night|day) long|on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"

@@ -396,6 +396,22 @@ def test_water_rising_outside_is_filed_as_urgent(text, urgent):
     assert decision.intent == "report_issue" and decision.urgent is urgent
 
 
+# A circuit left live and an evacuation warning one is under are danger now; a lively person is no live wire, and a
+# harm supposed ("if someone were to be hurt") is none (after en144's danger items and en141's first score, in our
+# words).
+@pytest.mark.parametrize("text, danger", [
+    ("the cable on the lamp post by the school gate is hanging loose and the circuit is live, keep the children away", True),
+    ("there are live wires dangling from the pole at the end of our road since the storm this morning", True),
+    ("we are in the evacuation zone for the hill fire and packing the car, the smoke is getting thicker", True),
+    ("the old couple next door are sheltering in place, the police have closed the road", True),
+    ("the boy upstairs is a real live wire, he runs up and down the stairs shouting at all hours", False),
+    ("the junction is a disgrace, I wonder who pays if a cyclist were to be thrown off by one of these holes", False),
+    ("we were in the evacuation zone during last summer's fires and the council never cleared the scrub", False),
+])
+def test_live_circuits_and_evacuations_are_danger_now(text, danger):
+    assert emergency.danger_now(text) is danger
+
+
 @pytest.mark.parametrize(
     "text, at_risk",
     [
