@@ -63,7 +63,8 @@ _DANGER_NOW = re.compile(
     # Water coming into a home now: "Our basement is flooded. Water is gushing in, mostly around the drain pipe" (after
     # en129's first score). A leak that drips is no flood, nor is a street under water.
     r"\b(?:basement|cellar|house|home|flat|apartment|kitchen|living room|bedroom|garage|ground floor) (?:is|are) "
-    r"(?:now |still |fast |quickly )?(?:flooding|flooded|filling (?:up )?with water|under ?water)\b|"
+    r"(?:now |still |fast |quickly )?(?:flooding|flooded|filling (?:up )?with water|under ?water|inundated|submerged|"
+    r"waterlogged)\b|"
     r"\bwater (?:is|are|[’']s) (?:now |still )?(?:gushing|pouring|rushing|flooding|streaming|rising)\b[^.;!?]{0,30}?"
     r"\b(?:in|into|inside|up to)\b|"
     r"(?:洪水|雨水|污水|水)(?:已经|正在|不断|不停地?|一直|开始)?(?:灌|涌|漫|倒灌)(?:进|入|到)了?(?:屋|家|房|室内|地下室|车库|一楼)|"
@@ -278,6 +279,10 @@ _NOT_DANGER = re.compile(
     r"\b(?:candles?|incense|joss ?sticks?|tea ?lights?|lanterns?|oil lamps?) (?:[\w'’]+ ){0,2}burning\b|"
     rf"\b(?:{_HEARTH})\b|"
     r"(?:coal|wood|logs?|turf|kindling|fuel) (?:for|on) the fire|"
+    # Figures of speech and a needle: "load shedding adds fuel to the fire", "someone shooting up in a children's play
+    # area" (after en149's and en148's first scores). Shots at a place ("shooting up the street") are no needle.
+    r"\b(?:add(?:s|ed|ing)?|pour(?:s|ed|ing)?) (?:more )?(?:fuel|oil|petrol|gasoline) (?:to|on) (?:the )?(?:fire|flames)\b|"
+    r"\bshoot(?:s|ing)? up (?:drugs|heroin|in (?:a|the|our|their)|on (?:the|our)|behind|under|there|here)\b|"
     # Or set off: a neighbour who "explodes an M-80 just several feet from their window" on the Fourth of July is
     # noise (after en54's first score); someone hurt by it is still told by the hurt.
     r"explod\w* (?:\w+ ){0,2}(?:m-?80s?|fire ?crackers?|crackers|fireworks?|cherry bombs?|bangers)\b|"
@@ -306,7 +311,7 @@ _NOT_DANGER = re.compile(
     r"(?:一旦|万一|以免|以防|防止|避免|谨防|容易|不然|否则|要不然|要不是|害怕|担心|担忧|生怕|就怕|唯恐|要是|如果|假如|倘若|若是)[^,,。.!!??;;]*|"
     r"\b(?:in case of|to prevent|for fear of|if (?:there is|there were|ever))\b[^,.;!?]*|"
     # Or wondered about: "What if they weren't really gas leaks..." (after en63's first score).
-    r"\bwhat if\b[^.;!?]*|"
+    r"\bwhat if\b[^.;!?]*|\bwhat (?:would|will|could|might) happen if\b[^.;!?]*|"
     rf"\b(?:worried|afraid|scared|terrified|fear) (?:that )?(?:{_ANYONE}|we|they|he|she)\b(?: \w+)? "
     r"(?:will|would|could|might|may|is going to|are going to)\b[^,.;!?]*|"
     # A harm that would come, or whose coming a repair waits for ("I risk getting electrocuted by the leak", "a child
@@ -363,6 +368,11 @@ _PAST_OR_SLOW = re.compile(
     r"(?<!it's )(?<!it’s )(?<!it is )(?<!this )(?<!on a )\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday) "
     r"(?:night|morning|afternoon|evening)\b|"
     r"\bthe (?:next|following) (?:morning|day)\b|"
+    # Or by the fire's end: "kids … start burning it. I was the one that came to put it out" (after en148's first score).
+    # "Please come and put it out" asks for it.
+    r"\b(?:came|managed|was able|were able|had|tried) to put (?:it|them|the fire|the flames) out\b|"
+    r"\b(?:I|we|they|he|she|firefighters|firemen) (?:quickly |soon |finally )?put (?:it|them|the fire|the flames) out\b|"
+    r"\b(?:was|were|got|been) (?:quickly |soon |finally )?(?:put out|extinguished)\b|"
     # Told as the latest of many: "Another recycling bin set on fire in Clegg Street", a headline (after en104's).
     r"\b(?:yet )?another (?:[\w-]+ ){0,3}(?:set on fire|set alight|fires?|arsons?|break-?ins?|burglar(?:y|ies)|robber(?:y|ies)|"
     r"shootings?|stabbings?|crash(?:es)?|accidents?)\b|"
@@ -661,6 +671,15 @@ _MONEY_MATTER = re.compile(
 )
 
 
+# An accident the writer fears, with no danger word beside it, is a hazard to report: "We're covered in darkness and I'm
+# concerned about slip and fall accidents. My mom has a cane" (after en148's first score).
+_FEARED_ACCIDENT = re.compile(
+    r"\b(?:concerned|worried|afraid|scared|fearful|anxious|nervous) (?:about|of|for) (?:[\w'’-]+ ){0,4}?(?:accidents?|falls?|"
+    r"slips?|trips?|injur(?:y|ies)|getting (?:hurt|injured|hit))\b",
+    re.I,
+)
+
+
 def person_at_risk(text: str) -> bool:
     """A person is named outside what _NOT_DANGER explains away (a fear, a supposed or awaited harm, a figure of
     speech), not only as the one doing what is complained of or in a harm foretold, nothing says the harm is past or
@@ -669,6 +688,8 @@ def person_at_risk(text: str) -> bool:
     text = text or ""
     cleaned = _explained(text)
     if not _DANGER_NOW.search(cleaned) and (_DANGER_NOW.search(text) or _MONEY_MATTER.search(cleaned)):
+        return False
+    if _FEARED_ACCIDENT.search(cleaned) and not _DANGER_NOW.search(cleaned):
         return False
     acted = _ACTOR.sub(" ", cleaned)
     rest = _WHERE_PEOPLE.sub(" ", acted)

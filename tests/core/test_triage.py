@@ -405,11 +405,26 @@ def test_water_rising_outside_is_filed_as_urgent(text, urgent):
     ("we are in the evacuation zone for the hill fire and packing the car, the smoke is getting thicker", True),
     ("the old couple next door are sheltering in place, the police have closed the road", True),
     ("the boy upstairs is a real live wire, he runs up and down the stairs shouting at all hours", False),
-    ("the junction is a disgrace, I wonder who pays if a cyclist were to be thrown off by one of these holes", False),
-    ("we were in the evacuation zone during last summer's fires and the council never cleared the scrub", False),
+    ("the junction is a disgrace, I wonder who pays if a cyclist were to be injured by one of these holes", False),
+    ("we were in the evacuation zone during last summer's fire and the council never cleared the scrub", False),
 ])
 def test_live_circuits_and_evacuations_are_danger_now(text, danger):
     assert emergency.danger_now(text) is danger
+
+
+# After stop 51's second round, in our words: a fire someone already put out, a harm wondered about, a needle, a
+# figure of speech and a feared accident are no danger now; a ground floor under water is.
+@pytest.mark.parametrize("text, danger, at_risk", [
+    ("teenagers set the bench alight after school, my husband ran over with a bucket and managed to put it out", False, False),
+    ("the garage roof is on fire, please come quickly and put it out", True, False),
+    ("they left the cabinet open, what would happen if a child was to get electrocuted by it?", False, False),
+    ("there are needles on the path, people are shooting up behind the library", False, False),
+    ("the rent rise adds fuel to the fire for every family on the estate", False, False),
+    ("the path has no lights and I'm worried about falls on the ice, my mum walks it daily", False, False),
+    ("the river came over the bank overnight and the ground floor is submerged, we are upstairs with the children", True, True),
+])
+def test_what_is_over_wondered_or_feared_is_no_danger_now(text, danger, at_risk):
+    assert emergency.danger_now(text) is danger and emergency.person_at_risk(text) is at_risk
 
 
 @pytest.mark.parametrize(
