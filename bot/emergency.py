@@ -356,7 +356,8 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*"
 # A harm told as past, slow or recurring is a report, not a call for help now (docs/INTERFACE.md).
 _PAST_OR_SLOW = re.compile(
     r"昨天|前天|上周|上个月|去年|之前|以前|曾经|上次|上回|经常|总是|每天|每晚|天天|每周|每个?月|每年|每逢|每到|每次|一直|多次|好几次|长期|反复|半年|几个月|年前|个月前|"
-    r"yesterday|last (week|weekend|month|night|year|summer|winter|spring|autumn|fall)\b|every (day|night|morning|week|weekend|time|month|year)|always|for (weeks|months|years)|"
+    r"yesterday|last (week|weekend|month|night|year|summer|winter|spring|autumn|fall)\b|"
+    r"every (day|night|morning|week|weekend|time|month|year)|always|for (weeks|months|years)|"
     r"(per|each) (day|night|week|month)\b|hours a day|(days|weeks|months|years) ago|"
     # "Guns being fired seven days a week, morning till night" (after en125's first score).
     r"\b(?:seven|six|five|7|6|5) days a week\b|\bmorning (?:till|until|to|til) night\b|"
@@ -378,7 +379,10 @@ _PAST_OR_SLOW = re.compile(
     r"shootings?|stabbings?|crash(?:es)?|accidents?)\b|"
     # Or as what the weather brings each time: "刮风时直打火花", "sparks whenever the wind blows" (after en104's first score).
     r"(?:一|每当|每次)?(?:刮风|下雨|打雷|下雪)(?:时|的时候|就)|\bwhen(?:ever)? (?:it|the wind) (?:rains|blows|storms|snows|is windy)\b|"
-    r"again and again|several times|often|keeps? (?!(?:(?:the|them|everyone|everybody|people|kids|children|your|our) (?:\w+ )?)?(?:away|back|out)\b|clear\b)|whenever|(?:every )?now and then|from time to time|time (?:and|after) time|"
+    # "Keep the children away" says what to do now, not that the harm keeps coming back.
+    r"again and again|several times|often|"
+    r"keeps? (?!(?:(?:the|them|everyone|everybody|people|kids|children|your|our) (?:\w+ )?)?(?:away|back|out)\b|clear\b)|"
+    r"whenever|(?:every )?now and then|from time to time|time (?:and|after) time|"
     r"day in,? (?:and )?day out|day after day|(?:a |an )?(?:daily|everyday|regular|common|frequent) (?:occurrence|affair|"
     r"feature|sight|phenomenon)|"
     r"all (?:night|day) long|on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
