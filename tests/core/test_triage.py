@@ -370,28 +370,20 @@ def test_danger_told_as_a_story_gets_the_numbers_and_a_ticket(text, intent):
 
 
 # Gas smelled for years is no danger now by its words, but the gas company's emergency line is still the advice: filed
-# as urgent, with the numbers shown (after en73's first score, in our words). Gas no longer smelled is a report.
+# as urgent, with the numbers shown (after en73's first score, in our words). Gas no longer smelled is a report. So is
+# water rising outside as one writes, which may not be danger yet (after en104's and en122's danger items, in our
+# words); a street that floods each time it rains, or flooded last week, is a report.
 @pytest.mark.parametrize("text, urgent", [
     ("for two years we have smelled gas by the meter box outside, today the gas board came and dug up the pavement", True),
     ("楼道里一直有天然气味,好几年了也没人来查", True),
     ("the gas smell by the school was sorted last month, we can't smell anything now", False),
-])
-def test_gas_smelled_however_long_is_filed_as_urgent(text, urgent):
-    decision = triage.route(text, ranked(("report_issue", 0.7), ("emergency", 0.1)))
-    assert decision.intent == "report_issue" and decision.urgent is urgent
-
-
-# Water rising outside as one writes may not be danger yet; a street under water is still a report. Filed as urgent,
-# with the numbers shown (after en104's and en122's danger items, in our words). A street that floods each time it
-# rains, or flooded last week, is a report.
-@pytest.mark.parametrize("text, urgent", [
     ("it's still pouring and our whole close looks like a river, the water is a few inches from the front step", True),
     ("the road outside is under water right now and the drain can't take any more", True),
     ("小区门口的积水还在往上涨,车都开不出去了", True),
     ("every time it rains our street is flooded for hours, please clear the drains", False),
     ("the underpass was flooded after last week's storm and still smells", False),
 ])
-def test_water_rising_outside_is_filed_as_urgent(text, urgent):
+def test_gas_smelled_or_water_rising_is_filed_as_urgent(text, urgent):
     decision = triage.route(text, ranked(("report_issue", 0.7), ("emergency", 0.1)))
     assert decision.intent == "report_issue" and decision.urgent is urgent
 
