@@ -388,37 +388,6 @@ def test_gas_smelled_or_water_rising_is_filed_as_urgent(text, urgent):
     assert decision.intent == "report_issue" and decision.urgent is urgent
 
 
-# A circuit left live and an evacuation warning one is under are danger now; a lively person is no live wire, and a
-# harm supposed ("if someone were to be hurt") is none (after en144's danger items and en141's first score, in our
-# words).
-@pytest.mark.parametrize("text, danger", [
-    ("the cable on the lamp post by the school gate is hanging loose and the circuit is live, keep the children away", True),
-    ("there are live wires dangling from the pole at the end of our road since the storm this morning", True),
-    ("we are in the evacuation zone for the hill fire and packing the car, the smoke is getting thicker", True),
-    ("the old couple next door are sheltering in place, the police have closed the road", True),
-    ("the boy upstairs is a real live wire, he runs up and down the stairs shouting at all hours", False),
-    ("the junction is a disgrace, I wonder who pays if a cyclist were to be injured by one of these holes", False),
-    ("we were in the evacuation zone during last summer's fire and the council never cleared the scrub", False),
-])
-def test_live_circuits_and_evacuations_are_danger_now(text, danger):
-    assert emergency.danger_now(text) is danger
-
-
-# After stop 51's second round, in our words: a fire someone already put out, a harm wondered about, a needle, a
-# figure of speech and a feared accident are no danger now; a ground floor under water is.
-@pytest.mark.parametrize("text, danger, at_risk", [
-    ("teenagers set the bench alight after school, my husband ran over with a bucket and managed to put it out", False, False),
-    ("the garage roof is on fire, please come quickly and put it out", True, False),
-    ("they left the cabinet open, what would happen if a child was to get electrocuted by it?", False, False),
-    ("there are needles on the path, people are shooting up behind the library", False, False),
-    ("the rent rise adds fuel to the fire for every family on the estate", False, False),
-    ("the path has no lights and I'm worried about falls on the ice, my mum walks it daily", False, False),
-    ("the river came over the bank overnight and the ground floor is submerged, we are upstairs with the children", True, True),
-])
-def test_what_is_over_wondered_or_feared_is_no_danger_now(text, danger, at_risk):
-    assert emergency.danger_now(text) is danger and emergency.person_at_risk(text) is at_risk
-
-
 @pytest.mark.parametrize(
     "text, at_risk",
     [
@@ -457,6 +426,17 @@ def test_what_is_over_wondered_or_feared_is_no_danger_now(text, danger, at_risk)
         ("my brother's boss keeps docking his paychecks and he wants the money back", False),
         ("我妈在超市被多收了钱,她想要退款", False),
         ("a man collapsed at the counter while asking for his refund and he is not breathing", True),
+        # The same texts, after stop 51's second round: only the flooded ground floor with children upstairs puts a
+        # person at risk; a feared accident with no danger word beside it does not.
+        ("teenagers set the bench alight after school, my husband ran over with a bucket and managed to put it out",
+         False),
+        ("the garage roof is on fire, please come quickly and put it out", False),
+        ("they left the cabinet open, what would happen if a child was to get electrocuted by it?", False),
+        ("there are needles on the path, people are shooting up behind the library", False),
+        ("the rent rise adds fuel to the fire for every family on the estate", False),
+        ("the path has no lights and I'm worried about falls on the ice, my mum walks it daily", False),
+        ("the river came over the bank overnight and the ground floor is submerged, we are upstairs with the children",
+         True),
     ],
 )
 def test_a_person_at_risk(text, at_risk):
@@ -747,6 +727,28 @@ def test_a_person_at_risk(text, at_risk):
         ("a slab fell off the balcony above in the night and broke into pieces on our patio", False),
         ("the bus driver stopped for ten minutes to smoke a cigarette while we waited in the heat", False),
         ("someone broke into the flat next door a minute ago and is still inside", True),
+        # A circuit left live and an evacuation warning one is under are danger now; a lively person is no live wire, and
+        # a harm supposed ("if someone were to be hurt") is none (after en144's danger items and en141's first score, in
+        # our words).
+        ("the cable on the lamp post by the school gate is hanging loose and the circuit is live, keep the children away",
+         True),
+        ("there are live wires dangling from the pole at the end of our road since the storm this morning", True),
+        ("we are in the evacuation zone for the hill fire and packing the car, the smoke is getting thicker", True),
+        ("the old couple next door are sheltering in place, the police have closed the road", True),
+        ("the boy upstairs is a real live wire, he runs up and down the stairs shouting at all hours", False),
+        ("the junction is a disgrace, I wonder who pays if a cyclist were to be injured by one of these holes", False),
+        ("we were in the evacuation zone during last summer's fire and the council never cleared the scrub", False),
+        # A fire someone already put out, a harm wondered about, a needle, a figure of speech and a feared accident are
+        # no danger now; a ground floor under water is (after stop 51's second round, in our words).
+        ("teenagers set the bench alight after school, my husband ran over with a bucket and managed to put it out",
+         False),
+        ("the garage roof is on fire, please come quickly and put it out", True),
+        ("they left the cabinet open, what would happen if a child was to get electrocuted by it?", False),
+        ("there are needles on the path, people are shooting up behind the library", False),
+        ("the rent rise adds fuel to the fire for every family on the estate", False),
+        ("the path has no lights and I'm worried about falls on the ice, my mum walks it daily", False),
+        ("the river came over the bank overnight and the ground floor is submerged, we are upstairs with the children",
+         True),
     ],
 )
 def test_danger_now(text, now):
