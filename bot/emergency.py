@@ -687,13 +687,13 @@ _FEARED_ACCIDENT = re.compile(
 def person_at_risk(text: str) -> bool:
     """A person is named outside what _NOT_DANGER explains away (a fear, a supposed or awaited harm, a figure of
     speech), not only as the one doing what is complained of or in a harm foretold, nothing says the harm is past or
-    slow, and no danger word of the text is one that _NOT_DANGER explains away: a child who might fall on a dark road
-    is named beside 摔倒受伤, which the classifier hears as an emergency."""
+    slow, and, unless a danger word is left once _NOT_DANGER has read it, the text tells no danger word it explains
+    away, no matter of money and no accident the writer fears: a child who might fall on a dark road is named beside
+    摔倒受伤, which the classifier hears as an emergency."""
     text = text or ""
     cleaned = _explained(text)
-    if not _DANGER_NOW.search(cleaned) and (_DANGER_NOW.search(text) or _MONEY_MATTER.search(cleaned)):
-        return False
-    if _FEARED_ACCIDENT.search(cleaned) and not _DANGER_NOW.search(cleaned):
+    if not _DANGER_NOW.search(cleaned) and (_DANGER_NOW.search(text) or _MONEY_MATTER.search(cleaned)
+                                            or _FEARED_ACCIDENT.search(cleaned)):
         return False
     acted = _ACTOR.sub(" ", cleaned)
     rest = _WHERE_PEOPLE.sub(" ", acted)
