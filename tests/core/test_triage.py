@@ -388,6 +388,22 @@ def test_gas_smelled_or_water_rising_is_filed_as_urgent(text, urgent):
     assert decision.intent == "report_issue" and decision.urgent is urgent
 
 
+# A fire someone already put out, a harm wondered about, a needle, a figure of speech and a feared accident are no
+# danger now and put no person at risk; a fire still to be put out is danger now, and a ground floor under water with
+# children upstairs is danger to them (after stop 51's second round, in our words): (text, danger now, person at risk).
+_OVER_WONDERED_OR_FEARED = [
+    ("teenagers set the bench alight after school, my husband ran over with a bucket and managed to put it out", False,
+     False),
+    ("the garage roof is on fire, please come quickly and put it out", True, False),
+    ("they left the cabinet open, what would happen if a child was to get electrocuted by it?", False, False),
+    ("there are needles on the path, people are shooting up behind the library", False, False),
+    ("the rent rise adds fuel to the fire for every family on the estate", False, False),
+    ("the path has no lights and I'm worried about falls on the ice, my mum walks it daily", False, False),
+    ("the river came over the bank overnight and the ground floor is submerged, we are upstairs with the children",
+     True, True),
+]
+
+
 @pytest.mark.parametrize(
     "text, at_risk",
     [
@@ -426,17 +442,7 @@ def test_gas_smelled_or_water_rising_is_filed_as_urgent(text, urgent):
         ("my brother's boss keeps docking his paychecks and he wants the money back", False),
         ("我妈在超市被多收了钱,她想要退款", False),
         ("a man collapsed at the counter while asking for his refund and he is not breathing", True),
-        # The same texts, after stop 51's second round: only the flooded ground floor with children upstairs puts a
-        # person at risk; a feared accident with no danger word beside it does not.
-        ("teenagers set the bench alight after school, my husband ran over with a bucket and managed to put it out",
-         False),
-        ("the garage roof is on fire, please come quickly and put it out", False),
-        ("they left the cabinet open, what would happen if a child was to get electrocuted by it?", False),
-        ("there are needles on the path, people are shooting up behind the library", False),
-        ("the rent rise adds fuel to the fire for every family on the estate", False),
-        ("the path has no lights and I'm worried about falls on the ice, my mum walks it daily", False),
-        ("the river came over the bank overnight and the ground floor is submerged, we are upstairs with the children",
-         True),
+        *[(text, at_risk) for text, _, at_risk in _OVER_WONDERED_OR_FEARED],
     ],
 )
 def test_a_person_at_risk(text, at_risk):
@@ -738,17 +744,7 @@ def test_a_person_at_risk(text, at_risk):
         ("the boy upstairs is a real live wire, he runs up and down the stairs shouting at all hours", False),
         ("the junction is a disgrace, I wonder who pays if a cyclist were to be injured by one of these holes", False),
         ("we were in the evacuation zone during last summer's fire and the council never cleared the scrub", False),
-        # A fire someone already put out, a harm wondered about, a needle, a figure of speech and a feared accident are
-        # no danger now; a ground floor under water is (after stop 51's second round, in our words).
-        ("teenagers set the bench alight after school, my husband ran over with a bucket and managed to put it out",
-         False),
-        ("the garage roof is on fire, please come quickly and put it out", True),
-        ("they left the cabinet open, what would happen if a child was to get electrocuted by it?", False),
-        ("there are needles on the path, people are shooting up behind the library", False),
-        ("the rent rise adds fuel to the fire for every family on the estate", False),
-        ("the path has no lights and I'm worried about falls on the ice, my mum walks it daily", False),
-        ("the river came over the bank overnight and the ground floor is submerged, we are upstairs with the children",
-         True),
+        *[(text, danger) for text, danger, _ in _OVER_WONDERED_OR_FEARED],
     ],
 )
 def test_danger_now(text, now):
